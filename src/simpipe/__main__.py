@@ -1,0 +1,3 @@
+from simpipe.cli import main
+
+raise SystemExit(main())

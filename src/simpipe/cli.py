@@ -1,0 +1,88 @@
+"""`simpipe` command line: the DVC stage commands plus `params` and `fetch`."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from pathlib import Path
+
+from simpipe.errors import SimpipeError
+
+log = logging.getLogger("simpipe")
+STAGES = ("prepare", "train", "evaluate", "card")
+
+
+def _params(args: argparse.Namespace) -> int:
+    from omegaconf import OmegaConf
+
+    from simpipe.config import compose, dump_params
+
+    cfg = compose("config", args.overrides)
+    path = Path(args.output)
+    if args.check:
+        current = path.read_text(encoding="utf-8") if path.is_file() else ""
+        if current != OmegaConf.to_yaml(cfg):
+            raise SimpipeError(f"{path} is out of sync with conf/; run `simpipe params` and commit it")
+        log.info("%s is in sync with conf/", path)
+        return 0
+    dump_params(cfg, path)
+    log.info("wrote %s", path)
+    return 0
+
+
+def _fetch(args: argparse.Namespace) -> int:
+    from simpipe.config import load_params, select_variant
+    from simpipe.fetch import fetch
+    from simpipe.paths import Layout
+
+    params = load_params(Path(args.params))
+    names = [args.variant] if args.variant else list(params.variants)
+    for name in names:
+        cfg = select_variant(params, name)
+        mirror = Path(args.mirror or cfg.paths.mirror) if (args.mirror or cfg.paths.mirror) else None
+        source = fetch(cfg.data, Layout.from_cfg(cfg).raw(cfg.data.raw_subdir), mirror)
+        log.info("%s: data for %s %s", name, cfg.data.name, source)
+    return 0
+
+
+def _stage(args: argparse.Namespace) -> int:
+    from simpipe.config import load_params, select_variant
+
+    cfg = select_variant(load_params(Path(args.params)), args.variant)
+    importlib.import_module(f"simpipe.stages.{args.command}").run(cfg)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="simpipe", description=__doc__)
+    sub = p.add_subparsers(dest="command", required=True)
+    sp = sub.add_parser("params", help="compose conf/config.yaml into params.yaml (what `dvc exp run` does)")
+    sp.add_argument(
+        "overrides", nargs="*", help="Hydra overrides, e.g. profile@variants.glove_bilstm_sts=quick"
+    )
+    sp.add_argument("--output", default="params.yaml")
+    sp.add_argument("--check", action="store_true", help="fail if the file differs from the composed config")
+    sp.set_defaults(func=_params)
+    sp = sub.add_parser("fetch", help="put raw data in data/raw/ (local mirror, else the hub)")
+    sp.add_argument("--variant", help="only this variant's data (default: all)")
+    sp.add_argument("--params", default="params.yaml")
+    sp.add_argument("--mirror", help="directory holding the raw data sets (default: paths.mirror)")
+    sp.set_defaults(func=_fetch)
+    for stage in STAGES:
+        sp = sub.add_parser(stage, help=f"run the DVC stage `{stage}` for one variant")
+        sp.add_argument("--variant", required=True)
+        sp.add_argument("--params", default="params.yaml")
+        sp.set_defaults(func=_stage)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    args = parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except SimpipeError as exc:
+        print(f"simpipe {args.command}: error: {exc}", file=sys.stderr)
+        return 2

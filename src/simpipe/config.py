@@ -1,0 +1,77 @@
+"""Compose the Hydra config tree in conf/ and select one variant for a stage."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from omegaconf import DictConfig, OmegaConf
+
+from simpipe.errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+CONF_DIR = REPO_ROOT / "conf"
+GLOBAL_KEYS = ("paths", "tracking")
+
+
+def compose(config_name: str = "config", overrides: list[str] | None = None) -> DictConfig:
+    """Compose `conf/<config_name>.yaml` with Hydra overrides (as `dvc exp run` does)."""
+    from hydra import compose as hydra_compose
+    from hydra import initialize_config_dir
+
+    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+        cfg = hydra_compose(config_name=config_name, overrides=list(overrides or []))
+    OmegaConf.resolve(cfg)
+    return cfg
+
+
+def dump_params(cfg: DictConfig, path: Path) -> None:
+    """Write a composed pipeline config as params.yaml (the format DVC's Hydra composition writes)."""
+    from simpipe.io import write_text
+
+    write_text(path, OmegaConf.to_yaml(cfg))
+
+
+def load_params(path: Path) -> DictConfig:
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(
+            f"{path}: params file not found; run `simpipe params` (or `make params`) to create it"
+        )
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        first = str(exc).splitlines()[0]
+        raise ConfigError(f"{path}: not valid YAML ({first}); regenerate it with `simpipe params`") from exc
+    if not isinstance(data, dict) or not isinstance(data.get("variants"), dict):
+        raise ConfigError(f"{path}: no 'variants' mapping; regenerate it with `simpipe params`")
+    return OmegaConf.create(data)
+
+
+def select_variant(params: DictConfig, variant: str) -> DictConfig:
+    """Return the single-run config of `variant`: the shared keys plus `variants.<variant>`."""
+    known = sorted(params.variants.keys())
+    if variant not in params.variants:
+        raise ConfigError(
+            f"unknown variant {variant!r} (known: {', '.join(known)}); add conf/variant/{variant}.yaml, "
+            "list it in conf/config.yaml and run `simpipe params`"
+        )
+    cfg = OmegaConf.merge({k: params[k] for k in GLOBAL_KEYS if k in params}, params.variants[variant])
+    if cfg.get("name") != variant:
+        raise ConfigError(
+            f"variants.{variant}.name is {cfg.get('name')!r}; it must equal the key {variant!r}"
+        )
+    return cfg
+
+
+def flatten(cfg: DictConfig, prefix: str = "") -> dict[str, object]:
+    """Flatten a config into dotted keys (MLflow params)."""
+    out: dict[str, object] = {}
+    container = OmegaConf.to_container(cfg, resolve=True) if isinstance(cfg, DictConfig) else cfg
+    for key, value in container.items():
+        name = f"{prefix}{key}"
+        if isinstance(value, dict):
+            out.update(flatten(value, prefix=f"{name}."))
+        else:
+            out[name] = value
+    return out

@@ -1,0 +1,78 @@
+"""Reader for the original STS benchmark files (tab-separated, no quoting, scores 0-5)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+
+from simpipe.errors import DataError
+
+FILES = {"train": "sts-train.csv", "dev": "sts-dev.csv", "test": "sts-test.csv"}
+HUB_SPLITS = {"train": "train", "dev": "validation", "test": "test"}
+N_FIELDS = 7  # genre, file, year, id, score, sentence1, sentence2 (+ optional source columns)
+MAX_SCORE = 5.0
+
+
+def read_file(path: Path) -> pd.DataFrame:
+    """Read one STS file line by line: quotes are literal text, extra source columns ignored."""
+    rows = []
+    with open(path, encoding="utf-8", newline="") as fh:
+        for lineno, line in enumerate(fh, start=1):
+            fields = line.rstrip("\r\n").split("\t")
+            if len(fields) < N_FIELDS:
+                raise DataError(
+                    f"{path}:{lineno}: {len(fields)} tab-separated columns, expected at least {N_FIELDS} "
+                    "(genre, file, year, id, score, sentence1, sentence2); "
+                    "re-fetch the file with `simpipe fetch`"
+                )
+            try:
+                score = float(fields[4])
+            except ValueError:
+                raise DataError(
+                    f"{path}:{lineno}: score {fields[4]!r} is not a number; fix or remove the row"
+                ) from None
+            if not 0.0 <= score <= MAX_SCORE:
+                raise DataError(f"{path}:{lineno}: score {score} outside [0, {MAX_SCORE:g}]; fix the row")
+            rows.append((fields[5], fields[6], score / MAX_SCORE))
+    if not rows:
+        raise DataError(f"{path}: no rows; re-fetch the file with `simpipe fetch`")
+    return pd.DataFrame(rows, columns=["sentence1", "sentence2", "score"])
+
+
+def read(raw_dir: Path, columns: list[str]) -> dict[str, pd.DataFrame]:
+    """Read train/dev/test with the prepared column names `columns`."""
+    missing = [name for name in FILES.values() if not (raw_dir / name).is_file()]
+    if missing:
+        raise DataError(
+            f"{raw_dir}: missing {', '.join(missing)}; run `simpipe fetch` "
+            "(local mirror, else the Hugging Face hub sentence-transformers/stsb)"
+        )
+    splits = {}
+    for split, name in FILES.items():
+        frame = read_file(raw_dir / name)
+        frame.columns = list(columns)
+        splits[split] = frame
+    return splits
+
+
+def write_from_hub(raw_dir: Path, hub_id: str) -> None:
+    """Download `hub_id` and write it in the original file format, so one reader serves both sources."""
+    from datasets import load_dataset
+
+    from simpipe.io import write_text
+
+    ds = load_dataset(hub_id)
+    for split, name in FILES.items():
+        lines = []
+        for i, row in enumerate(ds[HUB_SPLITS[split]]):
+            s1, s2 = (row[c].replace("\t", " ").replace("\n", " ") for c in ("sentence1", "sentence2"))
+            score = row["score"] * MAX_SCORE
+            lines.append(f"hub\t{hub_id}\t-\t{i:04d}\t{score:.3f}\t{s1}\t{s2}\n")
+        write_text(raw_dir / name, "".join(lines))
+
+
+HOW_TO_GET = (
+    "download the STS benchmark (https://ixa2.si.ehu.eus/stswiki/index.php/STSbenchmark) "
+    "into data/raw/stsbenchmark/ or set paths.mirror to a directory holding stsbenchmark/"
+)

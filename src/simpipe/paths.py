@@ -1,0 +1,35 @@
+"""Where every artifact lives, derived from one root (`paths.root`). Mirrors dvc.yaml."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Layout:
+    root: Path
+
+    @classmethod
+    def from_cfg(cls, cfg) -> Layout:
+        return cls(Path(cfg.paths.root))
+
+    def raw(self, subdir: str) -> Path:
+        return self.root / "data" / "raw" / subdir
+
+    def prepared(self, variant: str) -> Path:
+        return self.root / "data" / "prepared" / variant
+
+    def trained(self, variant: str) -> Path:
+        """Train stage output: the trained model plus its training record."""
+        return self.root / "trained" / variant
+
+    def metrics(self, variant: str) -> Path:
+        return self.root / "metrics" / variant
+
+    def model(self, variant: str) -> Path:
+        """Card stage output: the publishable model directory with its README.md card."""
+        return self.root / "models" / variant
+
+    def mlflow_uri(self) -> str:
+        return f"sqlite:///{(self.root / 'mlflow.db').resolve()}"

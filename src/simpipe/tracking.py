@@ -1,0 +1,168 @@
+"""Experiment tracking: one MLflow run per trained model, CO2 with codecarbon.
+
+Tracking never costs the user their results: when the MLflow store or codecarbon fails,
+the pipeline goes on, writes its local outputs, and logs a warning that says what was lost.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import platform
+from collections.abc import Iterator
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from simpipe.paths import Layout
+
+log = logging.getLogger(__name__)
+
+# MLflow's UI lists an experiment as training runs only with this tag.
+EXPERIMENT_TAGS = {"mlflow.experimentKind": "custom_model_development"}
+MAX_PARAM_LENGTH = 6000
+
+
+def tracking_uri(cfg) -> str:
+    return cfg.tracking.uri or Layout.from_cfg(cfg).mlflow_uri()
+
+
+def library_versions() -> dict[str, str]:
+    """Versions of the libraries that shape a run, as sentence-transformers' card lists them."""
+    from importlib.metadata import version
+
+    from sentence_transformers.base.model_card import get_versions
+
+    versions = {k: str(v) for k, v in get_versions().items()}
+    for dist in ("simpipe", "mlflow", "dvc", "hydra-core", "codecarbon", "nltk"):
+        versions[dist.replace("-", "_")] = version(dist)
+    versions["platform"] = platform.platform()
+    return versions
+
+
+class Tracker:
+    """A thin, fault-tolerant handle on one MLflow run."""
+
+    def __init__(self, cfg) -> None:
+        self.cfg = cfg
+        self.enabled = bool(cfg.tracking.enabled)
+        self.uri = tracking_uri(cfg)
+        self.run_id: str | None = None
+        self.failures: list[str] = []
+
+    def _guard(self, what: str, fn, *args, **kwargs) -> Any:
+        if not self.enabled:
+            return None
+        try:
+            return fn(*args, **kwargs)
+        except Exception as exc:  # a tracking fault must not end training; say what was not tracked
+            msg = f"MLflow ({self.uri}): could not {what}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
+            log.warning("%s; results are still written locally", msg)
+            self.failures.append(msg)
+            return None
+
+    @contextlib.contextmanager
+    def run(
+        self, run_id: str | None = None, run_name: str | None = None, tags: dict | None = None
+    ) -> Iterator:
+        """Start (or reopen, given `run_id`) the MLflow run; end it FINISHED or FAILED."""
+        started = self._guard("start the run", self._start, run_id, run_name, tags or {})
+        status = "FAILED"
+        try:
+            yield self
+            status = "FINISHED"
+        finally:
+            if started:
+                import mlflow
+
+                self._guard("end the run", mlflow.end_run, status=status)
+
+    def _start(self, run_id: str | None, run_name: str | None, tags: dict) -> bool:
+        import mlflow
+
+        mlflow.set_tracking_uri(self.uri)
+        if run_id is None:
+            experiment = mlflow.get_experiment_by_name(self.cfg.tracking.experiment)
+            if experiment is None:
+                mlflow.create_experiment(self.cfg.tracking.experiment, tags=EXPERIMENT_TAGS)
+            mlflow.set_experiment(self.cfg.tracking.experiment)
+            run = mlflow.start_run(run_name=run_name, tags=tags)
+        else:
+            run = mlflow.start_run(run_id=run_id)
+        self.run_id = run.info.run_id
+        return True
+
+    def log_params(self, params: dict[str, object]) -> None:
+        import mlflow
+
+        clean = {k: str(v)[:MAX_PARAM_LENGTH] for k, v in params.items()}
+        self._guard("log params", mlflow.log_params, clean)
+
+    def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        import mlflow
+
+        if metrics:
+            self._guard(
+                "log metrics", mlflow.log_metrics, {k: float(v) for k, v in metrics.items()}, step=step
+            )
+
+    def set_tags(self, tags: dict[str, object]) -> None:
+        import mlflow
+
+        self._guard("set tags", mlflow.set_tags, {k: str(v) for k, v in tags.items()})
+
+    def log_artifact(self, path: Path, artifact_path: str | None = None) -> None:
+        import mlflow
+
+        self._guard(f"log artifact {path}", mlflow.log_artifact, str(path), artifact_path)
+
+
+@contextlib.contextmanager
+def emissions(cfg, output_dir: Path) -> Iterator[dict[str, Any]]:
+    """Measure CO2 of the block with codecarbon's offline tracker; the yielded dict is filled on exit.
+
+    Empty when disabled; {"error": ...} when codecarbon failed (the block still runs).
+    """
+    record: dict[str, Any] = {}
+    cc = cfg.tracking.codecarbon
+    tracker = None
+    if cc.enabled:
+        try:
+            from codecarbon import OfflineEmissionsTracker
+
+            tracker = OfflineEmissionsTracker(
+                country_iso_code=cc.country_iso_code,
+                output_dir=str(output_dir),
+                save_to_file=False,
+                log_level="error",
+            )
+            tracker.start()
+        except Exception as exc:  # codecarbon is optional to the result: record the fallback
+            log.warning(
+                "codecarbon failed to start (%s: %s); emissions not measured", type(exc).__name__, exc
+            )
+            record["error"] = f"{type(exc).__name__}: {exc}"
+            tracker = None
+    try:
+        yield record
+    finally:
+        if tracker is not None:
+            try:
+                tracker.stop()
+                record.update(asdict(tracker.final_emissions_data))
+            except Exception as exc:
+                log.warning(
+                    "codecarbon failed to stop (%s: %s); emissions not measured", type(exc).__name__, exc
+                )
+                record["error"] = f"{type(exc).__name__}: {exc}"
+
+
+def emission_metrics(record: dict[str, Any]) -> dict[str, float]:
+    """MLflow metrics of an emissions record (grams, kWh, seconds)."""
+    if "emissions" not in record:
+        return {}
+    return {
+        "co2/emissions_g": record["emissions"] * 1000,
+        "co2/energy_kwh": record["energy_consumed"],
+        "co2/duration_s": record["duration"],
+    }

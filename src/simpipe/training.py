@@ -1,0 +1,155 @@
+"""Training with SentenceTransformerTrainer: arguments from config, curves to MLflow."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import torch
+from datasets import Dataset
+from sentence_transformers import SentenceTransformer
+from sentence_transformers.sentence_transformer import losses
+from sentence_transformers.sentence_transformer.trainer import SentenceTransformerTrainer
+from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
+from transformers import TrainerCallback
+
+from simpipe.errors import ConfigError
+from simpipe.evaluation import build_evaluator
+from simpipe.tracking import Tracker
+
+log = logging.getLogger(__name__)
+
+PRECISIONS = ("fp32", "fp16", "bf16")
+
+
+def resolve_device(setting: str) -> str:
+    """`auto` -> cuda when available, else cpu."""
+    if setting == "auto":
+        return "cuda" if torch.cuda.is_available() else "cpu"
+    if setting == "cuda" and not torch.cuda.is_available():
+        raise ConfigError("train.device=cuda but no CUDA device is available; use train.device=auto or cpu")
+    if setting not in ("cpu", "cuda"):
+        raise ConfigError(f"train.device={setting!r} is invalid; use auto, cpu or cuda")
+    return setting
+
+
+def resolve_precision(setting: str, device: str) -> str:
+    """`auto` -> fp16 mixed precision on CUDA (as the seed cards), fp32 on the CPU."""
+    if setting == "auto":
+        return "fp16" if device == "cuda" else "fp32"
+    if setting not in PRECISIONS:
+        raise ConfigError(f"train.precision={setting!r} is invalid; use auto, {', '.join(PRECISIONS)}")
+    if setting == "fp16" and device != "cuda":
+        raise ConfigError(
+            "train.precision=fp16 needs CUDA; use train.precision=auto, fp32 or bf16 on the CPU"
+        )
+    return setting
+
+
+def training_args(cfg, output_dir: Path, device: str, precision: str) -> SentenceTransformerTrainingArguments:
+    t = cfg.train
+    if not 0.0 <= t.warmup_ratio < 1.0:
+        raise ConfigError(f"train.warmup_ratio={t.warmup_ratio} must be in [0, 1)")
+    return SentenceTransformerTrainingArguments(
+        output_dir=str(output_dir),
+        num_train_epochs=t.epochs,
+        max_steps=t.max_steps,
+        per_device_train_batch_size=t.batch_size,
+        per_device_eval_batch_size=t.eval_batch_size,
+        learning_rate=t.learning_rate,
+        lr_scheduler_type=t.lr_scheduler,
+        warmup_steps=float(t.warmup_ratio),  # a float < 1 is a ratio of the total steps
+        weight_decay=t.weight_decay,
+        seed=t.seed,
+        eval_strategy="steps",
+        eval_steps=t.eval_steps,
+        logging_steps=t.logging_steps,
+        save_strategy="no",
+        report_to="none",
+        use_cpu=device == "cpu",
+        fp16=precision == "fp16",
+        bf16=precision == "bf16",
+        dataloader_num_workers=t.dataloader_num_workers,
+        dataloader_pin_memory=device == "cuda",
+    )
+
+
+def curve_metrics(logs: dict[str, float], dev_name: str) -> dict[str, float]:
+    """Map a Trainer log entry to namespaced MLflow keys (train/loss, sts-dev/spearman_cosine, ...)."""
+    out: dict[str, float] = {}
+    for key, name in (("loss", "train/loss"), ("learning_rate", "train/learning_rate"),
+                      ("train_loss", "train/mean_loss"), ("train_runtime", "train/runtime_s"),
+                      ("train_samples_per_second", "train/samples_per_second")):  # fmt: skip
+        if key in logs:
+            out[name] = logs[key]
+    prefix = f"eval_{dev_name}_"
+    for key, value in logs.items():
+        if key.startswith(prefix):
+            out[f"{dev_name}/{key[len(prefix) :]}"] = value
+    if "eval_loss" in logs:
+        out[f"{dev_name}/loss"] = logs["eval_loss"]
+    return out
+
+
+class CurveCallback(TrainerCallback):
+    """Send the loss and dev-metric curves to MLflow as the Trainer logs them."""
+
+    def __init__(self, tracker: Tracker, dev_name: str) -> None:
+        self.tracker = tracker
+        self.dev_name = dev_name
+
+    def on_log(self, args, state, control, logs=None, **kwargs):
+        self.tracker.log_metrics(curve_metrics(logs or {}, self.dev_name), step=state.global_step)
+
+
+class EvaluateOnEpochEnd(TrainerCallback):
+    """Evaluate at the end of every epoch too, as `model.fit` did (the seed cards' logs)."""
+
+    def on_epoch_end(self, args, state, control, **kwargs):
+        if state.global_step % args.eval_steps:  # not already evaluated at this step
+            control.should_evaluate = True
+        return control
+
+
+@dataclass
+class TrainResult:
+    log_history: list[dict[str, Any]]
+    args: dict[str, Any]
+    global_step: int
+    epoch: float
+
+
+def train(
+    cfg,
+    model: SentenceTransformer,
+    train_ds: Dataset,
+    dev_ds: Dataset,
+    tracker: Tracker,
+    work_dir: Path,
+    device: str,
+    precision: str,
+) -> TrainResult:
+    """Fine-tune `model` in place with the variant's loss and hyperparameters."""
+    if cfg.train.loss != "CosineSimilarityLoss":
+        raise ConfigError(f"train.loss={cfg.train.loss!r} is not supported yet; use CosineSimilarityLoss")
+    loss = losses.CosineSimilarityLoss(model)
+    args = training_args(cfg, work_dir, device, precision)
+    trainer = SentenceTransformerTrainer(
+        model=model,
+        args=args,
+        train_dataset=train_ds,
+        eval_dataset=dev_ds if cfg.train.eval_loss else None,
+        loss=loss,
+        evaluator=build_evaluator(dev_ds, cfg.data.dev_name, cfg),
+        callbacks=[CurveCallback(tracker, cfg.data.dev_name), EvaluateOnEpochEnd()],
+    )
+    log.info("training %s on %s (%s): %d pairs", cfg.name, device, precision, len(train_ds))
+    trainer.train()
+    return TrainResult(
+        log_history=list(trainer.state.log_history),
+        args=args.to_dict(),
+        global_step=trainer.state.global_step,
+        epoch=float(trainer.state.epoch or 0.0),
+    )

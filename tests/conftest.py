@@ -1,0 +1,44 @@
+"""Shared fixtures. Configs are composed from the real conf/ tree and shrunk in one place: `run_cfg`."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from simpipe.config import CONF_DIR, REPO_ROOT, compose
+
+MIRROR = Path(os.environ.get("SIMPIPE_TEST_MIRROR", REPO_ROOT.parent / "shared" / "data"))
+VARIANTS = sorted(p.stem for p in (CONF_DIR / "variant").glob("*.yaml"))
+
+# Tests never reach a hub: a download attempt fails at once instead of hanging.
+os.environ.setdefault("HF_HUB_OFFLINE", "1")
+os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+
+def shrink(root: Path) -> list[str]:
+    """The overrides that make any variant test-sized and keep every artifact under `root`."""
+    return [
+        "profile=quick",
+        f"paths.root={root}",
+        f"paths.mirror={MIRROR}",
+        f"tracking.uri=sqlite:///{root / 'mlflow.db'}",
+    ]
+
+
+@pytest.fixture(scope="session")
+def mirror() -> Path:
+    if not MIRROR.is_dir():
+        pytest.fail(f"data mirror {MIRROR} not found; set SIMPIPE_TEST_MIRROR to a copy of shared/data")
+    return MIRROR
+
+
+@pytest.fixture
+def run_cfg(tmp_path):
+    """Compose conf/run.yaml for a variant, shrunk to the quick profile under tmp_path."""
+
+    def make(variant: str, *overrides: str):
+        return compose("run", [f"variant={variant}", *shrink(tmp_path), *overrides])
+
+    return make

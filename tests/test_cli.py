@@ -1,0 +1,84 @@
+"""Bad input through the real command line: one line naming the file or key and the fix, exit 2."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+
+from simpipe.config import compose
+from tests.conftest import shrink
+
+
+def simpipe(*args: str, cwd: Path) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "simpipe", *args], cwd=cwd, capture_output=True, text=True)
+
+
+@pytest.fixture
+def params(tmp_path):
+    """A quick-profile params.yaml whose paths point into tmp_path."""
+    cfg = compose("config", ["profile@variants.glove_bilstm_sts=quick"])
+    root = compose("run", shrink(tmp_path))
+    cfg.paths, cfg.tracking = root.paths, root.tracking
+    path = tmp_path / "params.yaml"
+    path.write_text(OmegaConf.to_yaml(cfg))
+    return path
+
+
+def assert_empty(path: Path) -> None:
+    """No output at all: the directory is missing or holds nothing (not even a temporary file)."""
+    assert not path.exists() or not any(path.iterdir()), sorted(path.iterdir())
+
+
+def error_line(result: subprocess.CompletedProcess) -> str:
+    lines = [line for line in result.stderr.splitlines() if "error:" in line]
+    assert result.returncode == 2, result.stderr
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+def test_unknown_variant(params, tmp_path):
+    line = error_line(simpipe("prepare", "--variant", "nope", "--params", str(params), cwd=tmp_path))
+    assert "unknown variant 'nope'" in line and "conf/variant/nope.yaml" in line
+
+
+def test_missing_data_files_leave_no_partial_output(params, tmp_path):
+    line = error_line(
+        simpipe("prepare", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path)
+    )
+    assert "missing sts-train.csv, sts-dev.csv, sts-test.csv; run `simpipe fetch`" in line
+    assert_empty(tmp_path / "data" / "prepared")
+
+
+def test_malformed_data_file_leaves_no_partial_output(params, tmp_path, mirror):
+    assert simpipe("fetch", "--params", str(params), cwd=tmp_path).returncode == 0
+    raw = tmp_path / "data" / "raw" / "stsbenchmark" / "sts-test.csv"
+    raw.write_text(raw.read_text().replace("\t", " ", 9))  # first row loses its columns
+    line = error_line(
+        simpipe("prepare", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path)
+    )
+    assert "sts-test.csv:1:" in line and "expected at least 7" in line
+    assert_empty(tmp_path / "data" / "prepared")
+
+
+def test_wrong_glove_path(params, tmp_path, mirror):
+    text = params.read_text().replace("embeddings: null", "embeddings: /nowhere/glove.6B.300d.txt.gz")
+    params.write_text(text)
+    assert simpipe("fetch", "--params", str(params), cwd=tmp_path).returncode == 0
+    assert (
+        simpipe("prepare", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path).returncode
+        == 0
+    )
+    line = error_line(
+        simpipe("train", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path)
+    )
+    assert "model.embeddings='/nowhere/glove.6B.300d.txt.gz': file not found" in line
+    assert_empty(tmp_path / "trained")
+
+
+def test_params_check_detects_drift(tmp_path):
+    stale = tmp_path / "params.yaml"
+    stale.write_text("variants: {}\n")
+    line = error_line(simpipe("params", "--check", "--output", str(stale), cwd=tmp_path))
+    assert "out of sync with conf/" in line

@@ -1,0 +1,57 @@
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+
+from simpipe.config import REPO_ROOT, compose, flatten, load_params, select_variant
+from simpipe.errors import ConfigError
+from tests.conftest import VARIANTS
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_variant_composes_standalone_and_in_the_pipeline(variant):
+    single = compose("run", [f"variant={variant}"])
+    pipeline = compose("config")
+    assert single.name == variant
+    assert OmegaConf.to_container(select_variant(pipeline, variant)) == OmegaConf.to_container(single)
+    assert single.eval.primary_metric.split("/")[0] in (single.data.dev_name, single.data.test_name)
+
+
+def test_committed_params_yaml_is_in_sync_with_conf():
+    committed = (REPO_ROOT / "params.yaml").read_text(encoding="utf-8")
+    assert committed == OmegaConf.to_yaml(compose("config")), "run `make params` and commit params.yaml"
+
+
+def test_quick_profile_shrinks_data_and_steps():
+    cfg = compose("run", ["profile=quick"])
+    assert cfg.data.limit <= 64 and 0 < cfg.train.max_steps <= 10
+
+
+def test_profile_applies_per_variant_in_pipeline_composition():
+    cfg = compose("config", ["profile@variants.glove_bilstm_sts=quick"])
+    assert cfg.variants.glove_bilstm_sts.train.max_steps == 4
+
+
+def test_unknown_variant_names_the_known_ones():
+    with pytest.raises(ConfigError, match=r"unknown variant 'nope' \(known: .*glove_bilstm_sts"):
+        select_variant(compose("config"), "nope")
+
+
+def test_missing_params_file(tmp_path: Path):
+    with pytest.raises(ConfigError, match=r"params file not found; run `simpipe params`"):
+        load_params(tmp_path / "params.yaml")
+
+
+def test_params_without_variants(tmp_path: Path):
+    path = tmp_path / "params.yaml"
+    path.write_text("paths: {root: .}\n")
+    with pytest.raises(ConfigError, match="no 'variants' mapping"):
+        load_params(path)
+
+
+def test_flatten_gives_dotted_keys():
+    assert flatten(OmegaConf.create({"a": {"b": 1, "c": {"d": [1, 2]}}, "e": None})) == {
+        "a.b": 1,
+        "a.c.d": [1, 2],
+        "e": None,
+    }

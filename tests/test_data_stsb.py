@@ -1,0 +1,68 @@
+import pytest
+
+from simpipe.data import load_split, reader
+from simpipe.data.stsb import read, read_file
+from simpipe.errors import ConfigError, DataError
+
+COLUMNS = ["sentence1", "sentence2", "score"]
+
+
+def write(path, *lines):
+    path.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+    return path
+
+
+def test_reads_every_row_of_the_real_files(mirror):
+    splits = read(mirror / "stsbenchmark", COLUMNS)
+    assert {k: len(v) for k, v in splits.items()} == {"train": 5749, "dev": 1500, "test": 1379}
+    assert splits["train"]["score"].between(0, 1).all()
+    assert splits["train"].iloc[0].tolist() == ["A plane is taking off.", "An air plane is taking off.", 1.0]
+
+
+def test_quotes_are_text_and_extra_columns_ignored(tmp_path):
+    path = write(
+        tmp_path / "sts.csv",
+        'g\tf\t2012\t1\t2.5\tHe said "hi.\tShe said "bye"\textra\tsource',
+        'g\tf\t2012\t2\t5.000\tA "quoted\tB',
+    )
+    frame = read_file(path)
+    assert frame.values.tolist() == [['He said "hi.', 'She said "bye"', 0.5], ['A "quoted', "B", 1.0]]
+
+
+def test_missing_columns_name_file_and_line(tmp_path):
+    path = write(tmp_path / "sts.csv", "g\tf\t2012\t1\t2.5\ta\tb", "g\tf\t2012\t2\t2.5\tonly one")
+    with pytest.raises(DataError, match=r"sts\.csv:2: 6 tab-separated columns, expected at least 7"):
+        read_file(path)
+
+
+def test_unparsable_score(tmp_path):
+    path = write(tmp_path / "sts.csv", "g\tf\t2012\t1\tabc\ta\tb")
+    with pytest.raises(DataError, match=r"sts\.csv:1: score 'abc' is not a number"):
+        read_file(path)
+
+
+def test_score_out_of_range(tmp_path):
+    path = write(tmp_path / "sts.csv", "g\tf\t2012\t1\t7\ta\tb")
+    with pytest.raises(DataError, match=r"sts\.csv:1: score 7.0 outside \[0, 5\]"):
+        read_file(path)
+
+
+def test_empty_file(tmp_path):
+    with pytest.raises(DataError, match="no rows"):
+        read_file(write(tmp_path / "sts.csv"))
+
+
+def test_missing_files_name_them_and_the_fix(tmp_path):
+    write(tmp_path / "sts-train.csv", "g\tf\t2012\t1\t2.5\ta\tb")
+    with pytest.raises(DataError, match=r"missing sts-dev\.csv, sts-test\.csv; run `simpipe fetch`"):
+        read(tmp_path, COLUMNS)
+
+
+def test_unknown_reader():
+    with pytest.raises(ConfigError, match=r"data\.reader='nope' is unknown"):
+        reader("nope")
+
+
+def test_missing_prepared_split(tmp_path):
+    with pytest.raises(DataError, match=r"train\.parquet: prepared split not found"):
+        load_split(tmp_path, "train")

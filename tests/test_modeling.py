@@ -1,0 +1,55 @@
+import gzip
+
+import pytest
+from omegaconf import OmegaConf
+
+from simpipe.config import compose
+from simpipe.errors import ConfigError
+from simpipe.modeling import build_model, load_glove
+
+
+@pytest.fixture(scope="module")
+def glove_package():
+    return load_glove(None)
+
+
+def test_glove_package_is_400k_words_plus_padding(glove_package):
+    assert tuple(glove_package.emb_layer.weight.shape) == (400001, 50)
+    assert not glove_package.emb_layer.weight.requires_grad
+    assert glove_package.tokenizer.tokenize("the cat") == [glove_package.tokenizer.word2idx["cat"]]
+
+
+def test_glove_text_file_like_the_seeds(tmp_path):
+    path = tmp_path / "glove.6B.3d.txt.gz"
+    with gzip.open(path, "wt", encoding="utf8") as fh:
+        fh.write("cat 0.1 0.2 0.3\ndog 0.4 0.5 0.6\n")
+    words = load_glove(str(path))
+    assert tuple(words.emb_layer.weight.shape) == (3, 3)
+
+
+def test_wrong_glove_path_names_key_and_fix(tmp_path):
+    with pytest.raises(
+        ConfigError, match=r"model\.embeddings='.*missing\.txt': file not found; set model\.embeddings"
+    ):
+        load_glove(str(tmp_path / "missing.txt"))
+
+
+def test_glove_path_with_wrong_extension(tmp_path):
+    path = tmp_path / "glove.bin"
+    path.write_bytes(b"x")
+    with pytest.raises(ConfigError, match=r"expected a \.txt or \.txt\.gz file"):
+        load_glove(str(path))
+
+
+def test_glove_bilstm_matches_the_seed_architecture():
+    cfg = compose("run", ["variant=glove_bilstm_sts"])
+    model = build_model(cfg.model)
+    assert model.get_embedding_dimension() == 2048
+    lstm = model[1].encoder
+    assert (lstm.hidden_size, lstm.bidirectional, lstm.batch_first) == (1024, True, True)
+    assert model[2].pooling_mode == "mean"
+
+
+def test_unknown_model_kind():
+    with pytest.raises(ConfigError, match=r"model\.kind='nope' is unknown"):
+        build_model(OmegaConf.create({"kind": "nope"}))

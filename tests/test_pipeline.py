@@ -1,0 +1,148 @@
+"""End to end on the quick profile: every variant through the stage functions, and the real `dvc repro`."""
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+import pytest
+from omegaconf import OmegaConf
+
+from simpipe.config import REPO_ROOT, compose, load_params, select_variant
+from simpipe.fetch import fetch
+from simpipe.paths import Layout
+from simpipe.stages import card, evaluate, prepare, train
+from tests.conftest import VARIANTS
+
+pytestmark = pytest.mark.slow
+
+METRICS = [
+    f"{kind}_{fn}"
+    for fn in ("cosine", "manhattan", "euclidean", "dot", "max")
+    for kind in ("pearson", "spearman")
+]
+CARD_SECTIONS = [
+    "## Model Details",
+    "### Full Model Architecture",
+    "## Usage",
+    "## Evaluation",
+    "## Training Details",
+    "### Training Hyperparameters",
+    "### Training Logs",
+    "### Framework Versions",
+    "## Citation",
+]
+FRONT_MATTER = ["language", "library_name", "tags", "metrics", "widget", "pipeline_tag", "co2_eq_emissions"]
+
+
+def check_outputs(root: Path, variant: str, cfg) -> None:
+    layout = Layout(root)
+    metrics = json.loads((layout.metrics(variant) / "metrics.json").read_text())
+    assert set(metrics) == {cfg.data.dev_name, cfg.data.test_name}
+    for split in metrics.values():
+        assert sorted(split) == sorted(METRICS) and all(-1 <= v <= 1 for v in split.values())
+    curve = pd.read_csv(layout.metrics(variant) / "dev_curve.csv")
+    assert list(curve.columns) == ["step", "epoch", "spearman_cosine"] and len(curve) >= 2
+
+    readme = (layout.model(variant) / "README.md").read_text()
+    front, body = readme.split("---\n", 2)[1:]
+    front = __import__("yaml").safe_load(front)
+    for key in FRONT_MATTER:
+        assert key in front, key
+    assert front["co2_eq_emissions"]["source"] == "codecarbon"
+    values = {
+        (result["dataset"]["type"], m["type"]): m["value"]
+        for result in front["model-index"][0]["results"]
+        for m in result["metrics"]
+    }
+    assert len(values) == 2 * len(METRICS)
+    assert values[(cfg.data.dev_name, "spearman_cosine")] == pytest.approx(
+        metrics[cfg.data.dev_name]["spearman_cosine"]
+    )
+    for section in CARD_SECTIONS:
+        assert section in body, section
+    assert "Size: 48 training samples" in body
+
+    client = mlflow.MlflowClient(json.loads((layout.trained(variant) / "run.json").read_text())["mlflow_uri"])
+    run_id = json.loads((layout.trained(variant) / "run.json").read_text())["mlflow_run_id"]
+    run = client.get_run(run_id)
+    assert run.info.status == "FINISHED" and run.data.params["train.batch_size"] == str(cfg.train.batch_size)
+    assert len(client.get_metric_history(run_id, "train/loss")) >= 2
+    assert len(client.get_metric_history(run_id, f"{cfg.data.dev_name}/spearman_cosine")) >= 2
+    assert run.data.metrics[f"{cfg.data.test_name}/spearman_cosine"] == pytest.approx(
+        metrics[cfg.data.test_name]["spearman_cosine"]
+    )
+    assert run.data.metrics["co2/emissions_g"] >= 0 and run.data.metrics["co2/energy_kwh"] >= 0
+    assert run.data.tags["version.sentence_transformers"]
+    assert "card/README.md" in [a.path for a in client.list_artifacts(run_id, "card")]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_variant_runs_through_all_stages(variant, run_cfg, tmp_path, mirror):
+    cfg = run_cfg(variant)
+    fetch(cfg.data, Layout.from_cfg(cfg).raw(cfg.data.raw_subdir), mirror)
+    prepare.run(cfg)
+    train.run(cfg)
+    metrics = evaluate.run(cfg)
+    card.run(cfg)
+    assert evaluate.primary_metric(cfg, metrics) == metrics[cfg.data.dev_name]["spearman_cosine"]
+    check_outputs(tmp_path, variant, cfg)
+
+
+def test_same_seed_same_metrics(run_cfg, tmp_path, mirror):
+    """Two quick runs with one seed on the CPU give identical metrics."""
+    results = []
+    for attempt in ("a", "b"):
+        cfg = run_cfg("glove_bilstm_sts", f"paths.root={tmp_path / attempt}", "tracking.enabled=false")
+        fetch(cfg.data, Layout.from_cfg(cfg).raw(cfg.data.raw_subdir), mirror)
+        prepare.run(cfg)
+        train.run(cfg)
+        results.append(evaluate.run(cfg))
+    assert results[0] == results[1]
+
+
+def dvc(*args: str, cwd: Path) -> str:
+    result = subprocess.run(["dvc", *args], cwd=cwd, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def test_dvc_repro_then_noop_then_exp_run(tmp_path, mirror):
+    """The real `dvc repro` in a temporary copy of the project, with the quick profile."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for name in ("dvc.yaml", "conf", "src", ".dvc/config", ".gitignore"):
+        src, dst = REPO_ROOT / name, repo / name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
+    cfg = compose("config", ["profile@variants.glove_bilstm_sts=quick", f"paths.mirror={mirror}"])
+    (repo / "params.yaml").write_text(OmegaConf.to_yaml(cfg))
+    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["simpipe", "fetch"], cwd=repo, check=True)
+
+    dvc("repro", cwd=repo)
+    variant = select_variant(load_params(repo / "params.yaml"), "glove_bilstm_sts")
+    check_outputs(repo, "glove_bilstm_sts", variant)
+    assert "Data and pipelines are up to date" in dvc("repro", cwd=repo)
+    status = dvc("status", cwd=repo)
+    assert "up to date" in status
+
+    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*git, "commit", "-qm", "quick"], cwd=repo, check=True)
+    dvc(
+        "exp", "run", "-n", "lr1e3",
+        "-S", "profile@variants.glove_bilstm_sts=quick",
+        "-S", f"paths.mirror={mirror}",
+        "-S", "variants.glove_bilstm_sts.train.learning_rate=0.001",
+        cwd=repo,
+    )  # fmt: skip
+    shown = json.loads(dvc("exp", "show", "--json", cwd=repo))
+    exps = [e for commit in shown for e in (commit.get("experiments") or []) if e.get("name") == "lr1e3"]
+    assert exps, shown
+    params = exps[0]["revs"][0]["data"]["params"]["params.yaml"]["data"]
+    assert params["variants"]["glove_bilstm_sts"]["train"]["learning_rate"] == 0.001
+    metrics = exps[0]["revs"][0]["data"]["metrics"]["metrics/glove_bilstm_sts/metrics.json"]["data"]
+    assert "spearman_cosine" in metrics["sts-dev"]

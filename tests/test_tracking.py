@@ -1,0 +1,71 @@
+import logging
+
+from omegaconf import OmegaConf
+
+from simpipe.tracking import Tracker, emission_metrics, emissions, library_versions
+
+
+def cfg_for(tmp_path, uri=None, enabled=True, codecarbon=True):
+    return OmegaConf.create(
+        {
+            "paths": {"root": str(tmp_path)},
+            "tracking": {
+                "enabled": enabled,
+                "uri": uri,
+                "experiment": "t",
+                "codecarbon": {"enabled": codecarbon, "country_iso_code": "USA"},
+            },
+        }
+    )
+
+
+def test_run_logs_params_metrics_and_tags_the_experiment(tmp_path):
+    import mlflow
+
+    tracker = Tracker(cfg_for(tmp_path))
+    with tracker.run(run_name="r"):
+        tracker.log_params({"train.lr": 0.1})
+        tracker.log_metrics({"sts-dev/spearman_cosine": 0.5}, step=3)
+    client = mlflow.MlflowClient(tracker.uri)
+    run = client.get_run(tracker.run_id)
+    assert run.info.status == "FINISHED" and run.data.params == {"train.lr": "0.1"}
+    assert client.get_metric_history(tracker.run_id, "sts-dev/spearman_cosine")[0].step == 3
+    experiment = client.get_experiment(run.info.experiment_id)
+    assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"
+    assert tracker.uri == f"sqlite:///{tmp_path.resolve()}/mlflow.db"
+
+
+def test_unreachable_store_warns_and_goes_on(tmp_path, caplog):
+    (tmp_path / "a-file").write_text("not a directory")
+    tracker = Tracker(cfg_for(tmp_path, uri=f"sqlite:///{tmp_path}/a-file/mlflow.db"))
+    with caplog.at_level(logging.WARNING), tracker.run(run_name="r"):
+        tracker.log_metrics({"x": 1.0})
+        done = True
+    assert done and tracker.run_id is None and tracker.failures
+    assert "could not start the run" in caplog.text and "still written locally" in caplog.text
+
+
+def test_disabled_tracking_does_nothing(tmp_path):
+    tracker = Tracker(cfg_for(tmp_path, enabled=False))
+    with tracker.run():
+        tracker.log_metrics({"x": 1.0})
+    assert tracker.run_id is None and not tracker.failures and not (tmp_path / "mlflow.db").exists()
+
+
+def test_emissions_record_offline(tmp_path):
+    with emissions(cfg_for(tmp_path), tmp_path) as record:
+        sum(range(100000))
+    assert record["emissions"] >= 0 and record["duration"] > 0 and record["country_iso_code"] == "USA"
+    assert set(emission_metrics(record)) == {"co2/emissions_g", "co2/energy_kwh", "co2/duration_s"}
+
+
+def test_emissions_disabled(tmp_path):
+    with emissions(cfg_for(tmp_path, codecarbon=False), tmp_path) as record:
+        pass
+    assert record == {} and emission_metrics(record) == {}
+
+
+def test_library_versions_name_the_stack():
+    versions = library_versions()
+    for key in ("torch", "sentence_transformers", "transformers", "mlflow", "dvc", "hydra_core", "simpipe"):
+        assert versions[key]
