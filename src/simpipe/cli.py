@@ -6,6 +6,7 @@ import argparse
 import importlib
 import logging
 import sys
+import time
 from pathlib import Path
 
 from simpipe.errors import SimpipeError
@@ -51,7 +52,9 @@ def _stage(args: argparse.Namespace) -> int:
     from simpipe.config import load_params, select_variant
 
     cfg = select_variant(load_params(Path(args.params)), args.variant)
+    started = time.perf_counter()
     importlib.import_module(f"simpipe.stages.{args.command}").run(cfg)
+    log.info("stage %s@%s done in %.1f s", args.command, args.variant, time.perf_counter() - started)
     return 0
 
 
