@@ -44,9 +44,7 @@ def test_unknown_variant(params, tmp_path):
 
 
 def test_missing_data_files_leave_no_partial_output(params, tmp_path):
-    line = error_line(
-        simpipe("prepare", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path)
-    )
+    line = error_line(simpipe("prepare", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path))
     assert "missing sts-train.csv, sts-dev.csv, sts-test.csv; run `simpipe fetch`" in line
     assert_empty(tmp_path / "data" / "prepared")
 
@@ -55,9 +53,7 @@ def test_malformed_data_file_leaves_no_partial_output(params, tmp_path, mirror):
     assert simpipe("fetch", "--params", str(params), cwd=tmp_path).returncode == 0
     raw = tmp_path / "data" / "raw" / "stsbenchmark" / "sts-test.csv"
     raw.write_text(raw.read_text().replace("\t", " ", 9))  # first row loses its columns
-    line = error_line(
-        simpipe("prepare", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path)
-    )
+    line = error_line(simpipe("prepare", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path))
     assert "sts-test.csv:1:" in line and "expected at least 7" in line
     assert_empty(tmp_path / "data" / "prepared")
 
@@ -66,13 +62,8 @@ def test_wrong_glove_path(params, tmp_path, mirror):
     text = params.read_text().replace("embeddings: null", "embeddings: /nowhere/glove.6B.300d.txt.gz")
     params.write_text(text)
     assert simpipe("fetch", "--params", str(params), cwd=tmp_path).returncode == 0
-    assert (
-        simpipe("prepare", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path).returncode
-        == 0
-    )
-    line = error_line(
-        simpipe("train", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path)
-    )
+    assert simpipe("prepare", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path).returncode == 0
+    line = error_line(simpipe("train", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path))
     assert "model.embeddings='/nowhere/glove.6B.300d.txt.gz': file not found" in line
     assert_empty(tmp_path / "trained")
 

@@ -1,10 +1,11 @@
 import pytest
+from omegaconf import OmegaConf
 
 from simpipe.data import load_split, reader
 from simpipe.data.stsb import read, read_file
 from simpipe.errors import ConfigError, DataError
 
-COLUMNS = ["sentence1", "sentence2", "score"]
+CFG = OmegaConf.create({"columns": ["sentence1", "sentence2", "score"]})
 
 
 def write(path, *lines):
@@ -13,7 +14,7 @@ def write(path, *lines):
 
 
 def test_reads_every_row_of_the_real_files(mirror):
-    splits = read(mirror / "stsbenchmark", COLUMNS)
+    splits = read(mirror / "stsbenchmark", CFG)
     assert {k: len(v) for k, v in splits.items()} == {"train": 5749, "dev": 1500, "test": 1379}
     assert splits["train"]["score"].between(0, 1).all()
     assert splits["train"].iloc[0].tolist() == ["A plane is taking off.", "An air plane is taking off.", 1.0]
@@ -55,7 +56,7 @@ def test_empty_file(tmp_path):
 def test_missing_files_name_them_and_the_fix(tmp_path):
     write(tmp_path / "sts-train.csv", "g\tf\t2012\t1\t2.5\ta\tb")
     with pytest.raises(DataError, match=r"missing sts-dev\.csv, sts-test\.csv; run `simpipe fetch`"):
-        read(tmp_path, COLUMNS)
+        read(tmp_path, CFG)
 
 
 def test_unknown_reader():

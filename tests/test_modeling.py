@@ -28,9 +28,7 @@ def test_glove_text_file_like_the_seeds(tmp_path):
 
 
 def test_wrong_glove_path_names_key_and_fix(tmp_path):
-    with pytest.raises(
-        ConfigError, match=r"model\.embeddings='.*missing\.txt': file not found; set model\.embeddings"
-    ):
+    with pytest.raises(ConfigError, match=r"model\.embeddings='.*missing\.txt': file not found; set model\.embeddings"):
         load_glove(str(tmp_path / "missing.txt"))
 
 

@@ -19,9 +19,7 @@ from tests.conftest import VARIANTS
 pytestmark = pytest.mark.slow
 
 METRICS = [
-    f"{kind}_{fn}"
-    for fn in ("cosine", "manhattan", "euclidean", "dot", "max")
-    for kind in ("pearson", "spearman")
+    f"{kind}_{fn}" for fn in ("cosine", "manhattan", "euclidean", "dot", "max") for kind in ("pearson", "spearman")
 ]
 CARD_SECTIONS = [
     "## Model Details",
@@ -34,7 +32,15 @@ CARD_SECTIONS = [
     "### Framework Versions",
     "## Citation",
 ]
-FRONT_MATTER = ["language", "library_name", "tags", "metrics", "widget", "pipeline_tag", "co2_eq_emissions"]
+FRONT_MATTER = [
+    "library_name",
+    "tags",
+    "metrics",
+    "widget",
+    "pipeline_tag",
+    "co2_eq_emissions",
+    "model-index",
+]
 
 
 def check_outputs(root: Path, variant: str, cfg) -> None:
@@ -49,8 +55,10 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     readme = (layout.model(variant) / "README.md").read_text()
     front, body = readme.split("---\n", 2)[1:]
     front = __import__("yaml").safe_load(front)
-    for key in FRONT_MATTER:
+    for key in FRONT_MATTER + (["language"] if cfg.card.language else []):
         assert key in front, key
+    if cfg.card.base_model:
+        assert front["base_model"] == cfg.card.base_model
     assert front["co2_eq_emissions"]["source"] == "codecarbon"
     values = {
         (result["dataset"]["type"], m["type"]): m["value"]

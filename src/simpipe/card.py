@@ -120,6 +120,8 @@ def build_card_data(
     )
     model.model_card_data = data
     data.register_model(model)
+    if card.get("base_model"):  # set directly: offline, the hub cannot confirm it
+        data.base_model = card.base_model
     data.version = {k: v for k, v in run["versions"].items() if k in data.version}
     data.add_tags("generated_from_trainer")
 
@@ -135,9 +137,7 @@ def build_card_data(
         evaluator = build_evaluator(splits[split], name, cfg)
         evaluator.primary_metric = f"{name}_spearman_{cfg.eval.main_similarity}"
         evaluators[name] = evaluator
-    _replay_training(
-        data, model, record["training_args"], record["log_history"], evaluators[cfg.data.dev_name]
-    )
+    _replay_training(data, model, record["training_args"], record["log_history"], evaluators[cfg.data.dev_name])
     for name, evaluator in evaluators.items():
         prefixed = {f"{name}_{k}": v for k, v in metrics[name].items()}
         data.set_evaluation_metrics(evaluator, prefixed, run["epoch"], run["global_step"])

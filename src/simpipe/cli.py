@@ -62,9 +62,7 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="simpipe", description=__doc__)
     sub = p.add_subparsers(dest="command", required=True)
     sp = sub.add_parser("params", help="compose conf/config.yaml into params.yaml (what `dvc exp run` does)")
-    sp.add_argument(
-        "overrides", nargs="*", help="Hydra overrides, e.g. profile@variants.glove_bilstm_sts=quick"
-    )
+    sp.add_argument("overrides", nargs="*", help="Hydra overrides, e.g. profile@variants.glove_bilstm_sts=quick")
     sp.add_argument("--output", default="params.yaml")
     sp.add_argument("--check", action="store_true", help="fail if the file differs from the composed config")
     sp.set_defaults(func=_params)

@@ -35,9 +35,7 @@ def dump_params(cfg: DictConfig, path: Path) -> None:
 def load_params(path: Path) -> DictConfig:
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(
-            f"{path}: params file not found; run `simpipe params` (or `make params`) to create it"
-        )
+        raise ConfigError(f"{path}: params file not found; run `simpipe params` (or `make params`) to create it")
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as exc:
@@ -58,9 +56,7 @@ def select_variant(params: DictConfig, variant: str) -> DictConfig:
         )
     cfg = OmegaConf.merge({k: params[k] for k in GLOBAL_KEYS if k in params}, params.variants[variant])
     if cfg.get("name") != variant:
-        raise ConfigError(
-            f"variants.{variant}.name is {cfg.get('name')!r}; it must equal the key {variant!r}"
-        )
+        raise ConfigError(f"variants.{variant}.name is {cfg.get('name')!r}; it must equal the key {variant!r}")
     return cfg
 
 

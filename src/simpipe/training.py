@@ -42,9 +42,7 @@ def resolve_precision(setting: str, device: str) -> str:
     if setting not in PRECISIONS:
         raise ConfigError(f"train.precision={setting!r} is invalid; use auto, {', '.join(PRECISIONS)}")
     if setting == "fp16" and device != "cuda":
-        raise ConfigError(
-            "train.precision=fp16 needs CUDA; use train.precision=auto, fp32 or bf16 on the CPU"
-        )
+        raise ConfigError("train.precision=fp16 needs CUDA; use train.precision=auto, fp32 or bf16 on the CPU")
     return setting
 
 

@@ -1,4 +1,8 @@
-"""Data sets: raw readers (one module per source) and the prepared split format."""
+"""Data sets: raw readers (one module per source) and the prepared split format.
+
+A reader module provides `read(raw_dir, data_cfg) -> {"train"|"dev"|"test": frame}`,
+`missing(raw_dir) -> [file names]`, `download(raw_dir, data_cfg)` and `HOW_TO_GET`.
+"""
 
 from __future__ import annotations
 
@@ -7,10 +11,10 @@ from pathlib import Path
 import pandas as pd
 from datasets import Dataset
 
-from simpipe.data import stsb
+from simpipe.data import homedepot, stsb
 from simpipe.errors import ConfigError, DataError
 
-READERS = {"stsb": stsb}
+READERS = {"stsb": stsb, "homedepot": homedepot}
 SPLITS = ("train", "dev", "test")
 
 
@@ -22,7 +26,7 @@ def reader(name: str):
 
 def read_raw(data_cfg, raw_dir: Path) -> dict[str, pd.DataFrame]:
     """Read the raw splits of `data_cfg` from `raw_dir` into frames with `data_cfg.columns`."""
-    return reader(data_cfg.reader).read(Path(raw_dir), list(data_cfg.columns))
+    return reader(data_cfg.reader).read(Path(raw_dir), data_cfg)
 
 
 def split_file(prepared_dir: Path, split: str) -> Path:

@@ -40,28 +40,33 @@ def read_file(path: Path) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["sentence1", "sentence2", "score"])
 
 
-def read(raw_dir: Path, columns: list[str]) -> dict[str, pd.DataFrame]:
-    """Read train/dev/test with the prepared column names `columns`."""
-    missing = [name for name in FILES.values() if not (raw_dir / name).is_file()]
-    if missing:
+def missing(raw_dir: Path) -> list[str]:
+    return [name for name in FILES.values() if not (Path(raw_dir) / name).is_file()]
+
+
+def read(raw_dir: Path, data_cfg) -> dict[str, pd.DataFrame]:
+    """Read train/dev/test with the prepared column names `data_cfg.columns`."""
+    raw_dir = Path(raw_dir)
+    if missing(raw_dir):
         raise DataError(
-            f"{raw_dir}: missing {', '.join(missing)}; run `simpipe fetch` "
+            f"{raw_dir}: missing {', '.join(missing(raw_dir))}; run `simpipe fetch` "
             "(local mirror, else the Hugging Face hub sentence-transformers/stsb)"
         )
     splits = {}
     for split, name in FILES.items():
         frame = read_file(raw_dir / name)
-        frame.columns = list(columns)
+        frame.columns = list(data_cfg.columns)
         splits[split] = frame
     return splits
 
 
-def write_from_hub(raw_dir: Path, hub_id: str) -> None:
-    """Download `hub_id` and write it in the original file format, so one reader serves both sources."""
+def download(raw_dir: Path, data_cfg) -> None:
+    """Download `data_cfg.hub_id` and write it in the original format, so one reader serves both sources."""
     from datasets import load_dataset
 
     from simpipe.io import write_text
 
+    hub_id = data_cfg.hub_id
     ds = load_dataset(hub_id)
     for split, name in FILES.items():
         lines = []

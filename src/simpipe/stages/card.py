@@ -18,9 +18,7 @@ log = logging.getLogger(__name__)
 def run(cfg) -> None:
     layout = Layout.from_cfg(cfg)
     trained = layout.trained(cfg.name)
-    record = {
-        name: read_json(trained / f"{name}.json") for name in ("training_args", "log_history", "emissions")
-    }
+    record = {name: read_json(trained / f"{name}.json") for name in ("training_args", "log_history", "emissions")}
     record["run"] = read_json(trained / "run.json")
     metrics = read_json(layout.metrics(cfg.name) / "metrics.json")
     splits = {split: load_split(layout.prepared(cfg.name), split) for split in SPLITS}

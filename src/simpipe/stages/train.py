@@ -54,9 +54,7 @@ def run(cfg) -> dict[str, float]:
         tracker.run(run_name=cfg.name, tags={"variant": cfg.name}),
     ):
         tracker.log_params(flatten(OmegaConf.masked_copy(cfg, ["name", "data", "model", "train", "eval"])))
-        tracker.set_tags(
-            {"device": device, "precision": precision, **{f"version.{k}": v for k, v in versions.items()}}
-        )
+        tracker.set_tags({"device": device, "precision": precision, **{f"version.{k}": v for k, v in versions.items()}})
         started = time.time()
         with emissions(cfg, out) as co2:
             result = train(cfg, model, train_ds, dev_ds, tracker, out / "trainer", device, precision)

@@ -1,0 +1,136 @@
+"""Reader for Kaggle's Home Depot Product Search Relevance files: query/title pairs, seed-card prep."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import subprocess
+import zipfile
+from pathlib import Path
+
+import pandas as pd
+
+from simpipe.data.splits import grouped_split, random_split
+from simpipe.errors import DataError
+from simpipe.text import augment
+
+log = logging.getLogger(__name__)
+
+COMPETITION = "home-depot-product-search-relevance"
+HOW_TO_GET = (
+    f"run `kaggle competitions download -c {COMPETITION}` and put train.csv(.zip) and "
+    "attributes.csv(.zip) in data/raw/home-depot/, or set paths.mirror to a directory holding home-depot/"
+)
+FILES = ("train.csv", "attributes.csv")
+TRAIN_COLUMNS = ("id", "product_uid", "product_title", "search_term", "relevance")
+ATTRIBUTE_COLUMNS = ("product_uid", "name", "value")
+BRAND_ATTRIBUTE = "MFG Brand Name"
+ENCODINGS = {"train.csv": "iso-8859-1", "attributes.csv": "utf-8"}  # as Kaggle distributes them
+
+
+def locate(raw_dir: Path, name: str) -> Path | None:
+    """`name` or `name.zip` in `raw_dir`."""
+    for candidate in (raw_dir / name, raw_dir / f"{name}.zip"):
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def missing(raw_dir: Path) -> list[str]:
+    return [f"{name}(.zip)" for name in FILES if locate(Path(raw_dir), name) is None]
+
+
+def download(raw_dir: Path, data_cfg) -> None:
+    """Download with the Kaggle CLI (needs `pip install kaggle` and an API token)."""
+    if shutil.which("kaggle") is None:
+        raise FileNotFoundError("the kaggle command is not installed")
+    raw_dir.mkdir(parents=True, exist_ok=True)
+    for name in FILES:
+        subprocess.run(
+            ["kaggle", "competitions", "download", "-c", COMPETITION, "-f", name, "-p", str(raw_dir)],
+            check=True,
+        )
+
+
+def read_csv(path: Path, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
+    """Read a Kaggle CSV, zipped or not, checking its columns."""
+    try:
+        if path.suffix == ".zip":
+            with zipfile.ZipFile(path) as zf:
+                members = [m for m in zf.namelist() if Path(m).name == name]
+                if not members:
+                    raise DataError(f"{path}: no {name} inside; re-download it ({HOW_TO_GET})")
+                with zf.open(members[0]) as fh:
+                    frame = pd.read_csv(fh, encoding=ENCODINGS[name], dtype=str, keep_default_na=False)
+        else:
+            frame = pd.read_csv(path, encoding=ENCODINGS[name], dtype=str, keep_default_na=False)
+    except (UnicodeDecodeError, pd.errors.ParserError, zipfile.BadZipFile) as exc:
+        raise DataError(f"{path}: cannot be read as {name} ({type(exc).__name__}: {exc}); re-download it") from exc
+    absent = [c for c in columns if c not in frame.columns]
+    if absent:
+        raise DataError(
+            f"{path}: missing column(s) {', '.join(absent)} (has {', '.join(frame.columns)}); "
+            f"expected Kaggle's {name} with {', '.join(columns)}"
+        )
+    return frame
+
+
+def labels(relevance: pd.Series, path: Path) -> pd.Series:
+    """(relevance - 1) / 2 in [0, 1]."""
+    values = pd.to_numeric(relevance, errors="coerce")
+    bad = values.isna() | ~values.between(1.0, 3.0)
+    if bad.any():
+        row = int(bad.idxmax())
+        raise DataError(
+            f"{path}: relevance {relevance.iloc[row]!r} in data row {row + 1} is not a number in [1, 3]; fix the row"
+        )
+    return (values - 1.0) / 2.0
+
+
+def brands(raw_dir: Path) -> dict[str, str]:
+    """product_uid -> `MFG Brand Name` (empty values left out)."""
+    path = locate(raw_dir, "attributes.csv")
+    frame = read_csv(path, "attributes.csv", ATTRIBUTE_COLUMNS)
+    rows = frame[(frame["name"] == BRAND_ATTRIBUTE) & (frame["value"].str.strip() != "")]
+    return dict(zip(rows["product_uid"], rows["value"], strict=True))
+
+
+def prepare_texts(frame: pd.DataFrame, brand_by_product: dict[str, str] | None) -> tuple[list[str], list[str]]:
+    """Processed queries and titles; each distinct (text, brand) is processed once."""
+    queries = {q: augment(q) for q in frame["search_term"].unique()}
+    if brand_by_product is None:
+        title_of = {t: augment(t) for t in frame["product_title"].unique()}
+        titles = [title_of[t] for t in frame["product_title"]]
+    else:
+        pairs = list(zip(frame["product_title"], frame["product_uid"].map(brand_by_product), strict=True))
+        cache: dict[tuple[str, object], str] = {}
+        titles = []
+        for title, brand in pairs:
+            key = (title, brand)
+            if key not in cache:
+                cache[key] = augment(title, brand if isinstance(brand, str) else None)
+            titles.append(cache[key])
+    return [queries[q] for q in frame["search_term"]], titles
+
+
+def read(raw_dir: Path, data_cfg) -> dict[str, pd.DataFrame]:
+    """Prepared train/dev/test frames with columns `data_cfg.columns` (query, title, label)."""
+    raw_dir = Path(raw_dir)
+    if missing(raw_dir):
+        raise DataError(f"{raw_dir}: missing {', '.join(missing(raw_dir))}; {HOW_TO_GET}")
+    path = locate(raw_dir, "train.csv")
+    frame = read_csv(path, "train.csv", TRAIN_COLUMNS)
+    if frame.empty:
+        raise DataError(f"{path}: no rows; re-download it ({HOW_TO_GET})")
+    source = data_cfg.brand_source
+    if source not in ("title", "attributes"):
+        raise DataError(f"data.brand_source={source!r} is invalid; use title or attributes")
+    label = labels(frame["relevance"], path)
+    queries, titles = prepare_texts(frame, brands(raw_dir) if source == "attributes" else None)
+    prepared = pd.DataFrame(dict(zip(data_cfg.columns, (queries, titles, label), strict=True)))
+    split = data_cfg.split
+    if split.grouped:
+        index = grouped_split(frame["search_term"].tolist(), split.test_fraction, split.val_fraction, split.seed)
+    else:
+        index = random_split(len(frame), split.test_fraction, split.val_fraction, split.seed)
+    return {name: prepared.iloc[rows].reset_index(drop=True) for name, rows in index.items()}
