@@ -8,7 +8,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from simpipe.config import compose
-from tests.conftest import shrink
+from tests.conftest import VARIANTS, shrink
 
 
 def simpipe(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -18,7 +18,7 @@ def simpipe(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 @pytest.fixture
 def params(tmp_path):
     """A quick-profile params.yaml whose paths point into tmp_path."""
-    cfg = compose("config", ["profile@variants.glove_bilstm_sts=quick"])
+    cfg = compose("config", [f"profile@variants.{v}=quick" for v in VARIANTS])
     root = compose("run", shrink(tmp_path))
     cfg.paths, cfg.tracking = root.paths, root.tracking
     path = tmp_path / "params.yaml"

@@ -125,28 +125,24 @@ def test_dvc_repro_then_noop_then_exp_run(tmp_path, mirror):
         src, dst = REPO_ROOT / name, repo / name
         dst.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
-    cfg = compose("config", ["profile@variants.glove_bilstm_sts=quick", f"paths.mirror={mirror}"])
+    overrides = [*(f"profile@variants.{v}=quick" for v in VARIANTS), f"paths.mirror={mirror}"]
+    cfg = compose("config", overrides)
     (repo / "params.yaml").write_text(OmegaConf.to_yaml(cfg))
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     subprocess.run(["simpipe", "fetch"], cwd=repo, check=True)
 
     dvc("repro", cwd=repo)
-    variant = select_variant(load_params(repo / "params.yaml"), "glove_bilstm_sts")
-    check_outputs(repo, "glove_bilstm_sts", variant)
+    for name in VARIANTS:
+        check_outputs(repo, name, select_variant(load_params(repo / "params.yaml"), name))
     assert "Data and pipelines are up to date" in dvc("repro", cwd=repo)
     status = dvc("status", cwd=repo)
     assert "up to date" in status
 
     subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
     subprocess.run([*git, "commit", "-qm", "quick"], cwd=repo, check=True)
-    dvc(
-        "exp", "run", "-n", "lr1e3",
-        "-S", "profile@variants.glove_bilstm_sts=quick",
-        "-S", f"paths.mirror={mirror}",
-        "-S", "variants.glove_bilstm_sts.train.learning_rate=0.001",
-        cwd=repo,
-    )  # fmt: skip
+    sets = [*overrides, "variants.glove_bilstm_sts.train.learning_rate=0.001"]
+    dvc("exp", "run", "-n", "lr1e3", *(arg for s in sets for arg in ("-S", s)), cwd=repo)
     shown = json.loads(dvc("exp", "show", "--json", cwd=repo))
     exps = [e for commit in shown for e in (commit.get("experiments") or []) if e.get("name") == "lr1e3"]
     assert exps, shown
