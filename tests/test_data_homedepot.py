@@ -101,6 +101,13 @@ def test_bad_brand_source(tmp_path):
         read(write_raw(tmp_path / "raw", rows(20)), data_cfg(brand_source="x"))
 
 
+def test_grouped_real_split_shares_no_query(mirror):
+    splits = read(mirror / "home-depot", data_cfg(split={"grouped": True}))
+    queries = [set(splits[s]["sentence_0"]) for s in ("train", "dev", "test")]
+    assert not (queries[0] & queries[1] or queries[0] & queries[2] or queries[1] & queries[2])
+    assert sum(len(splits[s]) for s in splits) == 74067
+
+
 def test_sizes_as_train_test_split_twice():
     assert sizes(74067, 0.2, 0.2) == (47402, 11851, 14814)
     with pytest.raises(ConfigError, match=r"data\.split\.test_fraction=1\.5 must be in \(0, 1\)"):

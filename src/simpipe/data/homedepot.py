@@ -130,7 +130,8 @@ def read(raw_dir: Path, data_cfg) -> dict[str, pd.DataFrame]:
     prepared = pd.DataFrame(dict(zip(data_cfg.columns, (queries, titles, label), strict=True)))
     split = data_cfg.split
     if split.grouped:
-        index = grouped_split(frame["search_term"].tolist(), split.test_fraction, split.val_fraction, split.seed)
+        # group by the processed query: raw variants ("Ryobi trimmers", "ryobi trimmer") are one query
+        index = grouped_split(queries, split.test_fraction, split.val_fraction, split.seed)
     else:
         index = random_split(len(frame), split.test_fraction, split.val_fraction, split.seed)
     return {name: prepared.iloc[rows].reset_index(drop=True) for name, rows in index.items()}
