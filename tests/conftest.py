@@ -10,11 +10,21 @@ import pytest
 from simpipe.config import CONF_DIR, REPO_ROOT, compose
 
 MIRROR = Path(os.environ.get("SIMPIPE_TEST_MIRROR", REPO_ROOT.parent / "shared" / "data"))
+SEEDS = MIRROR.parent / "seeds"
 VARIANTS = sorted(p.stem for p in (CONF_DIR / "variant").glob("*.yaml"))
 
 # Tests never reach a hub: a download attempt fails at once instead of hanging.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
+
+
+def reference_overrides(prefix: str = "") -> list[str]:
+    """Absolute paths to the seed cards (the configs' relative ones hold only from the repo root)."""
+    out = []
+    for variant in VARIANTS:
+        seed = Path(compose("run", [f"variant={variant}"]).report.reference).name
+        out.append(f"{prefix.format(variant=variant)}report.reference={SEEDS / seed}")
+    return out
 
 
 def shrink(root: Path) -> list[str]:
@@ -39,6 +49,7 @@ def run_cfg(tmp_path):
     """Compose conf/run.yaml for a variant, shrunk to the quick profile under tmp_path."""
 
     def make(variant: str, *overrides: str):
-        return compose("run", [f"variant={variant}", *shrink(tmp_path), *overrides])
+        seed = Path(compose("run", [f"variant={variant}"]).report.reference).name
+        return compose("run", [f"variant={variant}", *shrink(tmp_path), f"report.reference={SEEDS / seed}", *overrides])
 
     return make

@@ -13,8 +13,8 @@ from omegaconf import OmegaConf
 from simpipe.config import REPO_ROOT, compose, load_params, select_variant
 from simpipe.fetch import fetch
 from simpipe.paths import Layout
-from simpipe.stages import card, evaluate, prepare, train
-from tests.conftest import VARIANTS
+from simpipe.stages import card, evaluate, prepare, report, train
+from tests.conftest import VARIANTS, reference_overrides
 
 pytestmark = pytest.mark.slow
 
@@ -45,6 +45,7 @@ FRONT_MATTER = [
 
 def check_outputs(root: Path, variant: str, cfg) -> None:
     layout = Layout(root)
+    assert (layout.report(variant) / "report.md").is_file()
     metrics = json.loads((layout.metrics(variant) / "metrics.json").read_text())
     assert set(metrics) == {cfg.data.dev_name, cfg.data.test_name}
     for split in metrics.values():
@@ -95,8 +96,11 @@ def test_every_variant_runs_through_all_stages(variant, run_cfg, tmp_path, mirro
     train.run(cfg)
     metrics = evaluate.run(cfg)
     card.run(cfg)
+    outcome = report.run(cfg)
     assert evaluate.primary_metric(cfg, metrics) == metrics[cfg.data.dev_name]["spearman_cosine"]
     check_outputs(tmp_path, variant, cfg)
+    assert outcome["metrics"] > 0
+    assert "reproduction report" in (Layout(tmp_path).report(variant) / "report.html").read_text()
 
 
 def test_same_seed_same_metrics(run_cfg, tmp_path, mirror):
@@ -121,11 +125,15 @@ def test_dvc_repro_then_noop_then_exp_run(tmp_path, mirror):
     """The real `dvc repro` in a temporary copy of the project, with the quick profile."""
     repo = tmp_path / "repo"
     repo.mkdir()
-    for name in ("dvc.yaml", "conf", "src", ".dvc/config", ".gitignore"):
+    for name in ("dvc.yaml", "conf", "src", ".dvc/config", ".gitignore"):  # the repo's tracked essentials
         src, dst = REPO_ROOT / name, repo / name
         dst.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
-    overrides = [*(f"profile@variants.{v}=quick" for v in VARIANTS), f"paths.mirror={mirror}"]
+    overrides = [
+        *(f"profile@variants.{v}=quick" for v in VARIANTS),
+        f"paths.mirror={mirror}",
+        *reference_overrides("variants.{variant}."),
+    ]
     cfg = compose("config", overrides)
     (repo / "params.yaml").write_text(OmegaConf.to_yaml(cfg))
     git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]

@@ -12,7 +12,7 @@ from pathlib import Path
 from simpipe.errors import SimpipeError
 
 log = logging.getLogger("simpipe")
-STAGES = ("prepare", "train", "evaluate", "card")
+STAGES = ("prepare", "train", "evaluate", "card", "report")
 
 
 def _params(args: argparse.Namespace) -> int:

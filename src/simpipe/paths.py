@@ -31,5 +31,9 @@ class Layout:
         """Card stage output: the publishable model directory with its README.md card."""
         return self.root / "models" / variant
 
+    def report(self, variant: str) -> Path:
+        """Report stage output: the reference card beside the reproduced one."""
+        return self.root / "reports" / variant
+
     def mlflow_uri(self) -> str:
         return f"sqlite:///{(self.root / 'mlflow.db').resolve()}"
