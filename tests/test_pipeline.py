@@ -26,6 +26,7 @@ CARD_SECTIONS = [
     "### Full Model Architecture",
     "## Usage",
     "## Evaluation",
+    "## Reproduction",
     "## Training Details",
     "### Training Hyperparameters",
     "### Training Logs",

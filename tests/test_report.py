@@ -3,7 +3,7 @@ from omegaconf import OmegaConf
 
 from simpipe.config import REPO_ROOT
 from simpipe.reference import CardError, load_card, parse_card
-from simpipe.report import compare, modules, plot_png, to_html, to_markdown
+from simpipe.report import card_section, compare, insert_section, modules, plot_png, to_html, to_markdown
 from simpipe.stages.report import reference_card
 
 SEEDS = REPO_ROOT.parent / "shared" / "seeds"
@@ -104,3 +104,15 @@ def test_missing_reference_is_a_clear_error(tmp_path):
     cfg = OmegaConf.create({"reference": str(tmp_path / "nope.md"), "reference_hub": None})
     with pytest.raises(CardError, match=r"report\.reference='.*nope\.md': reference card not found; set it"):
         reference_card(cfg)
+
+
+def test_card_section_and_its_place(comparison):
+    section = card_section(comparison, "ref/README.md", "reports/x/report.md")
+    assert (
+        section.startswith("## Reproduction\n") and "| val | spearman_cosine | 0.5197 | 0.5101 | -0.0096 |" in section
+    )
+    readme = "# M\n\n## Evaluation\nx\n\n## Training Details\ny\n"
+    assert insert_section(readme, section).index("## Reproduction") < insert_section(readme, section).index(
+        "## Training Details"
+    )
+    assert insert_section("# M\n", section).endswith(section)

@@ -257,3 +257,30 @@ def to_html(comparison: Comparison, title: str, png: bytes | None) -> str:
             parts.append(f"<h2>Architecture ({label})</h2><pre>{esc(card.architecture)}</pre>")
     parts.append("</body></html>")
     return "\n".join(parts)
+
+
+def card_section(comparison: Comparison, reference_link: str, report_path: str) -> str:
+    """The model card's short "Reproduction" section: the reference, the verdict, the metric table."""
+    lines = [
+        "## Reproduction",
+        "",
+        f"This model reproduces the card at `{reference_link}` with simpipe (DVC + Hydra + MLflow).",
+        comparison.summary(),
+        "",
+        "| Dataset | Metric | Reference | Reproduced | Diff |",
+        "|:--|:--|--:|--:|--:|",
+    ]
+    for row in comparison.metrics:
+        diff = "–" if row.diff is None else f"{row.diff:+.4f}"
+        lines.append(f"| {row.dataset} | {row.metric} | {row.reference:.4f} | {_fmt(row.reproduced)} | {diff} |")
+    lines += ["", f"The side-by-side report (hyperparameters, data, CO2, curves): `{report_path}`.", ""]
+    return "\n".join(lines)
+
+
+def insert_section(readme: str, section_text: str, before: str = "## Training Details") -> str:
+    """Insert a Markdown section before the heading `before` (at the end when it is missing)."""
+    marker = f"\n{before}"
+    if marker in readme:
+        head, tail = readme.split(marker, 1)
+        return f"{head}\n{section_text}{marker}{tail}"
+    return f"{readme.rstrip()}\n\n{section_text}"
