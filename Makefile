@@ -39,12 +39,12 @@ test-fast: install  ## run the unit tests only
 	pytest -m "not slow"
 
 lint: install  ## ruff lint and format check
-	ruff check src tests bench
-	ruff format --check src tests bench
+	ruff check src tests
+	ruff format --check src tests
 
 format: install  ## apply ruff fixes and formatting
-	ruff check --fix src tests bench
-	ruff format src tests bench
+	ruff check --fix src tests
+	ruff format src tests
 
 mlflow-ui: install  ## open the MLflow UI on http://127.0.0.1:5000 over ./mlflow.db
 	mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000
