@@ -81,7 +81,7 @@ def test_facts_and_hyperparameters_flag_differences(comparison):
     assert not hyper["per_device_train_batch_size"].differs
     assert hyper["multi_dataset_batch_sampler"].differs  # round_robin vs not stated
     env = {r.name: r for r in comparison.environment}
-    assert env["emissions"].reference is None and env["emissions"].reproduced == 12.5
+    assert env["emissions (g CO2eq)"].reference is None and env["emissions (g CO2eq)"].reproduced == 12.5
 
 
 def test_markdown_html_and_plot(comparison):

@@ -15,6 +15,15 @@ from typing import Any
 
 from simpipe.reference import ReferenceCard
 
+# co2_eq_emissions keys compared, with their units in the cards
+ENVIRONMENT = {
+    "emissions": "g CO2eq",
+    "energy_consumed": "kWh",
+    "hours_used": "h",
+    "hardware_used": "",
+    "cpu_model": "",
+    "ram_total_size": "GB",
+}
 # hyperparameters renamed between sentence-transformers / transformers versions: old -> new
 RENAMED = {"warmup_ratio": "warmup_steps"}
 
@@ -125,8 +134,9 @@ def compare(reference: ReferenceCard, reproduced: ReferenceCard, tolerance: floa
         if key in RENAMED.values() and any(RENAMED[old] == key for old in keys if old in RENAMED):
             continue  # shown under its old name
         out.hyperparameters.append(FactRow(key, _hyperparameter(reference, key), _hyperparameter(reproduced, key)))
-    for key in ("emissions", "energy_consumed", "hours_used", "hardware_used", "cpu_model", "ram_total_size"):
-        out.environment.append(FactRow(key, reference.co2.get(key), reproduced.co2.get(key)))
+    for key, unit in ENVIRONMENT.items():
+        name = f"{key} ({unit})" if unit else key
+        out.environment.append(FactRow(name, reference.co2.get(key), reproduced.co2.get(key)))
     return out
 
 
