@@ -244,7 +244,7 @@ def to_html(comparison: Comparison, title: str, png: bytes | None) -> str:
         "<!doctype html><html><head><meta charset='utf-8'>",
         f"<title>{esc(title)}</title><style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto}}"
         "table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:4px 8px}"
-        ".FAIL,.differs{background:#fde2e2}.pass{background:#e2f5e2}pre{background:#f5f5f5;padding:8px}</style>",
+        ".FAIL,.differs{background:#fde2e2}.pass{background:#e2f5e2}pre{background:#f5f5f5;padding:8px;white-space:pre-wrap}</style>",
         f"</head><body><h1>{esc(title)}</h1>",
         f"<p>Reference: <code>{esc(comparison.reference.source)}</code><br>",
         f"Reproduced: <code>{esc(comparison.reproduced.source)}</code></p>",
