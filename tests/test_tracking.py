@@ -35,6 +35,31 @@ def test_run_logs_params_metrics_and_tags_the_experiment(tmp_path):
     assert tracker.uri == f"sqlite:///{tmp_path.resolve()}/mlflow.db"
 
 
+def test_attach_logs_to_a_finished_run_without_reopening_it(tmp_path):
+    import mlflow
+
+    first = Tracker(cfg_for(tmp_path))
+    with first.run(run_name="train"):
+        first.log_metrics({"train/loss": 0.5}, step=1)
+    client = mlflow.MlflowClient(first.uri)
+    before = client.get_run(first.run_id).info
+    later = Tracker(cfg_for(tmp_path))
+    later.attach(first.run_id)
+    later.log_metrics({"val/spearman_cosine": 0.52}, step=9)
+    later.log_artifact(tmp_path / "mlflow.db", artifact_path="x")
+    after = client.get_run(first.run_id)
+    assert after.data.metrics["val/spearman_cosine"] == 0.52
+    assert (after.info.status, after.info.end_time) == (before.status, before.end_time)
+    assert [a.path for a in client.list_artifacts(first.run_id, "x")] == ["x/mlflow.db"]
+
+
+def test_attach_to_no_run_logs_nothing(tmp_path):
+    tracker = Tracker(cfg_for(tmp_path))
+    tracker.attach(None)
+    tracker.log_metrics({"x": 1.0})
+    assert not tracker.failures and not (tmp_path / "mlflow.db").exists()
+
+
 def test_unreachable_store_warns_and_goes_on(tmp_path, caplog):
     (tmp_path / "a-file").write_text("not a directory")
     tracker = Tracker(cfg_for(tmp_path, uri=f"sqlite:///{tmp_path}/a-file/mlflow.db"))

@@ -9,6 +9,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import platform
+import time
 from collections.abc import Iterator
 from dataclasses import asdict
 from pathlib import Path
@@ -41,7 +42,11 @@ def library_versions() -> dict[str, str]:
 
 
 class Tracker:
-    """A thin, fault-tolerant handle on one MLflow run."""
+    """A thin, fault-tolerant handle on one MLflow run.
+
+    The train stage creates the run (`run()`); later stages `attach()` to it by id and log through
+    the client, which leaves the run's status and duration as training left them.
+    """
 
     def __init__(self, cfg) -> None:
         self.cfg = cfg
@@ -62,9 +67,9 @@ class Tracker:
             return None
 
     @contextlib.contextmanager
-    def run(self, run_id: str | None = None, run_name: str | None = None, tags: dict | None = None) -> Iterator:
-        """Start (or reopen, given `run_id`) the MLflow run; end it FINISHED or FAILED."""
-        started = self._guard("start the run", self._start, run_id, run_name, tags or {})
+    def run(self, run_name: str | None = None, tags: dict | None = None) -> Iterator:
+        """Create a run for the block; end it FINISHED, or FAILED when the block raises."""
+        started = self._guard("start the run", self._start, run_name, tags or {})
         status = "FAILED"
         try:
             yield self
@@ -75,42 +80,54 @@ class Tracker:
 
                 self._guard("end the run", mlflow.end_run, status=status)
 
-    def _start(self, run_id: str | None, run_name: str | None, tags: dict) -> bool:
+    def _start(self, run_name: str | None, tags: dict) -> bool:
         import mlflow
 
         mlflow.set_tracking_uri(self.uri)
-        if run_id is None:
-            experiment = mlflow.get_experiment_by_name(self.cfg.tracking.experiment)
-            if experiment is None:
-                mlflow.create_experiment(self.cfg.tracking.experiment, tags=EXPERIMENT_TAGS)
-            mlflow.set_experiment(self.cfg.tracking.experiment)
-            run = mlflow.start_run(run_name=run_name, tags=tags)
-        else:
-            run = mlflow.start_run(run_id=run_id)
-        self.run_id = run.info.run_id
+        experiment = mlflow.get_experiment_by_name(self.cfg.tracking.experiment)
+        if experiment is None:
+            mlflow.create_experiment(self.cfg.tracking.experiment, tags=EXPERIMENT_TAGS)
+        mlflow.set_experiment(self.cfg.tracking.experiment)
+        self.run_id = mlflow.start_run(run_name=run_name, tags=tags).info.run_id
         return True
 
-    def log_params(self, params: dict[str, object]) -> None:
-        import mlflow
+    def attach(self, run_id: str | None) -> None:
+        """Log to the existing run `run_id` (None: log nothing) without reopening it."""
+        self.run_id = run_id
 
-        clean = {k: str(v)[:MAX_PARAM_LENGTH] for k, v in params.items()}
-        self._guard("log params", mlflow.log_params, clean)
+    def _log_batch(self, what: str, **entities) -> None:
+        if self.run_id is None:
+            return
+        from mlflow import MlflowClient
+
+        self._guard(what, MlflowClient(self.uri).log_batch, self.run_id, **entities)
+
+    def log_params(self, params: dict[str, object]) -> None:
+        from mlflow.entities import Param
+
+        items = [Param(k, str(v)[:MAX_PARAM_LENGTH]) for k, v in params.items()]
+        for i in range(0, len(items), 100):  # MLflow's per-request limit
+            self._log_batch("log params", params=items[i : i + 100])
 
     def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
-        import mlflow
+        from mlflow.entities import Metric
 
-        if metrics:
-            self._guard("log metrics", mlflow.log_metrics, {k: float(v) for k, v in metrics.items()}, step=step)
+        now = int(time.time() * 1000)
+        items = [Metric(k, float(v), now, step or 0) for k, v in metrics.items()]
+        if items:
+            self._log_batch("log metrics", metrics=items)
 
     def set_tags(self, tags: dict[str, object]) -> None:
-        import mlflow
+        from mlflow.entities import RunTag
 
-        self._guard("set tags", mlflow.set_tags, {k: str(v) for k, v in tags.items()})
+        self._log_batch("set tags", tags=[RunTag(k, str(v)) for k, v in tags.items()])
 
     def log_artifact(self, path: Path, artifact_path: str | None = None) -> None:
-        import mlflow
+        if self.run_id is None:
+            return
+        from mlflow import MlflowClient
 
-        self._guard(f"log artifact {path}", mlflow.log_artifact, str(path), artifact_path)
+        self._guard(f"log artifact {path}", MlflowClient(self.uri).log_artifact, self.run_id, str(path), artifact_path)
 
 
 @contextlib.contextmanager

@@ -45,8 +45,7 @@ def run(cfg) -> None:
         model.save(str(out))
         readme = (out / "README.md").read_text(encoding="utf-8")
         write_text(out / "README.md", insert_section(readme, reproduction(cfg, readme, layout)))
-    if record["run"].get("mlflow_run_id"):
-        tracker = Tracker(cfg)
-        with tracker.run(run_id=record["run"]["mlflow_run_id"]):
-            tracker.log_artifact(target / "README.md", artifact_path="card")
+    tracker = Tracker(cfg)
+    tracker.attach(record["run"].get("mlflow_run_id"))
+    tracker.log_artifact(target / "README.md", artifact_path="card")
     log.info("model card: %s", target / "README.md")

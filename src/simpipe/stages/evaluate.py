@@ -34,11 +34,10 @@ def run(cfg) -> dict[str, dict[str, float]]:
 
     run_info = read_json(trained / "run.json")
     tracker = Tracker(cfg)
-    if run_info.get("mlflow_run_id"):
-        with tracker.run(run_id=run_info["mlflow_run_id"]):
-            for name, values in metrics.items():
-                tracker.log_metrics(namespaced(name, values), step=run_info["global_step"])
-            tracker.log_metrics({"primary": primary_metric(cfg, metrics)}, step=run_info["global_step"])
+    tracker.attach(run_info.get("mlflow_run_id"))
+    for name, values in metrics.items():
+        tracker.log_metrics(namespaced(name, values), step=run_info["global_step"])
+    tracker.log_metrics({"primary": primary_metric(cfg, metrics)}, step=run_info["global_step"])
     for name, values in metrics.items():
         log.info("%s %s: spearman_cosine=%.4f", cfg.name, name, values["spearman_cosine"])
     return metrics
