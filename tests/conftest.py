@@ -18,13 +18,14 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 
+def seed_card(variant: str) -> Path:
+    """Absolute path of a variant's reference card (the config's relative one holds only from the repo root)."""
+    return SEEDS / Path(compose("run", [f"variant={variant}"]).report.reference).name
+
+
 def reference_overrides(prefix: str = "") -> list[str]:
-    """Absolute paths to the seed cards (the configs' relative ones hold only from the repo root)."""
-    out = []
-    for variant in VARIANTS:
-        seed = Path(compose("run", [f"variant={variant}"]).report.reference).name
-        out.append(f"{prefix.format(variant=variant)}report.reference={SEEDS / seed}")
-    return out
+    """`report.reference` overrides pointing every variant at its seed card by absolute path."""
+    return [f"{prefix.format(variant=v)}report.reference={seed_card(v)}" for v in VARIANTS]
 
 
 def shrink(root: Path) -> list[str]:
@@ -49,7 +50,7 @@ def run_cfg(tmp_path):
     """Compose conf/run.yaml for a variant, shrunk to the quick profile under tmp_path."""
 
     def make(variant: str, *overrides: str):
-        seed = Path(compose("run", [f"variant={variant}"]).report.reference).name
-        return compose("run", [f"variant={variant}", *shrink(tmp_path), f"report.reference={SEEDS / seed}", *overrides])
+        reference = f"report.reference={seed_card(variant)}"
+        return compose("run", [f"variant={variant}", *shrink(tmp_path), reference, *overrides])
 
     return make

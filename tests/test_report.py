@@ -2,9 +2,8 @@ import pytest
 from omegaconf import OmegaConf
 
 from simpipe.config import REPO_ROOT
-from simpipe.reference import CardError, load_card, parse_card
+from simpipe.reference import CardError, load_card, parse_card, reference_card
 from simpipe.report import card_section, compare, insert_section, modules, plot_png, to_html, to_markdown
-from simpipe.stages.report import reference_card
 
 SEEDS = REPO_ROOT.parent / "shared" / "seeds"
 

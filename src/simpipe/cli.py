@@ -42,8 +42,8 @@ def _fetch(args: argparse.Namespace) -> int:
     names = [args.variant] if args.variant else list(params.variants)
     for name in names:
         cfg = select_variant(params, name)
-        mirror = Path(args.mirror or cfg.paths.mirror) if (args.mirror or cfg.paths.mirror) else None
-        source = fetch(cfg.data, Layout.from_cfg(cfg).raw(cfg.data.raw_subdir), mirror)
+        mirror = args.mirror or cfg.paths.mirror
+        source = fetch(cfg.data, Layout.from_cfg(cfg).raw(cfg.data.raw_subdir), Path(mirror) if mirror else None)
         log.info("%s: data for %s %s", name, cfg.data.name, source)
     return 0
 

@@ -234,3 +234,25 @@ def load_card(path: Path) -> ReferenceCard:
     except UnicodeDecodeError as exc:
         raise CardError(f"{path}: not UTF-8 text ({exc.reason}); point to a model card's README.md") from exc
     return parse_card(text, source=str(path))
+
+
+def reference_card(report_cfg) -> ReferenceCard:
+    """The reference card from `report.reference` (a file), else `report.reference_hub` (a hub model id)."""
+    path = Path(report_cfg.reference) if report_cfg.reference else None
+    if path is not None and path.is_file():
+        return load_card(path)
+    if report_cfg.get("reference_hub"):
+        try:
+            from huggingface_hub import hf_hub_download
+
+            return load_card(Path(hf_hub_download(report_cfg.reference_hub, "README.md")))
+        except CardError:
+            raise
+        except Exception as exc:  # offline or unknown id: one clear error below
+            hub = f" nor from the hub ({report_cfg.reference_hub}: {type(exc).__name__})"
+    else:
+        hub = ""
+    raise CardError(
+        f"report.reference={report_cfg.reference!r}: reference card not found{hub}; "
+        "set it to a model card (README.md) path or report.reference_hub to a hub model id"
+    )

@@ -10,9 +10,8 @@ from simpipe.card import build_card_data
 from simpipe.data import SPLITS, load_split
 from simpipe.io import atomic_dir, read_json, write_text
 from simpipe.paths import Layout
-from simpipe.reference import CardError, parse_card
+from simpipe.reference import CardError, parse_card, reference_card
 from simpipe.report import card_section, compare, insert_section
-from simpipe.stages.report import reference_card
 from simpipe.tracking import Tracker
 
 log = logging.getLogger(__name__)
