@@ -10,9 +10,9 @@ import time
 from pathlib import Path
 
 from simpipe.errors import SimpipeError
+from simpipe.stages import STAGES
 
 log = logging.getLogger("simpipe")
-STAGES = ("prepare", "train", "evaluate", "card", "report")
 
 
 def _params(args: argparse.Namespace) -> int:

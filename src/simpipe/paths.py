@@ -9,13 +9,15 @@ from pathlib import Path
 @dataclass(frozen=True)
 class Layout:
     root: Path
+    raw_root: Path | None = None
 
     @classmethod
     def from_cfg(cls, cfg) -> Layout:
-        return cls(Path(cfg.paths.root))
+        raw = cfg.paths.get("raw")
+        return cls(Path(cfg.paths.root), Path(raw) if raw else None)
 
     def raw(self, subdir: str) -> Path:
-        return self.root / "data" / "raw" / subdir
+        return (self.raw_root or self.root / "data" / "raw") / subdir
 
     def prepared(self, variant: str) -> Path:
         return self.root / "data" / "prepared" / variant

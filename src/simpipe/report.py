@@ -5,15 +5,14 @@ Both cards go through the same parser (`simpipe.reference`), so like is compared
 
 from __future__ import annotations
 
-import base64
 import html
-import io
 import math
 import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from simpipe.reference import ReferenceCard
+from simpipe.render import curves_png, html_page, html_table, markdown_table, png_img
 
 # co2_eq_emissions keys compared, with their units in the cards
 ENVIRONMENT = {
@@ -163,26 +162,7 @@ def plot_png(comparison: Comparison) -> bytes | None:
         ("reference", curve(comparison.reference, ref_column)),
         ("reproduced", curve(comparison.reproduced, ref_column) or curve(comparison.reproduced)),
     ]
-    if not any(points for _, points in series):
-        return None
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(8, 4.5), dpi=110)
-    for label, points in series:
-        if points:
-            ax.plot([p[0] for p in points], [p[1] for p in points], marker=".", label=label)
-    ax.set_xlabel("step")
-    ax.set_ylabel(ref_column or curve_column(comparison.reproduced) or "spearman_cosine")
-    ax.grid(alpha=0.3)
-    ax.legend()
-    fig.tight_layout()
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png")
-    plt.close(fig)
-    return buffer.getvalue()
+    return curves_png(series, ref_column or curve_column(comparison.reproduced) or "spearman_cosine")
 
 
 def _fmt(value: Any) -> str:
@@ -226,9 +206,7 @@ def to_markdown(comparison: Comparison, title: str, plot_name: str | None) -> st
         "",
     ]
     for heading, header, rows in _tables(comparison):
-        lines += [f"## {heading}", "", "| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
-        lines += ["| " + " | ".join(cell.replace("|", "\\|") for cell in row) + " |" for row in rows]
-        lines.append("")
+        lines += [f"## {heading}", "", *markdown_table(header, rows), ""]
     if plot_name:
         lines += ["## Training curve", "", f"![Spearman (cosine) during training]({plot_name})", ""]
     for label, card in (("reference", comparison.reference), ("reproduced", comparison.reproduced)):
@@ -240,33 +218,19 @@ def to_markdown(comparison: Comparison, title: str, plot_name: str | None) -> st
 def to_html(comparison: Comparison, title: str, png: bytes | None) -> str:
     """A self-contained page (the plot embedded as a data URI)."""
     esc = html.escape
-    parts = [
-        "<!doctype html><html><head><meta charset='utf-8'>",
-        f"<title>{esc(title)}</title><style>body{{font-family:sans-serif;max-width:1000px;margin:2em auto}}"
-        "table{border-collapse:collapse;margin-bottom:1.5em}td,th{border:1px solid #ccc;padding:4px 8px}"
-        ".FAIL,.differs{background:#fde2e2}.pass{background:#e2f5e2}pre{background:#f5f5f5;padding:8px;white-space:pre-wrap}</style>",
-        f"</head><body><h1>{esc(title)}</h1>",
+    body = [
         f"<p>Reference: <code>{esc(comparison.reference.source)}</code><br>",
         f"Reproduced: <code>{esc(comparison.reproduced.source)}</code></p>",
         f"<p><strong>{esc(comparison.summary())}</strong></p>",
     ]
     for heading, header, rows in _tables(comparison):
-        parts.append(f"<h2>{esc(heading)}</h2><table><tr>" + "".join(f"<th>{esc(h)}</th>" for h in header) + "</tr>")
-        for row in rows:
-            flag = row[-1]
-            cells = "".join(
-                f"<td class='{esc(flag)}'>{esc(c)}</td>" if c == flag and c else f"<td>{esc(c)}</td>" for c in row
-            )
-            parts.append(f"<tr>{cells}</tr>")
-        parts.append("</table>")
+        body.append(f"<h2>{esc(heading)}</h2>" + html_table(header, rows, flag_last=True))
     if png:
-        data = base64.b64encode(png).decode("ascii")
-        parts.append(f"<h2>Training curve</h2><img alt='Spearman curves' src='data:image/png;base64,{data}'>")
+        body.append("<h2>Training curve</h2>" + png_img(png, "Spearman curves"))
     for label, card in (("reference", comparison.reference), ("reproduced", comparison.reproduced)):
         if card.architecture:
-            parts.append(f"<h2>Architecture ({label})</h2><pre>{esc(card.architecture)}</pre>")
-    parts.append("</body></html>")
-    return "\n".join(parts)
+            body.append(f"<h2>Architecture ({label})</h2><pre>{esc(card.architecture)}</pre>")
+    return html_page(title, body)
 
 
 def card_section(comparison: Comparison, reference_link: str, report_path: str) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import platform
 import time
 from collections.abc import Iterator
@@ -25,7 +26,24 @@ MAX_PARAM_LENGTH = 6000
 
 
 def tracking_uri(cfg) -> str:
-    return cfg.tracking.uri or Layout.from_cfg(cfg).mlflow_uri()
+    """`tracking.uri`, else $MLFLOW_TRACKING_URI (e.g. for `dvc queue` workers), else SQLite under paths.root."""
+    return cfg.tracking.uri or os.environ.get("MLFLOW_TRACKING_URI") or Layout.from_cfg(cfg).mlflow_uri()
+
+
+def open_store(uri: str) -> None:
+    """Make sure the tracking store exists. A new SQLite store is created under a file lock:
+    MLflow's schema migration breaks the database when two processes create it at once."""
+    from mlflow import MlflowClient
+
+    prefix = "sqlite:///"
+    if not uri.startswith(prefix):
+        return
+    from filelock import FileLock
+
+    db = Path(uri[len(prefix) :])
+    db.parent.mkdir(parents=True, exist_ok=True)
+    with FileLock(f"{db}.lock", timeout=300):
+        MlflowClient(uri).search_experiments(max_results=1)
 
 
 def library_versions() -> dict[str, str]:
@@ -55,7 +73,8 @@ class Tracker:
         self.run_id: str | None = None
         self.failures: list[str] = []
 
-    def _guard(self, what: str, fn, *args, **kwargs) -> Any:
+    def attempt(self, what: str, fn, *args, **kwargs) -> Any:
+        """Call `fn`; on failure warn what was not tracked and go on (None)."""
         if not self.enabled:
             return None
         try:
@@ -69,38 +88,53 @@ class Tracker:
     @contextlib.contextmanager
     def run(self, run_name: str | None = None, tags: dict | None = None) -> Iterator:
         """Create a run for the block; end it FINISHED, or FAILED when the block raises."""
-        started = self._guard("start the run", self._start, run_name, tags or {})
+        self.start(run_name, tags)
         status = "FAILED"
         try:
             yield self
             status = "FINISHED"
         finally:
-            if started:
-                import mlflow
+            self.end(status)
 
-                self._guard("end the run", mlflow.end_run, status=status)
+    def start(self, run_name: str | None = None, tags: dict | None = None) -> None:
+        """Create a run (nested under `tracking.parent_run_id` when set) and log to it from now on."""
+        self.attempt("start the run", self._start, run_name, tags or {})
 
-    def _start(self, run_name: str | None, tags: dict) -> bool:
-        import mlflow
+    def end(self, status: str = "FINISHED") -> None:
+        if self.run_id is not None:
+            self.attempt("end the run", self._client().set_terminated, self.run_id, status)
 
-        mlflow.set_tracking_uri(self.uri)
-        experiment = mlflow.get_experiment_by_name(self.cfg.tracking.experiment)
-        if experiment is None:
-            mlflow.create_experiment(self.cfg.tracking.experiment, tags=EXPERIMENT_TAGS)
-        mlflow.set_experiment(self.cfg.tracking.experiment)
-        self.run_id = mlflow.start_run(run_name=run_name, tags=tags).info.run_id
-        return True
+    def _client(self):
+        from mlflow import MlflowClient
+
+        return MlflowClient(self.uri)
+
+    def _start(self, run_name: str | None, tags: dict) -> None:
+        from mlflow.tracking.context.registry import resolve_tags
+        from mlflow.utils.mlflow_tags import MLFLOW_PARENT_RUN_ID
+
+        open_store(self.uri)
+        client = self._client()
+        experiment = client.get_experiment_by_name(self.cfg.tracking.experiment)
+        experiment_id = (
+            experiment.experiment_id
+            if experiment is not None
+            else client.create_experiment(self.cfg.tracking.experiment, tags=EXPERIMENT_TAGS)
+        )
+        tags = {**dict(self.cfg.tracking.get("tags") or {}), **tags}
+        parent = self.cfg.tracking.get("parent_run_id")
+        if parent:
+            tags[MLFLOW_PARENT_RUN_ID] = parent
+        run = client.create_run(experiment_id, run_name=run_name, tags=resolve_tags(tags))
+        self.run_id = run.info.run_id
 
     def attach(self, run_id: str | None) -> None:
         """Log to the existing run `run_id` (None: log nothing) without reopening it."""
         self.run_id = run_id
 
     def _log_batch(self, what: str, **entities) -> None:
-        if self.run_id is None:
-            return
-        from mlflow import MlflowClient
-
-        self._guard(what, MlflowClient(self.uri).log_batch, self.run_id, **entities)
+        if self.run_id is not None:
+            self.attempt(what, self._client().log_batch, self.run_id, **entities)
 
     def log_params(self, params: dict[str, object]) -> None:
         from mlflow.entities import Param
@@ -123,11 +157,8 @@ class Tracker:
         self._log_batch("set tags", tags=[RunTag(k, str(v)) for k, v in tags.items()])
 
     def log_artifact(self, path: Path, artifact_path: str | None = None) -> None:
-        if self.run_id is None:
-            return
-        from mlflow import MlflowClient
-
-        self._guard(f"log artifact {path}", MlflowClient(self.uri).log_artifact, self.run_id, str(path), artifact_path)
+        if self.run_id is not None:
+            self.attempt(f"log artifact {path}", self._client().log_artifact, self.run_id, str(path), artifact_path)
 
 
 @contextlib.contextmanager

@@ -51,7 +51,7 @@ def run(cfg) -> dict[str, float]:
     versions = library_versions()
     with (
         atomic_dir(layout.trained(cfg.name)) as out,
-        tracker.run(run_name=cfg.name, tags={"variant": cfg.name}),
+        tracker.run(run_name=cfg.tracking.get("run_name") or cfg.name, tags={"variant": cfg.name}),
     ):
         tracker.log_params(flatten(OmegaConf.masked_copy(cfg, ["name", "data", "model", "train", "eval"])))
         tracker.set_tags({"device": device, "precision": precision, **{f"version.{k}": v for k, v in versions.items()}})

@@ -1,0 +1,154 @@
+"""Compare tracked runs: a table from MLflow (variant, the params that differ, Spearman, CO2, duration)
+and a chart of their dev Spearman curves. Used by `simpipe compare` and by sweeps' parent runs."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simpipe.errors import SimpipeError
+from simpipe.io import write_bytes, write_text
+from simpipe.render import curves_png, html_page, html_table, markdown_table, png_img
+
+# params that differ between runs without describing the model (e.g. per-job artifact roots)
+IGNORED_PARAMS = ("report.", "card.")
+
+
+@dataclass
+class RunRow:
+    """One training run as logged by the train and evaluate stages."""
+
+    run_id: str
+    name: str
+    status: str
+    params: dict[str, str]
+    metrics: dict[str, float]
+    tags: dict[str, str]
+    start_ms: int
+    end_ms: int | None
+    curve: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def dev_name(self) -> str:
+        return self.params.get("data.dev_name", "dev")
+
+    @property
+    def test_name(self) -> str:
+        return self.params.get("data.test_name", "test")
+
+    @property
+    def primary(self) -> float | None:
+        return self.metrics.get("primary")
+
+    @property
+    def duration_s(self) -> float | None:
+        return None if self.end_ms is None else (self.end_ms - self.start_ms) / 1000
+
+
+def find_runs(
+    uri: str, experiment: str, parent: str | None = None, variant: str | None = None, max_runs: int = 100
+) -> list[RunRow]:
+    """Training runs of `experiment` (children of `parent` / of `variant` when given), newest first."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(uri)
+    found = client.get_experiment_by_name(experiment)
+    if found is None:
+        raise SimpipeError(f"no MLflow experiment {experiment!r} in {uri}; train something first or pass --uri")
+    filters = []
+    if parent:
+        filters.append(f"tags.mlflow.parentRunId = '{parent}'")
+    if variant:
+        filters.append(f"tags.variant = '{variant}'")
+    runs = client.search_runs(
+        [found.experiment_id], " and ".join(filters), max_results=max_runs, order_by=["attributes.start_time DESC"]
+    )
+    rows = []
+    for run in runs:
+        if "variant" not in run.data.tags:  # sweep parents and foreign runs
+            continue
+        row = RunRow(
+            run.info.run_id,
+            run.info.run_name,
+            run.info.status,
+            dict(run.data.params),
+            dict(run.data.metrics),
+            dict(run.data.tags),
+            run.info.start_time,
+            run.info.end_time,
+        )
+        history = client.get_metric_history(run.info.run_id, f"{row.dev_name}/spearman_cosine")
+        row.curve = sorted((m.step, m.value) for m in history)
+        rows.append(row)
+    return rows
+
+
+def changed_params(rows: list[RunRow]) -> list[str]:
+    """Param keys whose values are not the same in every run."""
+    keys = sorted({k for row in rows for k in row.params if not k.startswith(IGNORED_PARAMS)})
+    return [k for k in keys if len({row.params.get(k) for row in rows}) > 1]
+
+
+def _num(value: float | None, digits: int = 4) -> str:
+    return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else f"{value:.{digits}f}"
+
+
+def table(rows: list[RunRow]) -> tuple[list[str], list[list[str]]]:
+    """Header and cells: run, variant, status, differing params, primary, dev and test Spearman, CO2, minutes."""
+    keys = changed_params(rows)
+    header = ["run", "variant", "status", *keys, "primary", "dev spearman", "test spearman", "CO2 g", "min"]
+    cells = []
+    for row in rows:
+        duration = row.duration_s
+        cells.append(
+            [
+                row.name,
+                row.tags.get("variant", ""),
+                row.status,
+                *(row.params.get(k, "") for k in keys),
+                _num(row.primary),
+                _num(row.metrics.get(f"{row.dev_name}/spearman_cosine")),
+                _num(row.metrics.get(f"{row.test_name}/spearman_cosine")),
+                _num(row.metrics.get("co2/emissions_g"), 3),
+                _num(None if duration is None else duration / 60, 1),
+            ]
+        )
+    return header, cells
+
+
+def text_table(header: list[str], cells: list[list[str]]) -> str:
+    """Columns aligned for the terminal."""
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *cells, strict=False)]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in [header, *cells]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def best(rows: list[RunRow]) -> RunRow | None:
+    """The finished run with the highest primary metric (every variant's primary metric is a correlation)."""
+    scored = [r for r in rows if r.primary is not None and not math.isnan(r.primary)]
+    return max(scored, key=lambda r: r.primary) if scored else None
+
+
+def curves_chart(rows: list[RunRow], title: str | None = None) -> bytes | None:
+    keys = changed_params(rows)
+    series = [(" ".join(f"{k}={r.params.get(k)}" for k in keys) or r.name, r.curve) for r in rows]
+    return curves_png(series, "dev spearman_cosine", title)
+
+
+def write_report(rows: list[RunRow], directory: Path, title: str) -> list[Path]:
+    """compare.md, compare.html (chart embedded) and compare.png under `directory`."""
+    header, cells = table(rows)
+    png = curves_chart(rows, title)
+    md = [f"# {title}", "", *markdown_table(header, cells), ""]
+    body = [html_table(header, cells)]
+    written = []
+    if png:
+        write_bytes(directory / "compare.png", png)
+        written.append(directory / "compare.png")
+        md += ["![dev Spearman (cosine) during training](compare.png)", ""]
+        body.append(png_img(png, "dev Spearman curves"))
+    write_text(directory / "compare.md", "\n".join(md))
+    write_text(directory / "compare.html", html_page(title, body))
+    return [directory / "compare.md", directory / "compare.html", *written]
