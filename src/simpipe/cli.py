@@ -48,6 +48,23 @@ def _fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def _compare(args: argparse.Namespace) -> int:
+    from simpipe.compare import find_runs, table, text_table, write_report
+    from simpipe.config import load_params
+    from simpipe.tracking import tracking_uri
+
+    params = load_params(Path(args.params))
+    uri = args.uri or tracking_uri(params)
+    experiment = args.experiment or params.tracking.experiment
+    rows = find_runs(uri, experiment, parent=args.parent, variant=args.variant, max_runs=args.max_runs)
+    if not rows:
+        raise SimpipeError(f"no training runs in experiment {experiment!r} of {uri} match; drop --parent/--variant")
+    sys.stdout.write(text_table(*table(rows)) + "\n")
+    for path in write_report(rows, Path(args.output), f"Runs of {experiment}"):
+        log.info("wrote %s", path)
+    return 0
+
+
 def _stage(args: argparse.Namespace) -> int:
     from simpipe.config import load_params, select_variant
 
@@ -71,6 +88,15 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--params", default="params.yaml")
     sp.add_argument("--mirror", help="directory holding the raw data sets (default: paths.mirror)")
     sp.set_defaults(func=_fetch)
+    sp = sub.add_parser("compare", help="table and Spearman-curve chart of tracked runs (MLflow)")
+    sp.add_argument("--params", default="params.yaml", help="where the tracking settings come from")
+    sp.add_argument("--uri", help="MLflow tracking URI (default: tracking.uri, else sqlite:///<paths.root>/mlflow.db)")
+    sp.add_argument("--experiment", help="MLflow experiment (default: tracking.experiment)")
+    sp.add_argument("--parent", help="only the jobs of this sweep (its parent run id)")
+    sp.add_argument("--variant", help="only runs of this variant")
+    sp.add_argument("--max-runs", type=int, default=20, help="newest runs first (default: 20)")
+    sp.add_argument("--output", default="reports/compare", help="directory for compare.md/.html/.png")
+    sp.set_defaults(func=_compare)
     for stage in STAGES:
         sp = sub.add_parser(stage, help=f"run the DVC stage `{stage}` for one variant")
         sp.add_argument("--variant", required=True)

@@ -85,8 +85,10 @@ def find_runs(
 
 
 def changed_params(rows: list[RunRow]) -> list[str]:
-    """Param keys whose values are not the same in every run."""
+    """Param keys whose values are not the same in every run (across variants: `train.*` only)."""
     keys = sorted({k for row in rows for k in row.params if not k.startswith(IGNORED_PARAMS)})
+    if len({row.tags.get("variant") for row in rows}) > 1:
+        keys = [k for k in keys if k.startswith("train.")]
     return [k for k in keys if len({row.params.get(k) for row in rows}) > 1]
 
 
@@ -133,7 +135,7 @@ def best(rows: list[RunRow]) -> RunRow | None:
 
 def curves_chart(rows: list[RunRow], title: str | None = None) -> bytes | None:
     keys = changed_params(rows)
-    series = [(" ".join(f"{k}={r.params.get(k)}" for k in keys) or r.name, r.curve) for r in rows]
+    series = [(f"{r.name}: " + " ".join(f"{k.split('.')[-1]}={r.params.get(k)}" for k in keys), r.curve) for r in rows]
     return curves_png(series, "dev spearman_cosine", title)
 
 
