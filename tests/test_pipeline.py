@@ -1,8 +1,10 @@
 """End to end on the quick profile: every variant through the stage functions, and the real `dvc repro`."""
 
 import json
+import re
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 import mlflow
@@ -122,25 +124,47 @@ def dvc(*args: str, cwd: Path) -> str:
     return result.stdout
 
 
-def test_dvc_repro_then_noop_then_exp_run(tmp_path, mirror):
-    """The real `dvc repro` in a temporary copy of the project, with the quick profile."""
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+
+
+@pytest.fixture
+def quick_repo(tmp_path, mirror) -> tuple[Path, list[str]]:
+    """A temporary copy of the project (git repo, raw data fetched) whose params.yaml uses the quick profile,
+    and the `-S` overrides that keep `dvc exp run` (which recomposes conf/) on that profile."""
     repo = tmp_path / "repo"
     repo.mkdir()
     for name in ("dvc.yaml", "conf", "src", ".dvc/config", ".gitignore"):  # the repo's tracked essentials
         src, dst = REPO_ROOT / name, repo / name
         dst.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
-    overrides = [
+    sets = [
         *(f"profile@variants.{v}=quick" for v in VARIANTS),
         f"paths.mirror={mirror}",
         *reference_overrides("variants.{variant}."),
     ]
-    cfg = compose("config", overrides)
+    cfg = compose("config", sets)
     (repo / "params.yaml").write_text(OmegaConf.to_yaml(cfg))
-    git = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     subprocess.run(["simpipe", "fetch"], cwd=repo, check=True)
+    return repo, sets
 
+
+def commit_all(repo: Path) -> None:
+    subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "quick"], cwd=repo, check=True)
+
+
+def experiments(repo: Path) -> dict[str, dict]:
+    """`dvc exp show --json` as {experiment name: its data (params, metrics)}."""
+    shown = json.loads(dvc("exp", "show", "--json", cwd=repo))
+    return {
+        e["name"]: e["revs"][0]["data"] for commit in shown for e in (commit.get("experiments") or []) if e.get("name")
+    }
+
+
+def test_dvc_repro_then_noop_then_exp_run(quick_repo):
+    """The real `dvc repro` in a temporary copy of the project, with the quick profile."""
+    repo, quick_sets = quick_repo
     dvc("repro", cwd=repo)
     for name in VARIANTS:
         check_outputs(repo, name, select_variant(load_params(repo / "params.yaml"), name))
@@ -148,14 +172,39 @@ def test_dvc_repro_then_noop_then_exp_run(tmp_path, mirror):
     status = dvc("status", cwd=repo)
     assert "up to date" in status
 
-    subprocess.run([*git, "add", "-A"], cwd=repo, check=True)
-    subprocess.run([*git, "commit", "-qm", "quick"], cwd=repo, check=True)
-    sets = [*overrides, "variants.glove_bilstm_sts.train.learning_rate=0.001"]
+    commit_all(repo)
+    sets = [*quick_sets, "variants.glove_bilstm_sts.train.learning_rate=0.001"]
     dvc("exp", "run", "-n", "lr1e3", *(arg for s in sets for arg in ("-S", s)), cwd=repo)
-    shown = json.loads(dvc("exp", "show", "--json", cwd=repo))
-    exps = [e for commit in shown for e in (commit.get("experiments") or []) if e.get("name") == "lr1e3"]
-    assert exps, shown
-    params = exps[0]["revs"][0]["data"]["params"]["params.yaml"]["data"]
+    data = experiments(repo)["lr1e3"]
+    params = data["params"]["params.yaml"]["data"]
     assert params["variants"]["glove_bilstm_sts"]["train"]["learning_rate"] == 0.001
-    metrics = exps[0]["revs"][0]["data"]["metrics"]["metrics/glove_bilstm_sts/metrics.json"]["data"]
+    metrics = data["metrics"]["metrics/glove_bilstm_sts/metrics.json"]["data"]
     assert "spearman_cosine" in metrics["sts-dev"]
+
+
+def test_queued_dvc_sweep_shows_both_experiments(quick_repo, monkeypatch):
+    """`dvc exp run --queue` twice, `dvc queue start -j 2`: both in `dvc exp show`, both runs in one MLflow store."""
+    repo, quick_sets = quick_repo
+    commit_all(repo)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{repo / 'mlflow.db'}")  # queued runs live in temp copies
+    for lr in ("0.0001", "0.001"):
+        sets = [*quick_sets, f"variants.glove_bilstm_sts.train.learning_rate={lr}"]
+        args = ["exp", "run", "--queue", "-n", f"lr{lr}", "-C", "data/raw", *(a for s in sets for a in ("-S", s))]
+        dvc(*args, "evaluate@glove_bilstm_sts", cwd=repo)
+    dvc("queue", "start", "-j", "2", cwd=repo)
+    deadline = time.time() + 600
+    while re.search(r"\b(Queued|Running)\b", dvc("queue", "status", cwd=repo)) and time.time() < deadline:
+        time.sleep(2)
+    exps = experiments(repo)
+    for lr in ("0.0001", "0.001"):
+        data = exps[f"lr{lr}"]
+        assert data["params"]["params.yaml"]["data"]["variants"]["glove_bilstm_sts"]["train"]["learning_rate"] == float(
+            lr
+        )
+        assert "spearman_cosine" in data["metrics"]["metrics/glove_bilstm_sts/metrics.json"]["data"]["sts-dev"]
+    plots = dvc("plots", "diff", "lr0.0001", "lr0.001", "--json", cwd=repo)
+    assert "metrics/glove_bilstm_sts/dev_curve.csv" in json.loads(plots)
+    assert "lr0.0001" in plots and "lr0.001" in plots  # both experiments' curves in one chart
+    client = mlflow.MlflowClient(f"sqlite:///{repo / 'mlflow.db'}")
+    tracked = client.search_runs([client.get_experiment_by_name("simpipe").experiment_id])
+    assert sorted(r.data.params["train.learning_rate"] for r in tracked) == ["0.0001", "0.001"]
