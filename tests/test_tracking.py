@@ -1,8 +1,15 @@
 import logging
+import multiprocessing
+import os
+import sqlite3
+import time
+from pathlib import Path
 
+import mlflow
+import pytest
 from omegaconf import OmegaConf
 
-from simpipe.tracking import Tracker, emission_metrics, emissions, library_versions
+from simpipe.tracking import MAX_FAILURES, Tracker, emission_metrics, emissions, library_versions
 
 
 def cfg_for(tmp_path, uri=None, enabled=True, codecarbon=True):
@@ -94,3 +101,67 @@ def test_library_versions_name_the_stack():
     versions = library_versions()
     for key in ("torch", "sentence_transformers", "transformers", "mlflow", "dvc", "hydra_core", "simpipe"):
         assert versions[key]
+
+
+def test_a_store_that_dies_mid_run_is_given_up_after_three_failures(tmp_path, caplog, monkeypatch):
+    tracker = Tracker(cfg_for(tmp_path))
+    tracker.start("r")
+    assert tracker.run_id
+
+    def dead():
+        raise ConnectionError("connection refused")
+
+    monkeypatch.setattr(tracker, "_client", dead)
+    with caplog.at_level(logging.WARNING):
+        for step in range(10):
+            tracker.log_metrics({"x": 1.0}, step=step)
+    assert len(tracker.failures) == MAX_FAILURES and tracker.skipped == 10 - MAX_FAILURES
+    assert "could not log metrics: ConnectionError: connection refused" in caplog.text
+    assert "no more tracking for this run" in caplog.text
+
+
+def test_dead_http_server_fails_fast(tmp_path, monkeypatch):
+    monkeypatch.delenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", raising=False)
+    monkeypatch.delenv("MLFLOW_HTTP_REQUEST_TIMEOUT", raising=False)
+    tracker = Tracker(cfg_for(tmp_path, uri="http://127.0.0.1:9"))  # nothing listens on the discard port
+    started = time.perf_counter()
+    with tracker.run("r"):
+        tracker.log_metrics({"x": 1.0})
+    assert tracker.run_id is None and "could not start the run" in tracker.failures[0]
+    assert time.perf_counter() - started < 60
+    assert os.environ["MLFLOW_HTTP_REQUEST_MAX_RETRIES"] == "2"
+
+
+@pytest.mark.slow
+def test_locked_store_warns_and_goes_on(tmp_path, caplog):
+    tracker = Tracker(cfg_for(tmp_path))
+    tracker.start("r")
+    lock = sqlite3.connect(tmp_path / "mlflow.db", isolation_level=None)
+    lock.execute("BEGIN EXCLUSIVE")  # another process holding the store
+    with caplog.at_level(logging.WARNING):
+        tracker.log_metrics({"x": 1.0})
+    lock.execute("ROLLBACK")
+    assert "database is locked" in caplog.text and "still written locally" in caplog.text
+
+
+def log_steps(root: str, name: str, steps: int) -> None:
+    tracker = Tracker(cfg_for(Path(root)))
+    with tracker.run(run_name=name):
+        for step in range(steps):
+            tracker.log_metrics({"x": float(step)}, step=step)
+
+
+def test_two_processes_creating_and_writing_one_store_lose_nothing(tmp_path):
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=log_steps, args=(str(tmp_path), f"p{i}", 60)) for i in range(2)]
+    for proc in procs:
+        proc.start()
+    for proc in procs:
+        proc.join(120)
+        assert proc.exitcode == 0
+    client = mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
+    runs = client.search_runs([client.get_experiment_by_name("t").experiment_id])
+    assert sorted(r.info.run_name for r in runs) == ["p0", "p1"]
+    for run in runs:
+        assert run.info.status == "FINISHED"
+        assert [m.step for m in client.get_metric_history(run.info.run_id, "x")] == list(range(60))

@@ -5,7 +5,9 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -105,8 +107,20 @@ def parser() -> argparse.ArgumentParser:
     return p
 
 
+def exit_on_sigterm() -> None:
+    """Turn SIGTERM (`kill`, `dvc queue kill`, a scheduler's timeout) into SystemExit, so that open MLflow
+    runs end KILLED and temporary output directories are removed instead of left behind."""
+
+    def handler(signum, frame):
+        raise SystemExit(128 + signum)
+
+    if threading.current_thread() is threading.main_thread():  # signals go to the main thread only
+        signal.signal(signal.SIGTERM, handler)
+
+
 def main(argv: list[str] | None = None) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
+    exit_on_sigterm()
     args = parser().parse_args(argv)
     try:
         return args.func(args)

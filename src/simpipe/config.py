@@ -11,7 +11,7 @@ from simpipe.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONF_DIR = REPO_ROOT / "conf"
-GLOBAL_KEYS = ("paths", "tracking")
+GLOBAL_KEYS = ("paths", "tracking", "checkpoint")
 
 
 def compose(config_name: str = "config", overrides: list[str] | None = None) -> DictConfig:

@@ -26,6 +26,10 @@ class Layout:
         """Train stage output: the trained model plus its training record."""
         return self.root / "trained" / variant
 
+    def checkpoints(self, variant: str) -> Path:
+        """Trainer checkpoints of an unfinished train stage (not a DVC output; deleted when training ends)."""
+        return self.root / "checkpoints" / variant
+
     def metrics(self, variant: str) -> Path:
         return self.root / "metrics" / variant
 

@@ -24,6 +24,7 @@ from hydra.experimental.callback import Callback
 from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 
+from simpipe.cli import exit_on_sigterm
 from simpipe.config import CONF_DIR
 from simpipe.errors import ConfigError
 from simpipe.io import write_text
@@ -59,6 +60,7 @@ def job_overrides() -> list[str]:
 
 @hydra.main(config_path=str(CONF_DIR), config_name="sweep", version_base="1.3")
 def main(cfg: DictConfig) -> float | None:
+    exit_on_sigterm()
     hydra_cfg = HydraConfig.get()
     overrides = job_overrides()
     with open_dict(cfg):

@@ -23,6 +23,8 @@ log = logging.getLogger(__name__)
 # MLflow's UI lists an experiment as training runs only with this tag.
 EXPERIMENT_TAGS = {"mlflow.experimentKind": "custom_model_development"}
 MAX_PARAM_LENGTH = 6000
+# failures after which a Tracker stops calling the store for the rest of its run
+MAX_FAILURES = 3
 
 
 def tracking_uri(cfg) -> str:
@@ -72,42 +74,70 @@ class Tracker:
         self.uri = tracking_uri(cfg)
         self.run_id: str | None = None
         self.failures: list[str] = []
+        self.skipped = 0  # tracking calls not even tried after the store failed MAX_FAILURES times
+        if self.uri.startswith(("http://", "https://")):
+            os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", str(cfg.tracking.get("http_max_retries", 2)))
+            os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(cfg.tracking.get("http_timeout_s", 30)))
 
     def attempt(self, what: str, fn, *args, **kwargs) -> Any:
-        """Call `fn`; on failure warn what was not tracked and go on (None)."""
+        """Call `fn`; on failure warn what was not tracked and go on (None).
+
+        After `MAX_FAILURES` failures the store counts as gone and later calls are skipped at once
+        (an unreachable server would otherwise cost its retry back-off on every logged step)."""
         if not self.enabled:
+            return None
+        if len(self.failures) >= MAX_FAILURES:
+            self.skipped += 1
             return None
         try:
             return fn(*args, **kwargs)
         except Exception as exc:  # a tracking fault must not end training; say what was not tracked
             msg = f"MLflow ({self.uri}): could not {what}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
-            log.warning("%s; results are still written locally", msg)
             self.failures.append(msg)
+            gone = len(self.failures) >= MAX_FAILURES
+            log.warning(
+                "%s; results are still written locally%s", msg, "; no more tracking for this run" if gone else ""
+            )
             return None
 
     @contextlib.contextmanager
-    def run(self, run_name: str | None = None, tags: dict | None = None) -> Iterator:
-        """Create a run for the block; end it FINISHED, or FAILED when the block raises."""
-        self.start(run_name, tags)
+    def run(self, run_name: str | None = None, tags: dict | None = None, resume_run_id: str | None = None) -> Iterator:
+        """A run for the block (or `resume_run_id` reopened); ends FINISHED, FAILED when the block raises,
+        KILLED when it is interrupted (Ctrl-C, SIGTERM)."""
+        self.start(run_name, tags, resume_run_id)
         status = "FAILED"
         try:
             yield self
             status = "FINISHED"
+        except (KeyboardInterrupt, SystemExit):
+            status = "KILLED"
+            raise
         finally:
             self.end(status)
 
-    def start(self, run_name: str | None = None, tags: dict | None = None) -> None:
-        """Create a run (nested under `tracking.parent_run_id` when set) and log to it from now on."""
-        self.attempt("start the run", self._start, run_name, tags or {})
+    def start(self, run_name: str | None = None, tags: dict | None = None, resume_run_id: str | None = None) -> None:
+        """Create a run (nested under `tracking.parent_run_id` when set), or reopen `resume_run_id`."""
+        if resume_run_id:
+            self.attempt(f"resume run {resume_run_id}", self._resume, resume_run_id)
+        if self.run_id is None:
+            self.attempt("start the run", self._start, run_name, tags or {})
+
+    def _resume(self, run_id: str) -> None:
+        self._client().update_run(run_id, status="RUNNING")
+        self.run_id = run_id
 
     def end(self, status: str = "FINISHED") -> None:
         if self.run_id is not None:
-            self.attempt("end the run", self._client().set_terminated, self.run_id, status)
+            self.attempt("end the run", self._call, "set_terminated", self.run_id, status)
 
     def _client(self):
         from mlflow import MlflowClient
 
         return MlflowClient(self.uri)
+
+    def _call(self, method: str, *args, **kwargs) -> Any:
+        """`MlflowClient(uri).<method>(...)`; inside `attempt`, so a failing connection is caught too."""
+        return getattr(self._client(), method)(*args, **kwargs)
 
     def _start(self, run_name: str | None, tags: dict) -> None:
         from mlflow.tracking.context.registry import resolve_tags
@@ -134,7 +164,7 @@ class Tracker:
 
     def _log_batch(self, what: str, **entities) -> None:
         if self.run_id is not None:
-            self.attempt(what, self._client().log_batch, self.run_id, **entities)
+            self.attempt(what, self._call, "log_batch", self.run_id, **entities)
 
     def log_params(self, params: dict[str, object]) -> None:
         from mlflow.entities import Param
@@ -158,7 +188,7 @@ class Tracker:
 
     def log_artifact(self, path: Path, artifact_path: str | None = None) -> None:
         if self.run_id is not None:
-            self.attempt(f"log artifact {path}", self._client().log_artifact, self.run_id, str(path), artifact_path)
+            self.attempt(f"log artifact {path}", self._call, "log_artifact", self.run_id, str(path), artifact_path)
 
 
 @contextlib.contextmanager

@@ -64,7 +64,9 @@ def training_args(cfg, output_dir: Path, device: str, precision: str) -> Sentenc
         eval_strategy="steps",
         eval_steps=t.eval_steps,
         logging_steps=t.logging_steps,
-        save_strategy="no",
+        save_strategy="steps" if cfg.checkpoint.every_steps else "no",
+        save_steps=cfg.checkpoint.every_steps or 500,
+        save_total_limit=cfg.checkpoint.keep,
         report_to="none",
         use_cpu=device == "cpu",
         fp16=precision == "fp16",
@@ -128,8 +130,10 @@ def train(
     work_dir: Path,
     device: str,
     precision: str,
+    resume_from: Path | None = None,
 ) -> TrainResult:
-    """Fine-tune `model` in place with the variant's loss and hyperparameters."""
+    """Fine-tune `model` in place with the variant's loss and hyperparameters; checkpoints go to
+    `work_dir`, and `resume_from` (a checkpoint there) continues an interrupted run exactly."""
     if cfg.train.loss != "CosineSimilarityLoss":
         raise ConfigError(f"train.loss={cfg.train.loss!r} is not supported yet; use CosineSimilarityLoss")
     loss = losses.CosineSimilarityLoss(model)
@@ -144,7 +148,9 @@ def train(
         callbacks=[CurveCallback(tracker, cfg.data.dev_name), EvaluateOnEpochEnd()],
     )
     log.info("training %s on %s (%s): %d pairs", cfg.name, device, precision, len(train_ds))
-    trainer.train()
+    if resume_from is not None:
+        log.info("resuming %s from %s", cfg.name, resume_from)
+    trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
     return TrainResult(
         log_history=list(trainer.state.log_history),
         args=args.to_dict(),

@@ -3,17 +3,21 @@
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
+import json
 import logging
 import shutil
 import time
+from pathlib import Path
 
 from omegaconf import OmegaConf
 from transformers import set_seed
+from transformers.trainer_utils import get_last_checkpoint
 
 from simpipe.config import flatten
 from simpipe.data import load_split
-from simpipe.io import atomic_dir, write_json, write_text
+from simpipe.io import atomic_dir, read_json, write_json, write_text
 from simpipe.modeling import build_model
 from simpipe.paths import Layout
 from simpipe.tracking import Tracker, emission_metrics, emissions, library_versions
@@ -37,6 +41,33 @@ def curves(log_history: list[dict], dev_name: str) -> tuple[str, str]:
     return dev.getvalue(), loss.getvalue()
 
 
+# in the checkpoint directory: which config and MLflow run its checkpoints belong to
+RESUME_FILE = "resume.json"
+
+
+def fingerprint(cfg) -> str:
+    """Hash of everything that shapes the trained model (a checkpoint resumes only the same config)."""
+    data = OmegaConf.to_container(OmegaConf.masked_copy(cfg, ["name", "data", "model", "train"]), resolve=True)
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def resume_point(checkpoints: Path, config_hash: str) -> tuple[Path | None, str | None]:
+    """The newest checkpoint of an interrupted run of this config and its MLflow run id.
+
+    Checkpoints of another config, or without a record, are deleted: (None, None). With a record
+    but no checkpoint yet (killed before the first save): (None, the interrupted run's id)."""
+    record = checkpoints / RESUME_FILE
+    if record.is_file():
+        state = read_json(record)
+        if state.get("fingerprint") == config_hash:
+            last = get_last_checkpoint(str(checkpoints))
+            return (Path(last) if last else None), state.get("mlflow_run_id")
+        log.warning("%s holds checkpoints of another config; starting afresh", checkpoints)
+    if checkpoints.exists():
+        shutil.rmtree(checkpoints)
+    return None, None
+
+
 def run(cfg) -> dict[str, float]:
     layout = Layout.from_cfg(cfg)
     device = resolve_device(cfg.train.device)
@@ -45,21 +76,32 @@ def run(cfg) -> dict[str, float]:
     train_ds = load_split(prepared, "train")
     dev_ds = load_split(prepared, "dev", cfg.train.eval_max_pairs)
 
+    checkpoints = layout.checkpoints(cfg.name)
+    config_hash = fingerprint(cfg)
+    resume_from, interrupted_run = resume_point(checkpoints, config_hash)
+    if interrupted_run and resume_from is None:  # nothing to resume: close the old run, start a new one
+        stale = Tracker(cfg)
+        stale.attach(interrupted_run)
+        stale.end("KILLED")
+
     set_seed(cfg.train.seed)
     model = build_model(cfg.model)
     tracker = Tracker(cfg)
     versions = library_versions()
+    run_name = cfg.tracking.get("run_name") or cfg.name
     with (
         atomic_dir(layout.trained(cfg.name)) as out,
-        tracker.run(run_name=cfg.tracking.get("run_name") or cfg.name, tags={"variant": cfg.name}),
+        tracker.run(run_name, tags={"variant": cfg.name}, resume_run_id=interrupted_run if resume_from else None),
     ):
+        write_json(checkpoints / RESUME_FILE, {"fingerprint": config_hash, "mlflow_run_id": tracker.run_id})
+        if resume_from is not None:
+            tracker.set_tags({"resumed_from": resume_from.name})
         tracker.log_params(flatten(OmegaConf.masked_copy(cfg, ["name", "data", "model", "train", "eval"])))
         tracker.set_tags({"device": device, "precision": precision, **{f"version.{k}": v for k, v in versions.items()}})
         started = time.time()
         with emissions(cfg, out) as co2:
-            result = train(cfg, model, train_ds, dev_ds, tracker, out / "trainer", device, precision)
+            result = train(cfg, model, train_ds, dev_ds, tracker, checkpoints, device, precision, resume_from)
         seconds = time.time() - started
-        shutil.rmtree(out / "trainer", ignore_errors=True)
         model.save(str(out / "model"))
         write_json(out / "log_history.json", result.log_history)
         write_json(out / "training_args.json", result.args)
@@ -75,6 +117,8 @@ def run(cfg) -> dict[str, float]:
                 "global_step": result.global_step,
                 "epoch": result.epoch,
                 "train_seconds": seconds,
+                # emissions and train_seconds cover the last segment only when training was resumed
+                "resumed_from": resume_from.name if resume_from else None,
                 "train_samples": len(train_ds),
                 "versions": versions,
                 "tracking_failures": tracker.failures,
@@ -85,5 +129,6 @@ def run(cfg) -> dict[str, float]:
         metrics_dir = layout.metrics(cfg.name)
         write_text(metrics_dir / "dev_curve.csv", dev_csv)
         write_text(metrics_dir / "loss_curve.csv", loss_csv)
+    shutil.rmtree(checkpoints, ignore_errors=True)
     log.info("trained %s in %.1f s (%d steps)", cfg.name, seconds, result.global_step)
     return {"train_seconds": seconds}
