@@ -73,3 +73,9 @@ def test_params_check_detects_drift(tmp_path):
     stale.write_text("variants: {}\n")
     line = error_line(simpipe("params", "--check", "--output", str(stale), cwd=tmp_path))
     assert "out of sync with conf/" in line
+
+
+def test_unknown_config_key_is_rejected_by_hydra_strict_mode(tmp_path):
+    line = error_line(simpipe("params", "variants.glove_bilstm_sts.train.lerning_rate=1e-3", cwd=tmp_path))
+    assert "lerning_rate" in line and "conf/" in line
+    assert not (tmp_path / "params.yaml").exists()

@@ -134,3 +134,9 @@ def test_grouped_split_keeps_each_group_in_one_split():
 def test_grouped_split_with_too_few_groups():
     with pytest.raises(ConfigError, match="too few distinct groups"):
         grouped_split(["a"] * 10, 0.2, 0.2, seed=0)
+
+
+def test_empty_search_term_names_the_row(tmp_path):
+    raw = write_raw(tmp_path / "raw", [*rows(3), '9,100001,"A title","  ",2\n'])
+    with pytest.raises(DataError, match=r"train\.csv: empty search_term in data row 4 \(1 in all\)"):
+        read(raw, data_cfg())

@@ -67,3 +67,28 @@ def test_unknown_reader():
 def test_missing_prepared_split(tmp_path):
     with pytest.raises(DataError, match=r"train\.parquet: prepared split not found"):
         load_split(tmp_path, "train")
+
+
+def test_invalid_utf8_names_line_and_byte(tmp_path):
+    path = tmp_path / "sts.csv"
+    path.write_bytes(b"g\tf\t2012\t1\t2.5\ta\tb\ng\tf\t2012\t2\t2.5\tcaf\xe9\tb\n")
+    with pytest.raises(DataError, match=r"sts\.csv:2: not valid UTF-8 \(byte 0xe9 at column 19\)"):
+        read_file(path)
+
+
+def test_nan_score(tmp_path):
+    path = write(tmp_path / "sts.csv", "g\tf\t2012\t1\tnan\ta\tb")
+    with pytest.raises(DataError, match=r"sts\.csv:1: score 'nan' is not a number"):
+        read_file(path)
+
+
+def test_empty_text_names_the_row(tmp_path):
+    path = write(tmp_path / "sts.csv", "g\tf\t2012\t1\t2.5\ta\tb", "g\tf\t2012\t2\t2.5\tc\t  ")
+    with pytest.raises(DataError, match=r"sts\.csv: empty sentence2 in data row 2 \(1 in all\)"):
+        read_file(path)
+
+
+def test_duplicates_are_kept_with_a_warning(tmp_path, caplog):
+    path = write(tmp_path / "sts.csv", *["g\tf\t2012\t1\t2.5\ta\tb"] * 3)
+    assert len(read_file(path)) == 3
+    assert "2 duplicated row(s) kept" in caplog.text

@@ -51,3 +51,12 @@ def test_glove_bilstm_matches_the_seed_architecture():
 def test_unknown_model_kind():
     with pytest.raises(ConfigError, match=r"model\.kind='nope' is unknown"):
         build_model(OmegaConf.create({"kind": "nope"}))
+
+
+def test_glove_file_with_inconsistent_dimensions(tmp_path):
+    path = tmp_path / "glove.6B.3d.txt"
+    path.write_text("cat 0.1 0.2 0.3\ndog 0.4 0.5\n", encoding="utf-8")
+    with pytest.raises(
+        ConfigError, match=r"glove\.6B\.3d\.txt:2: 2 values for 'dog', expected 3 numbers; .*re-download"
+    ):
+        load_glove(str(path))

@@ -18,9 +18,17 @@ def compose(config_name: str = "config", overrides: list[str] | None = None) -> 
     """Compose `conf/<config_name>.yaml` with Hydra overrides (as `dvc exp run` does)."""
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
+    from hydra.errors import HydraException
+    from omegaconf.errors import OmegaConfBaseException
 
-    with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
-        cfg = hydra_compose(config_name=config_name, overrides=list(overrides or []))
+    try:
+        with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
+            cfg = hydra_compose(config_name=config_name, overrides=list(overrides or []))
+    except (HydraException, OmegaConfBaseException) as exc:  # e.g. a misspelt key (struct mode)
+        first = " ".join(str(exc).split())
+        raise ConfigError(
+            f"{first}; check the override against conf/ (new keys need a leading +, e.g. +train.key=value)"
+        ) from exc
     OmegaConf.resolve(cfg)
     return cfg
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from simpipe.data.checks import check_texts, report_duplicates
 from simpipe.data.splits import grouped_split, random_split
 from simpipe.errors import DataError
 from simpipe.text import augment
@@ -125,6 +126,8 @@ def read(raw_dir: Path, data_cfg) -> dict[str, pd.DataFrame]:
     source = data_cfg.brand_source
     if source not in ("title", "attributes"):
         raise DataError(f"data.brand_source={source!r} is invalid; use title or attributes")
+    check_texts(frame, ["search_term", "product_title"], path, "fix or remove the row")
+    report_duplicates(frame[["search_term", "product_title", "relevance"]], path)
     label = labels(frame["relevance"], path)
     queries, titles = prepare_texts(frame, brands(raw_dir) if source == "attributes" else None)
     prepared = pd.DataFrame(dict(zip(data_cfg.columns, (queries, titles, label), strict=True)))

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from simpipe.data.checks import check_texts, report_duplicates
 from simpipe.errors import DataError
 
 FILES = {"train": "sts-train.csv", "dev": "sts-dev.csv", "test": "sts-test.csv"}
@@ -17,8 +18,15 @@ MAX_SCORE = 5.0
 def read_file(path: Path) -> pd.DataFrame:
     """Read one STS file line by line: quotes are literal text, extra source columns ignored."""
     rows = []
-    with open(path, encoding="utf-8", newline="") as fh:
-        for lineno, line in enumerate(fh, start=1):
+    with open(path, "rb") as fh:
+        for lineno, raw in enumerate(fh, start=1):
+            try:
+                line = raw.decode("utf-8")
+            except UnicodeDecodeError as exc:
+                raise DataError(
+                    f"{path}:{lineno}: not valid UTF-8 (byte {raw[exc.start]:#04x} at column {exc.start + 1}); "
+                    "re-fetch the file with `simpipe fetch` or fix its encoding"
+                ) from None
             fields = line.rstrip("\r\n").split("\t")
             if len(fields) < N_FIELDS:
                 raise DataError(
@@ -32,12 +40,17 @@ def read_file(path: Path) -> pd.DataFrame:
                 raise DataError(
                     f"{path}:{lineno}: score {fields[4]!r} is not a number; fix or remove the row"
                 ) from None
+            if score != score:  # NaN
+                raise DataError(f"{path}:{lineno}: score {fields[4]!r} is not a number; fix or remove the row")
             if not 0.0 <= score <= MAX_SCORE:
                 raise DataError(f"{path}:{lineno}: score {score} outside [0, {MAX_SCORE:g}]; fix the row")
             rows.append((fields[5], fields[6], score / MAX_SCORE))
     if not rows:
         raise DataError(f"{path}: no rows; re-fetch the file with `simpipe fetch`")
-    return pd.DataFrame(rows, columns=["sentence1", "sentence2", "score"])
+    frame = pd.DataFrame(rows, columns=["sentence1", "sentence2", "score"])
+    check_texts(frame, ["sentence1", "sentence2"], path, "fix or remove the row (data row = line)")
+    report_duplicates(frame, path)
+    return frame
 
 
 def missing(raw_dir: Path) -> list[str]:
