@@ -165,3 +165,32 @@ def test_two_processes_creating_and_writing_one_store_lose_nothing(tmp_path):
     for run in runs:
         assert run.info.status == "FINISHED"
         assert [m.step for m in client.get_metric_history(run.info.run_id, "x")] == list(range(60))
+
+
+class BrokenTracker:
+    """Stands in for codecarbon's tracker, failing where `fail_in` says."""
+
+    fail_in = "start"
+
+    def __init__(self, **kwargs):
+        pass
+
+    def start(self):
+        if self.fail_in == "start":
+            raise RuntimeError("no RAPL counters")
+
+    def stop(self):
+        raise RuntimeError("tracker thread died")
+
+
+@pytest.mark.parametrize("fail_in", ["start", "stop"])
+def test_codecarbon_failure_is_recorded_and_the_block_still_runs(tmp_path, monkeypatch, caplog, fail_in):
+    import codecarbon
+
+    monkeypatch.setattr(BrokenTracker, "fail_in", fail_in)
+    monkeypatch.setattr(codecarbon, "OfflineEmissionsTracker", BrokenTracker)
+    ran = False
+    with caplog.at_level(logging.WARNING), emissions(cfg_for(tmp_path), tmp_path) as record:
+        ran = True
+    assert ran and record["error"].startswith("RuntimeError")
+    assert f"codecarbon failed to {fail_in}" in caplog.text and emission_metrics(record) == {}
