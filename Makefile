@@ -10,7 +10,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install data params repro sweep compare test test-fast lint format mlflow-ui clean
+.PHONY: help install data params repro sweep compare bench test test-fast lint format mlflow-ui clean
 
 help:  ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -38,6 +38,9 @@ sweep: data  ## the GloVe grid sweep (conf/search/glove_grid.yaml), 2 jobs at a 
 compare: install  ## table + Spearman-curve chart of the newest MLflow runs (reports/compare/)
 	simpipe compare
 
+bench: data  ## benchmarks side by side -> bench/RESULTS.md, bench/results.json
+	python bench/run.py
+
 test: install  ## run the whole test suite (unit + slow end-to-end)
 	pytest
 
@@ -45,12 +48,12 @@ test-fast: install  ## run the unit tests only
 	pytest -m "not slow"
 
 lint: install  ## ruff lint and format check
-	ruff check src tests
-	ruff format --check src tests
+	ruff check src tests bench
+	ruff format --check src tests bench
 
 format: install  ## apply ruff fixes and formatting
-	ruff check --fix src tests
-	ruff format src tests
+	ruff check --fix src tests bench
+	ruff format src tests bench
 
 mlflow-ui: install  ## open the MLflow UI on http://127.0.0.1:5000 over ./mlflow.db
 	mlflow ui --backend-store-uri sqlite:///mlflow.db --host 127.0.0.1 --port 5000

@@ -1,9 +1,11 @@
 """Bad input through the real command line: one line naming the file or key and the fix, exit 2."""
 
+import json
 import subprocess
 import sys
 from pathlib import Path
 
+import mlflow
 import pytest
 from omegaconf import OmegaConf
 
@@ -79,3 +81,31 @@ def test_unknown_config_key_is_rejected_by_hydra_strict_mode(tmp_path):
     line = error_line(simpipe("params", "variants.glove_bilstm_sts.train.lerning_rate=1e-3", cwd=tmp_path))
     assert "lerning_rate" in line and "conf/" in line
     assert not (tmp_path / "params.yaml").exists()
+
+
+@pytest.mark.slow
+def test_results_of_an_untracked_run_are_pushed_later(params, tmp_path):
+    """MLflow unreachable while training: everything is still written locally; `simpipe push` copies it over."""
+    (tmp_path / "a-file").write_text("not a directory")
+    params.write_text(
+        params.read_text().replace(f"sqlite:///{tmp_path}/mlflow.db", f"sqlite:///{tmp_path}/a-file/x.db")
+    )
+    args = ["--variant", "glove_bilstm_sts", "--params", str(params)]
+    assert simpipe("fetch", "--params", str(params), cwd=tmp_path).returncode == 0
+    for stage in ("prepare", "train", "evaluate"):
+        result = simpipe(stage, *args, cwd=tmp_path)
+        assert result.returncode == 0, result.stderr[-2000:]
+    record = json.loads((tmp_path / "trained" / "glove_bilstm_sts" / "run.json").read_text())
+    assert record["mlflow_run_id"] is None and "could not start the run" in record["tracking_failures"][0]
+
+    line = error_line(simpipe("push", *args, cwd=tmp_path))
+    assert "push to sqlite:///" in line and "fix tracking.uri and push again" in line
+    good = f"sqlite:///{tmp_path / 'good.db'}"
+    result = simpipe("push", *args, "--uri", good, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr[-2000:]
+    client = mlflow.MlflowClient(good)
+    (run,) = client.search_runs([client.get_experiment_by_name("simpipe").experiment_id])
+    metrics = json.loads((tmp_path / "metrics" / "glove_bilstm_sts" / "metrics.json").read_text())
+    assert run.data.metrics["sts-dev/spearman_cosine"] == metrics["sts-dev"]["spearman_cosine"]
+    assert run.data.params["train.max_steps"] == "4" and run.data.tags["variant"] == "glove_bilstm_sts"
+    assert [m.step for m in client.get_metric_history(run.info.run_id, "train/loss")] == [1, 2, 3, 4]

@@ -67,6 +67,20 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _push(args: argparse.Namespace) -> int:
+    from omegaconf import open_dict
+
+    from simpipe.config import load_params, select_variant
+    from simpipe.push import push
+
+    cfg = select_variant(load_params(Path(args.params)), args.variant)
+    if args.uri:
+        with open_dict(cfg):
+            cfg.tracking.uri = args.uri
+    push(cfg)
+    return 0
+
+
 def _stage(args: argparse.Namespace) -> int:
     from simpipe.config import load_params, select_variant
 
@@ -99,6 +113,11 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--max-runs", type=int, default=20, help="newest runs first (default: 20)")
     sp.add_argument("--output", default="reports/compare", help="directory for compare.md/.html/.png")
     sp.set_defaults(func=_compare)
+    sp = sub.add_parser("push", help="copy a variant's local results (trained/, metrics/, card) into MLflow")
+    sp.add_argument("--variant", required=True)
+    sp.add_argument("--params", default="params.yaml")
+    sp.add_argument("--uri", help="MLflow tracking URI (default: tracking.uri of the params)")
+    sp.set_defaults(func=_push)
     for stage in STAGES:
         sp = sub.add_parser(stage, help=f"run the DVC stage `{stage}` for one variant")
         sp.add_argument("--variant", required=True)

@@ -131,6 +131,7 @@ def train(
     device: str,
     precision: str,
     resume_from: Path | None = None,
+    callbacks: list[TrainerCallback] | None = None,
 ) -> TrainResult:
     """Fine-tune `model` in place with the variant's loss and hyperparameters; checkpoints go to
     `work_dir`, and `resume_from` (a checkpoint there) continues an interrupted run exactly."""
@@ -145,7 +146,7 @@ def train(
         eval_dataset=dev_ds if cfg.train.eval_loss else None,
         loss=loss,
         evaluator=build_evaluator(dev_ds, cfg.data.dev_name, cfg),
-        callbacks=[CurveCallback(tracker, cfg.data.dev_name), EvaluateOnEpochEnd()],
+        callbacks=[CurveCallback(tracker, cfg.data.dev_name), EvaluateOnEpochEnd(), *(callbacks or [])],
     )
     log.info("training %s on %s (%s): %d pairs", cfg.name, device, precision, len(train_ds))
     if resume_from is not None:

@@ -22,6 +22,13 @@ def primary_metric(cfg, metrics: dict[str, dict[str, float]]) -> float:
     return metrics[split][name]
 
 
+def log_final_metrics(tracker: Tracker, cfg, metrics: dict[str, dict[str, float]], step: int) -> None:
+    """`<split>/<metric>` for every split, and `primary`."""
+    for name, values in metrics.items():
+        tracker.log_metrics(namespaced(name, values), step=step)
+    tracker.log_metrics({"primary": primary_metric(cfg, metrics)}, step=step)
+
+
 def run(cfg) -> dict[str, dict[str, float]]:
     layout = Layout.from_cfg(cfg)
     trained = layout.trained(cfg.name)
@@ -35,9 +42,7 @@ def run(cfg) -> dict[str, dict[str, float]]:
     run_info = read_json(trained / "run.json")
     tracker = Tracker(cfg)
     tracker.attach(run_info.get("mlflow_run_id"))
-    for name, values in metrics.items():
-        tracker.log_metrics(namespaced(name, values), step=run_info["global_step"])
-    tracker.log_metrics({"primary": primary_metric(cfg, metrics)}, step=run_info["global_step"])
+    log_final_metrics(tracker, cfg, metrics, run_info["global_step"])
     for name, values in metrics.items():
         log.info("%s %s: spearman_cosine=%.4f", cfg.name, name, values["spearman_cosine"])
     return metrics

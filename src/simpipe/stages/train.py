@@ -45,6 +45,15 @@ def curves(log_history: list[dict], dev_name: str) -> tuple[str, str]:
 RESUME_FILE = "resume.json"
 
 
+def run_params(cfg) -> dict[str, object]:
+    """The MLflow params of a training run: the variant's flattened config."""
+    return flatten(OmegaConf.masked_copy(cfg, ["name", "data", "model", "train", "eval"]))
+
+
+def run_tags(device: str, precision: str, versions: dict[str, str]) -> dict[str, str]:
+    return {"device": device, "precision": precision, **{f"version.{k}": v for k, v in versions.items()}}
+
+
 def fingerprint(cfg) -> str:
     """Hash of everything that shapes the trained model (a checkpoint resumes only the same config)."""
     data = OmegaConf.to_container(OmegaConf.masked_copy(cfg, ["name", "data", "model", "train"]), resolve=True)
@@ -96,8 +105,8 @@ def run(cfg) -> dict[str, float]:
         write_json(checkpoints / RESUME_FILE, {"fingerprint": config_hash, "mlflow_run_id": tracker.run_id})
         if resume_from is not None:
             tracker.set_tags({"resumed_from": resume_from.name})
-        tracker.log_params(flatten(OmegaConf.masked_copy(cfg, ["name", "data", "model", "train", "eval"])))
-        tracker.set_tags({"device": device, "precision": precision, **{f"version.{k}": v for k, v in versions.items()}})
+        tracker.log_params(run_params(cfg))
+        tracker.set_tags(run_tags(device, precision, versions))
         started = time.time()
         with emissions(cfg, out) as co2:
             result = train(cfg, model, train_ds, dev_ds, tracker, checkpoints, device, precision, resume_from)
