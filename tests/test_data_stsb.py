@@ -36,15 +36,17 @@ def test_missing_columns_name_file_and_line(tmp_path):
         read_file(path)
 
 
-def test_unparsable_score(tmp_path):
-    path = write(tmp_path / "sts.csv", "g\tf\t2012\t1\tabc\ta\tb")
-    with pytest.raises(DataError, match=r"sts\.csv:1: score 'abc' is not a number"):
-        read_file(path)
-
-
-def test_score_out_of_range(tmp_path):
-    path = write(tmp_path / "sts.csv", "g\tf\t2012\t1\t7\ta\tb")
-    with pytest.raises(DataError, match=r"sts\.csv:1: score 7.0 outside \[0, 5\]"):
+@pytest.mark.parametrize(
+    ("score", "message"),
+    [
+        ("abc", r"score 'abc' is not a number; fix or remove the row"),
+        ("nan", r"score 'nan' is not a number"),
+        ("7", r"score 7.0 outside \[0, 5\]; fix the row"),
+    ],
+)
+def test_bad_score_names_file_and_line(tmp_path, score, message):
+    path = write(tmp_path / "sts.csv", "g\tf\t2012\t1\t2\ta\tb", f"g\tf\t2012\t2\t{score}\ta\tb")
+    with pytest.raises(DataError, match=rf"sts\.csv:2: {message}"):
         read_file(path)
 
 
@@ -73,12 +75,6 @@ def test_invalid_utf8_names_line_and_byte(tmp_path):
     path = tmp_path / "sts.csv"
     path.write_bytes(b"g\tf\t2012\t1\t2.5\ta\tb\ng\tf\t2012\t2\t2.5\tcaf\xe9\tb\n")
     with pytest.raises(DataError, match=r"sts\.csv:2: not valid UTF-8 \(byte 0xe9 at column 19\)"):
-        read_file(path)
-
-
-def test_nan_score(tmp_path):
-    path = write(tmp_path / "sts.csv", "g\tf\t2012\t1\tnan\ta\tb")
-    with pytest.raises(DataError, match=r"sts\.csv:1: score 'nan' is not a number"):
         read_file(path)
 
 
