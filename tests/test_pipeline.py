@@ -202,9 +202,9 @@ def test_queued_dvc_sweep_shows_both_experiments(quick_repo, monkeypatch):
             lr
         )
         assert "spearman_cosine" in data["metrics"]["metrics/glove_bilstm_sts/metrics.json"]["data"]["sts-dev"]
-    plots = dvc("plots", "diff", "lr0.0001", "lr0.001", "--json", cwd=repo)
-    assert "metrics/glove_bilstm_sts/dev_curve.csv" in json.loads(plots)
-    assert "lr0.0001" in plots and "lr0.001" in plots  # both experiments' curves in one chart
+    plots = json.loads(dvc("plots", "diff", "lr0.0001", "lr0.001", "--json", cwd=repo))["data"]
+    chart = json.dumps(plots["metrics/glove_bilstm_sts/dev_curve.csv"])
+    assert "lr0.0001" in chart and "lr0.001" in chart  # both experiments' curves in one chart
     client = mlflow.MlflowClient(f"sqlite:///{repo / 'mlflow.db'}")
     tracked = client.search_runs([client.get_experiment_by_name("simpipe").experiment_id])
     assert sorted(r.data.params["train.learning_rate"] for r in tracked) == ["0.0001", "0.001"]
