@@ -108,6 +108,8 @@ def machine() -> str:
 
 def render(results: dict) -> str:
     lines = ["# simpipe benchmarks", "", f"Machine: {results['machine']}", ""]
+    if results.get("note"):
+        lines += [f"Note: {results['note']}", ""]
     if "checkpoint" in results:
         r = results["checkpoint"]
         lines += [
@@ -118,6 +120,9 @@ def render(results: dict) -> str:
             f"| {r['median_step_s']:.3f} s | {r['median_save_s']:.2f} s | {r['checkpoint_mb']:.0f} MB "
             f"| every {r['default_every_steps']} steps | {100 * r['overhead_at_default']:.2f} % |",
             "",
+            f"{r['saves']} saves of model, optimizer, scheduler and RNG states in {r['steps']} steps; "
+            "overhead = save time / (interval x step time).",
+            "",
         ]
     return "\n".join(lines)
 
@@ -127,10 +132,12 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("cases", nargs="*", choices=[[], *CASES], default=list(CASES))
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "runs" / "bench")
+    parser.add_argument("--note", help="conditions of this run, printed in RESULTS.md (e.g. other load)")
     args = parser.parse_args()
     out = HERE / "results.json"
     results = json.loads(out.read_text()) if out.is_file() else {}
     results["machine"] = machine()
+    results["note"] = args.note
     for case in args.cases or CASES:
         log.info("bench %s", case)
         results[case] = CASES[case](args.work / case)
