@@ -3,6 +3,10 @@
     python bench/run.py [case ...]        (make bench)
 
 Cases (more to come, see issue 6):
+  prep         Home Depot text preparation of all 74,067 rows: simpipe (each distinct text and word
+               once) vs a naive per-row NLTK run of the same rules; outputs must be identical.
+  eval         Home Depot val set (11,851 pairs): simpipe's evaluator (each distinct text encoded once)
+               vs sentence-transformers' EmbeddingSimilarityEvaluator; metrics must agree to 1e-6.
   checkpoint   cost of the train stage's crash-safety checkpoints: seconds per save and the
                share of training time at the default interval (MiniLM on Home Depot).
 """
@@ -55,18 +59,8 @@ class StepClock(TrainerCallback):
 
 def bench_checkpoint(work: Path, steps: int = 40, every: int = 10) -> dict:
     """Train MiniLM on the Home Depot data for `steps` steps with a checkpoint every `every` steps."""
-    cfg = compose(
-        "run",
-        [
-            "variant=minilm_homedepot",
-            f"paths.root={work}",
-            f"paths.raw={REPO_ROOT / 'data' / 'raw'}",
-            "tracking.enabled=false",
-            "tracking.codecarbon.enabled=false",
-            f"train.max_steps={steps}",
-            f"train.eval_steps={steps * 10}",
-            f"checkpoint.every_steps={every}",
-        ],
+    cfg = homedepot_cfg(
+        work, f"train.max_steps={steps}", f"train.eval_steps={steps * 10}", f"checkpoint.every_steps={every}"
     )
     prepare.run(cfg)
     layout = Layout.from_cfg(cfg)
@@ -91,7 +85,88 @@ def bench_checkpoint(work: Path, steps: int = 40, every: int = 10) -> dict:
     }
 
 
-CASES = {"checkpoint": bench_checkpoint}
+def homedepot_cfg(work: Path, *overrides: str):
+    return compose(
+        "run",
+        [
+            "variant=minilm_homedepot",
+            f"paths.root={work}",
+            f"paths.raw={REPO_ROOT / 'data' / 'raw'}",
+            "tracking.enabled=false",
+            "tracking.codecarbon.enabled=false",
+            *overrides,
+        ],
+    )
+
+
+def bench_prep(work: Path) -> dict:
+    """simpipe.data.homedepot.prepare_texts vs per-row augment() with uncached NLTK stemming."""
+    from unittest import mock
+
+    from simpipe import text
+    from simpipe.data.homedepot import TRAIN_COLUMNS, locate, prepare_texts, read_csv
+
+    raw = Layout.from_cfg(homedepot_cfg(work)).raw("home-depot")
+    frame = read_csv(locate(raw, "train.csv"), "train.csv", TRAIN_COLUMNS)
+    text.stem.cache_clear()
+    text.tag_value.cache_clear()
+    started = time.perf_counter()
+    fast = prepare_texts(frame, None)
+    fast_s = time.perf_counter() - started
+    with (
+        mock.patch.object(text, "stem", text.stem.__wrapped__),
+        mock.patch.object(text, "tag_value", text.tag_value.__wrapped__),
+    ):
+        started = time.perf_counter()
+        naive = ([text.augment(q) for q in frame["search_term"]], [text.augment(t) for t in frame["product_title"]])
+        naive_s = time.perf_counter() - started
+    return {
+        "rows": len(frame),
+        "simpipe_s": fast_s,
+        "naive_s": naive_s,
+        "speedup": naive_s / fast_s,
+        "identical": fast[0] == naive[0] and fast[1] == naive[1],
+    }
+
+
+def bench_eval(work: Path) -> dict:
+    """The same model and val pairs through both evaluators, one after the other."""
+    from sentence_transformers.sentence_transformer.evaluation import EmbeddingSimilarityEvaluator
+
+    from simpipe.evaluation import build_evaluator
+
+    cfg = homedepot_cfg(work)
+    prepare.run(cfg)
+    val = load_split(Layout.from_cfg(cfg).prepared(cfg.name), "dev")
+    model = build_model(cfg.model)
+    ours = build_evaluator(val, "val", cfg)
+    theirs = EmbeddingSimilarityEvaluator(
+        sentences1=ours.sentences1,
+        sentences2=ours.sentences2,
+        scores=ours.scores,
+        batch_size=ours.batch_size,
+        main_similarity=ours.main_similarity,
+        similarity_fn_names=ours.similarity_fn_names,
+        name="val",
+        write_csv=False,
+    )
+    timings, results = {}, {}
+    for label, evaluator in (("simpipe", ours), ("sentence_transformers", theirs)):
+        started = time.perf_counter()
+        results[label] = evaluator(model)
+        timings[label] = time.perf_counter() - started
+    diff = max(abs(results["simpipe"][k] - results["sentence_transformers"][k]) for k in results["simpipe"])
+    return {
+        "pairs": len(val),
+        "distinct_texts": len(set(ours.sentences1) | set(ours.sentences2)),
+        "simpipe_s": timings["simpipe"],
+        "sentence_transformers_s": timings["sentence_transformers"],
+        "speedup": timings["sentence_transformers"] / timings["simpipe"],
+        "max_metric_diff": diff,
+    }
+
+
+CASES = {"prep": bench_prep, "eval": bench_eval, "checkpoint": bench_checkpoint}
 
 
 def machine() -> str:
@@ -108,8 +183,29 @@ def machine() -> str:
 
 def render(results: dict) -> str:
     lines = ["# simpipe benchmarks", "", f"Machine: {results['machine']}", ""]
-    if results.get("note"):
-        lines += [f"Note: {results['note']}", ""]
+    if "prep" in results:
+        r = results["prep"]
+        lines += [
+            f"## Home Depot text preparation ({r['rows']:,} rows, queries and titles)",
+            "",
+            "| simpipe | naive per-row NLTK | speed-up | identical output |",
+            "|---|---|---|---|",
+            f"| {r['simpipe_s']:.2f} s | {r['naive_s']:.1f} s | {r['speedup']:.0f}x | {r['identical']} |",
+            "",
+            *noted(r),
+        ]
+    if "eval" in results:
+        r = results["eval"]
+        lines += [
+            f"## Evaluation, Home Depot val ({r['pairs']:,} pairs, {r['distinct_texts']:,} distinct texts)",
+            "",
+            "| simpipe | EmbeddingSimilarityEvaluator | speed-up | max metric difference |",
+            "|---|---|---|---|",
+            f"| {r['simpipe_s']:.1f} s | {r['sentence_transformers_s']:.1f} s | {r['speedup']:.2f}x "
+            f"| {r['max_metric_diff']:.1e} |",
+            "",
+            *noted(r),
+        ]
     if "checkpoint" in results:
         r = results["checkpoint"]
         lines += [
@@ -123,24 +219,32 @@ def render(results: dict) -> str:
             f"{r['saves']} saves of model, optimizer, scheduler and RNG states in {r['steps']} steps; "
             "overhead = save time / (interval x step time).",
             "",
+            *noted(r),
+            "",
         ]
     return "\n".join(lines)
+
+
+def noted(r: dict) -> list[str]:
+    return [f"Conditions: {r['note']}", ""] if r.get("note") else []
 
 
 def main() -> None:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(levelname)s %(message)s")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("cases", nargs="*", choices=[[], *CASES], default=list(CASES))
+    parser.add_argument("cases", nargs="*", help=f"any of {', '.join(CASES)} (default: all)")
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "runs" / "bench")
     parser.add_argument("--note", help="conditions of this run, printed in RESULTS.md (e.g. other load)")
     args = parser.parse_args()
+    unknown = sorted(set(args.cases) - set(CASES))
+    if unknown:
+        parser.error(f"unknown case(s) {', '.join(unknown)}; choose from {', '.join(CASES)}")
     out = HERE / "results.json"
     results = json.loads(out.read_text()) if out.is_file() else {}
     results["machine"] = machine()
-    results["note"] = args.note
     for case in args.cases or CASES:
         log.info("bench %s", case)
-        results[case] = CASES[case](args.work / case)
+        results[case] = {**CASES[case](args.work / case), "note": args.note}
     write_json(out, results)
     write_text(HERE / "RESULTS.md", render(results))
 
