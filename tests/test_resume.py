@@ -13,7 +13,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from simpipe.config import compose
-from simpipe.stages.train import RESUME_FILE, resume_point
+from simpipe.stages.train import RESUME_FILE, fingerprint, resume_point
 from tests.conftest import VARIANTS, shrink
 
 V = "glove_bilstm_sts"
@@ -124,3 +124,15 @@ def test_sigterm_ends_the_mlflow_run_killed_and_leaves_no_output(tmp_path, mirro
     client = mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
     (run,) = client.search_runs([client.get_experiment_by_name("simpipe").experiment_id])
     assert run.info.status == "KILLED"
+
+
+def test_fingerprint_changes_with_the_config_and_the_prepared_data(run_cfg, tmp_path):
+    prepared = tmp_path / "prepared"
+    prepared.mkdir()
+    (prepared / "train.parquet").write_bytes(b"rows")
+    cfg = run_cfg(V)
+    first = fingerprint(cfg, prepared)
+    assert fingerprint(run_cfg(V), prepared) == first
+    assert fingerprint(run_cfg(V, "train.learning_rate=0.1"), prepared) != first
+    (prepared / "train.parquet").write_bytes(b"other rows")
+    assert fingerprint(cfg, prepared) != first

@@ -54,10 +54,15 @@ def run_tags(device: str, precision: str, versions: dict[str, str]) -> dict[str,
     return {"device": device, "precision": precision, **{f"version.{k}": v for k, v in versions.items()}}
 
 
-def fingerprint(cfg) -> str:
-    """Hash of everything that shapes the trained model (a checkpoint resumes only the same config)."""
+def fingerprint(cfg, prepared: Path) -> str:
+    """Hash of everything that shapes the trained model: the config and the prepared data
+    (a checkpoint resumes only the same config on the same data)."""
     data = OmegaConf.to_container(OmegaConf.masked_copy(cfg, ["name", "data", "model", "train"]), resolve=True)
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode())
+    for path in sorted(prepared.glob("*")):
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
 
 
 def resume_point(checkpoints: Path, config_hash: str) -> tuple[Path | None, str | None]:
@@ -86,7 +91,7 @@ def run(cfg) -> dict[str, float]:
     dev_ds = load_split(prepared, "dev", cfg.train.eval_max_pairs)
 
     checkpoints = layout.checkpoints(cfg.name)
-    config_hash = fingerprint(cfg)
+    config_hash = fingerprint(cfg, prepared)
     resume_from, interrupted_run = resume_point(checkpoints, config_hash)
     if interrupted_run and resume_from is None:  # nothing to resume: close the old run, start a new one
         stale = Tracker(cfg)
