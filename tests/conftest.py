@@ -6,6 +6,7 @@ import os
 from pathlib import Path
 
 import pytest
+from omegaconf import OmegaConf
 
 from simpipe.config import CONF_DIR, REPO_ROOT, compose
 
@@ -36,6 +37,17 @@ def shrink(root: Path) -> list[str]:
         f"paths.mirror={MIRROR}",
         f"tracking.uri=sqlite:///{root / 'mlflow.db'}",
     ]
+
+
+def write_params(root: Path, *overrides: str) -> Path:
+    """`root/params.yaml`: the pipeline config (conf/config.yaml + `overrides`) with every variant on
+    the quick profile and every artifact under `root`, for running `simpipe <stage> --params` in tests."""
+    cfg = compose("config", [*(f"profile@variants.{v}=quick" for v in VARIANTS), *overrides])
+    shared = compose("run", shrink(root))
+    cfg.paths, cfg.tracking = shared.paths, shared.tracking
+    root.mkdir(parents=True, exist_ok=True)
+    (root / "params.yaml").write_text(OmegaConf.to_yaml(cfg))
+    return root / "params.yaml"
 
 
 @pytest.fixture(scope="session")

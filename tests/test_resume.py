@@ -10,27 +10,17 @@ from pathlib import Path
 
 import mlflow
 import pytest
-from omegaconf import OmegaConf
 
-from simpipe.config import compose
 from simpipe.stages.train import RESUME_FILE, fingerprint, resume_point
-from tests.conftest import VARIANTS, shrink
+from tests.conftest import write_params as quick_params
 
 V = "glove_bilstm_sts"
 STEPS = ["train.max_steps=40", "train.eval_steps=8", "train.logging_steps=4"]
 
 
 def write_params(root: Path, *overrides: str) -> Path:
-    """A quick-profile params.yaml rooted at `root`, GloVe trained for 40 steps with a checkpoint every 8."""
-    cfg = compose(
-        "config",
-        [*(f"profile@variants.{v}=quick" for v in VARIANTS), *(f"variants.{V}.{o}" for o in STEPS), *overrides],
-    )
-    shared = compose("run", shrink(root))
-    cfg.paths, cfg.tracking = shared.paths, shared.tracking
-    root.mkdir(parents=True, exist_ok=True)
-    (root / "params.yaml").write_text(OmegaConf.to_yaml(cfg))
-    return root / "params.yaml"
+    """Quick-profile params at `root`, GloVe trained for 40 steps with a checkpoint every 8."""
+    return quick_params(root, *(f"variants.{V}.{o}" for o in STEPS), *overrides)
 
 
 def simpipe(*args: str, params: Path) -> subprocess.Popen:

@@ -13,7 +13,17 @@ class DistinctTextSimilarityEvaluator(EmbeddingSimilarityEvaluator):
 
     Search data repeats queries and titles across pairs (Home Depot val: 11,851 pairs), so
     encoding the distinct texts and indexing back gives the same embeddings for less work.
+    On a CUDA model it encodes `cuda_batch_size` texts at a time (a GPU wants larger batches).
     """
+
+    def __init__(self, *args, cuda_batch_size: int | None = None, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.cpu_batch_size = self.batch_size
+        self.cuda_batch_size = cuda_batch_size or self.batch_size
+
+    def __call__(self, model: SentenceTransformer, *args, **kwargs) -> dict[str, float]:
+        self.batch_size = self.cuda_batch_size if model.device.type == "cuda" else self.cpu_batch_size
+        return super().__call__(model, *args, **kwargs)
 
     def embed_inputs(self, model: SentenceTransformer, sentences, **kwargs) -> np.ndarray:
         if isinstance(sentences, str):
@@ -31,6 +41,7 @@ def build_evaluator(dataset: Dataset, name: str, cfg) -> EmbeddingSimilarityEval
         sentences2=dataset[text2],
         scores=dataset[label],
         batch_size=cfg.eval.batch_size,
+        cuda_batch_size=cfg.eval.cuda_batch_size,
         main_similarity=cfg.eval.main_similarity,
         similarity_fn_names=list(cfg.eval.similarity_fns),
         name=name,

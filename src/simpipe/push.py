@@ -31,7 +31,8 @@ def push(cfg) -> str:
     tags = {"variant": cfg.name, "simpipe.pushed_from": str(trained.resolve())}
     with tracker.run(run_name=cfg.tracking.get("run_name") or cfg.name, tags=tags):
         tracker.log_params(run_params(cfg))
-        tracker.set_tags(run_tags(record["device"], record["precision"], record["versions"]))
+        processes = record.get("processes", 1)
+        tracker.set_tags(run_tags(record["device"], record["precision"], processes, record["versions"]))
         for entry in history:
             tracker.log_metrics(curve_metrics(entry, cfg.data.dev_name), step=entry["step"])
         tracker.log_metrics(emission_metrics(co2), step=record["global_step"])

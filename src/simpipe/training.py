@@ -15,6 +15,7 @@ from sentence_transformers.sentence_transformer.trainer import SentenceTransform
 from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
 from transformers import TrainerCallback
 
+from simpipe.distributed import per_device_batch, world_size
 from simpipe.errors import ConfigError
 from simpipe.evaluation import build_evaluator
 from simpipe.tracking import Tracker
@@ -54,7 +55,7 @@ def training_args(cfg, output_dir: Path, device: str, precision: str) -> Sentenc
         output_dir=str(output_dir),
         num_train_epochs=t.epochs,
         max_steps=t.max_steps,
-        per_device_train_batch_size=t.batch_size,
+        per_device_train_batch_size=per_device_batch(t.batch_size, "train.batch_size"),
         per_device_eval_batch_size=t.eval_batch_size,
         learning_rate=t.learning_rate,
         lr_scheduler_type=t.lr_scheduler,
@@ -73,6 +74,9 @@ def training_args(cfg, output_dir: Path, device: str, precision: str) -> Sentenc
         bf16=precision == "bf16",
         dataloader_num_workers=t.dataloader_num_workers,
         dataloader_pin_memory=device == "cuda",
+        # DDP: every process needs a full batch at every step; all parameters take part in the loss
+        dataloader_drop_last=world_size() > 1,
+        ddp_find_unused_parameters=False,
     )
 
 

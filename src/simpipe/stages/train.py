@@ -11,12 +11,13 @@ import shutil
 import time
 from pathlib import Path
 
-from omegaconf import OmegaConf
+from omegaconf import OmegaConf, open_dict
 from transformers import set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
 from simpipe.config import flatten
 from simpipe.data import load_split
+from simpipe.distributed import is_main, world_size
 from simpipe.io import atomic_dir, read_json, write_json, write_text
 from simpipe.modeling import build_model
 from simpipe.paths import Layout
@@ -50,8 +51,13 @@ def run_params(cfg) -> dict[str, object]:
     return flatten(OmegaConf.masked_copy(cfg, ["name", "data", "model", "train", "eval"]))
 
 
-def run_tags(device: str, precision: str, versions: dict[str, str]) -> dict[str, str]:
-    return {"device": device, "precision": precision, **{f"version.{k}": v for k, v in versions.items()}}
+def run_tags(device: str, precision: str, processes: int, versions: dict[str, str]) -> dict[str, str]:
+    return {
+        "device": device,
+        "precision": precision,
+        "processes": str(processes),
+        **{f"version.{k}": v for k, v in versions.items()},
+    }
 
 
 def fingerprint(cfg, prepared: Path) -> str:
@@ -65,21 +71,31 @@ def fingerprint(cfg, prepared: Path) -> str:
     return digest.hexdigest()
 
 
-def resume_point(checkpoints: Path, config_hash: str) -> tuple[Path | None, str | None]:
+def resume_point(checkpoints: Path, config_hash: str, clean: bool = True) -> tuple[Path | None, str | None]:
     """The newest checkpoint of an interrupted run of this config and its MLflow run id.
 
-    Checkpoints of another config, or without a record, are deleted: (None, None). With a record
-    but no checkpoint yet (killed before the first save): (None, the interrupted run's id)."""
+    Checkpoints of another config, or without a record, are deleted (`clean`; DDP workers leave
+    that to rank 0): (None, None). With a record but no checkpoint yet (killed before the first
+    save): (None, the interrupted run's id)."""
     record = checkpoints / RESUME_FILE
     if record.is_file():
         state = read_json(record)
         if state.get("fingerprint") == config_hash:
             last = get_last_checkpoint(str(checkpoints))
             return (Path(last) if last else None), state.get("mlflow_run_id")
-        log.warning("%s holds checkpoints of another config; starting afresh", checkpoints)
-    if checkpoints.exists():
+        if clean:
+            log.warning("%s holds checkpoints of another config; starting afresh", checkpoints)
+    if clean and checkpoints.exists():
         shutil.rmtree(checkpoints)
     return None, None
+
+
+def untracked(cfg):
+    """`cfg` with MLflow tracking off (DDP workers: rank 0 tracks the run)."""
+    cfg = cfg.copy()
+    with open_dict(cfg):
+        cfg.tracking.enabled = False
+    return cfg
 
 
 def run(cfg) -> dict[str, float]:
@@ -92,14 +108,17 @@ def run(cfg) -> dict[str, float]:
 
     checkpoints = layout.checkpoints(cfg.name)
     config_hash = fingerprint(cfg, prepared)
-    resume_from, interrupted_run = resume_point(checkpoints, config_hash)
+    resume_from, interrupted_run = resume_point(checkpoints, config_hash, clean=is_main())
+    set_seed(cfg.train.seed)
+    model = build_model(cfg.model)
+    if not is_main():  # a DDP worker trains alongside rank 0, which tracks the run and writes the outputs
+        train(cfg, model, train_ds, dev_ds, Tracker(untracked(cfg)), checkpoints, device, precision, resume_from)
+        return {}
     if interrupted_run and resume_from is None:  # nothing to resume: close the old run, start a new one
         stale = Tracker(cfg)
         stale.attach(interrupted_run)
         stale.end("KILLED")
 
-    set_seed(cfg.train.seed)
-    model = build_model(cfg.model)
     tracker = Tracker(cfg)
     versions = library_versions()
     run_name = cfg.tracking.get("run_name") or cfg.name
@@ -111,7 +130,7 @@ def run(cfg) -> dict[str, float]:
         if resume_from is not None:
             tracker.set_tags({"resumed_from": resume_from.name})
         tracker.log_params(run_params(cfg))
-        tracker.set_tags(run_tags(device, precision, versions))
+        tracker.set_tags(run_tags(device, precision, world_size(), versions))
         started = time.time()
         with emissions(cfg, out) as co2:
             result = train(cfg, model, train_ds, dev_ds, tracker, checkpoints, device, precision, resume_from)
@@ -134,6 +153,7 @@ def run(cfg) -> dict[str, float]:
                 # emissions and train_seconds cover the last segment only when training was resumed
                 "resumed_from": resume_from.name if resume_from else None,
                 "train_samples": len(train_ds),
+                "processes": world_size(),
                 "versions": versions,
                 "tracking_failures": tracker.failures,
             },
