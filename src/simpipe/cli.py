@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
+import resource
 import signal
 import sys
 import threading
@@ -87,7 +88,9 @@ def _stage(args: argparse.Namespace) -> int:
     cfg = select_variant(load_params(Path(args.params)), args.variant)
     started = time.perf_counter()
     importlib.import_module(f"simpipe.stages.{args.command}").run(cfg)
-    log.info("stage %s@%s done in %.1f s", args.command, args.variant, time.perf_counter() - started)
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
+    log.info("stage %s@%s done in %.1f s, peak RSS %.2f GiB", args.command, args.variant,
+             time.perf_counter() - started, peak)  # fmt: skip
     return 0
 
 
