@@ -2,13 +2,19 @@
 
     python bench/run.py [case ...]        (make bench)
 
-Cases (more to come, see issue 6):
+Cases:
   prep         Home Depot text preparation of all 74,067 rows: simpipe (each distinct text and word
                once) vs a naive per-row NLTK run of the same rules; outputs must be identical.
   eval         Home Depot val set (11,851 pairs): simpipe's evaluator (each distinct text encoded once)
                vs sentence-transformers' EmbeddingSimilarityEvaluator; metrics must agree to 1e-6.
   checkpoint   cost of the train stage's crash-safety checkpoints: seconds per save and the
                share of training time at the default interval (MiniLM on Home Depot).
+  train        training throughput (samples/s) of `simpipe train` (MLflow, codecarbon, callbacks)
+               vs bench/plain_st.py, a plain sentence-transformers script with the same
+               hyperparameters and data; fresh processes, alternating, MiniLM on Home Depot.
+  dvc          `dvc repro` of the repository when nothing changed, and which stages re-run after
+               a card-only change (a `card` param); needs an up-to-date pipeline (`dvc repro`).
+  rss          peak RSS of each stage of each variant on the full data (fresh processes).
 """
 
 from __future__ import annotations
@@ -19,15 +25,18 @@ import logging
 import os
 import platform
 import statistics
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 import torch
+from omegaconf import OmegaConf
 from transformers import TrainerCallback
 
 from simpipe.config import REPO_ROOT, compose
 from simpipe.data import load_split
-from simpipe.io import write_json, write_text
+from simpipe.io import read_json, write_json, write_text
 from simpipe.modeling import build_model
 from simpipe.paths import Layout
 from simpipe.stages import prepare
@@ -166,7 +175,148 @@ def bench_eval(work: Path) -> dict:
     }
 
 
-CASES = {"prep": bench_prep, "eval": bench_eval, "checkpoint": bench_checkpoint}
+def pipeline_params(work: Path, *overrides: str) -> Path:
+    """`work/params.yaml`: the pipeline config (conf/config.yaml + `overrides`) rooted at `work`,
+    reading the repository's raw data and tracking to `work/mlflow.db`, for `simpipe <stage> --params`."""
+    cfg = compose("config", list(overrides))
+    cfg.paths.root, cfg.paths.raw = str(work), str(REPO_ROOT / "data" / "raw")
+    cfg.tracking.uri = f"sqlite:///{work / 'mlflow.db'}"
+    work.mkdir(parents=True, exist_ok=True)
+    write_text(work / "params.yaml", OmegaConf.to_yaml(cfg))
+    return work / "params.yaml"
+
+
+def run_child(cmd: list[str], log_file: Path, cwd: Path | None = None) -> tuple[float, float]:
+    """Run `cmd` (output to `log_file`); its wall seconds and its own peak RSS in GiB (wait4)."""
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    with log_file.open("w", encoding="utf-8") as out:
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(proc.pid, 0)
+    seconds = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    proc.returncode = code  # reaped by wait4
+    if code:
+        tail = log_file.read_text(encoding="utf-8", errors="replace")[-2000:]
+        raise RuntimeError(f"{' '.join(cmd)} failed with exit code {code} (log {log_file}):\n{tail}")
+    return seconds, usage.ru_maxrss / 2**20  # KiB on Linux
+
+
+def simpipe_cmd(stage: str, variant: str, params: Path) -> list[str]:
+    return [sys.executable, "-m", "simpipe", stage, "--variant", variant, "--params", str(params)]
+
+
+def bench_train(work: Path, steps: int = 200, rounds: int = 2) -> dict:
+    """`simpipe train` vs the plain script, `rounds` times each in alternating order (ABBA...)."""
+    v = "minilm_homedepot"
+    params = pipeline_params(
+        work, f"variants.{v}.train.max_steps={steps}", f"variants.{v}.train.eval_steps={100 * steps}",
+        f"variants.{v}.train.logging_steps=10",
+    )  # fmt: skip
+    run_child(simpipe_cmd("prepare", v, params), work / "logs" / "prepare.log")
+    cfg = compose("run", [f"variant={v}"])
+    t = cfg.train
+    plain = [
+        sys.executable, str(HERE / "plain_st.py"), "--model", str(model_path(cfg.model)),
+        "--train", str(work / "data" / "prepared" / v / "train.parquet"), "--output", str(work / "plain"),
+        "--result", str(work / "plain.json"), "--batch-size", str(t.batch_size), "--lr", str(t.learning_rate),
+        "--warmup-ratio", str(t.warmup_ratio), "--epochs", str(t.epochs), "--max-steps", str(steps),
+        "--logging-steps", "10", "--seed", str(t.seed),
+    ]  # fmt: skip
+    runs: dict[str, list[dict]] = {"simpipe": [], "plain": []}
+    order = [name for i in range(rounds) for name in (("simpipe", "plain") if i % 2 == 0 else ("plain", "simpipe"))]
+    for name in order:
+        cmd = simpipe_cmd("train", v, params) if name == "simpipe" else plain
+        seconds, _ = run_child(cmd, work / "logs" / f"{name}-{len(runs[name])}.log")
+        if name == "simpipe":
+            metrics = read_json(work / "trained" / v / "log_history.json")[-1]
+        else:
+            metrics = read_json(work / "plain.json")
+        runs[name].append({"samples_per_s": metrics["train_samples_per_second"], "wall_s": seconds})
+        log.info("%s: %.2f samples/s, %.1f s wall", name, metrics["train_samples_per_second"], seconds)
+    speed = {name: statistics.median(r["samples_per_s"] for r in rs) for name, rs in runs.items()}
+    wall = {name: statistics.median(r["wall_s"] for r in rs) for name, rs in runs.items()}
+    return {
+        "steps": steps,
+        "batch_size": t.batch_size,
+        "rounds": rounds,
+        "runs": runs,
+        "simpipe_samples_per_s": speed["simpipe"],
+        "plain_samples_per_s": speed["plain"],
+        "ratio": speed["simpipe"] / speed["plain"],
+        "simpipe_wall_s": wall["simpipe"],
+        "plain_wall_s": wall["plain"],
+    }
+
+
+def model_path(model_cfg) -> Path:
+    """The local copy of the base model the train stage loads (from its PyPI package)."""
+    import importlib
+
+    return Path(importlib.import_module(model_cfg.package).get_model_path())
+
+
+def ran_stages(output: str) -> list[str]:
+    return [line.split("'")[1] for line in output.splitlines() if line.startswith("Running stage '")]
+
+
+def dvc_repro(repo: Path) -> tuple[float, list[str]]:
+    started = time.perf_counter()
+    proc = subprocess.run(["dvc", "repro"], cwd=repo, capture_output=True, text=True, check=True)
+    return time.perf_counter() - started, ran_stages(proc.stdout)
+
+
+def bench_dvc(work: Path, repo: Path = REPO_ROOT, rounds: int = 3) -> dict:
+    """No-op `dvc repro` (median of `rounds`), then a card-only param change and back."""
+    noop = []
+    for _ in range(rounds):
+        seconds, stages = dvc_repro(repo)
+        if stages:
+            raise RuntimeError(f"the pipeline is not up to date ({', '.join(stages)} ran); run `dvc repro` first")
+        noop.append(seconds)
+    params = repo / "params.yaml"
+    original = params.read_text(encoding="utf-8")
+    cfg = OmegaConf.create(original)
+    cfg.variants.glove_bilstm_sts.card.model_name = "GloVe BiLSTM (bench: card-only change)"
+    try:
+        params.write_text(OmegaConf.to_yaml(cfg), encoding="utf-8")
+        changed_s, changed = dvc_repro(repo)
+    finally:
+        params.write_text(original, encoding="utf-8")
+        restore_s, restored = dvc_repro(repo)  # back to the committed card (DVC's run cache)
+    return {
+        "noop_s": statistics.median(noop),
+        "noop_runs_s": noop,
+        "card_change_s": changed_s,
+        "card_change_ran": changed,
+        "restore_s": restore_s,
+        "restore_ran": restored,
+    }
+
+
+def bench_rss(work: Path, hd_train_steps: int = 100) -> dict:
+    """Each stage of each variant as its own process on the full data; the Home Depot training
+    stops after `hd_train_steps` steps (its memory is flat after the first evaluation)."""
+    params = pipeline_params(
+        work, f"variants.minilm_homedepot.train.max_steps={hd_train_steps}", "tracking.codecarbon.enabled=false"
+    )
+    out: dict[str, dict[str, float]] = {}
+    for variant in ("glove_bilstm_sts", "minilm_homedepot"):
+        for stage in ("prepare", "train", "evaluate", "card"):
+            seconds, gib = run_child(simpipe_cmd(stage, variant, params), work / "logs" / f"{stage}-{variant}.log")
+            out[f"{stage}@{variant}"] = {"peak_rss_gib": gib, "wall_s": seconds}
+            log.info("%s@%s: peak RSS %.2f GiB, %.1f s", stage, variant, gib, seconds)
+    return {"hd_train_steps": hd_train_steps, "stages": out}
+
+
+CASES = {
+    "prep": bench_prep,
+    "eval": bench_eval,
+    "train": bench_train,
+    "dvc": bench_dvc,
+    "rss": bench_rss,
+    "checkpoint": bench_checkpoint,
+}
 
 
 def machine() -> str:
@@ -203,6 +353,50 @@ def render(results: dict) -> str:
             "|---|---|---|---|",
             f"| {r['simpipe_s']:.1f} s | {r['sentence_transformers_s']:.1f} s | {r['speedup']:.2f}x "
             f"| {r['max_metric_diff']:.1e} |",
+            "",
+            *noted(r),
+        ]
+    if "train" in results:
+        r = results["train"]
+        lines += [
+            f"## Training throughput, MiniLM on Home Depot ({r['steps']} steps of batch {r['batch_size']}, CPU fp32)",
+            "",
+            "| | `simpipe train` | plain sentence-transformers script | ratio |",
+            "|---|---|---|---|",
+            f"| samples/s (Trainer's train loop), median of {r['rounds']} | {r['simpipe_samples_per_s']:.2f} "
+            f"| {r['plain_samples_per_s']:.2f} | {r['ratio']:.3f} |",
+            f"| process wall time (imports, model load and save, tracking) | {r['simpipe_wall_s']:.1f} s "
+            f"| {r['plain_wall_s']:.1f} s | |",
+            "",
+            "Each side in fresh processes, alternating (simpipe, plain, plain, simpipe, ...); simpipe with MLflow "
+            "tracking (SQLite), codecarbon and its callbacks; the plain script is `bench/plain_st.py`.",
+            "",
+            *noted(r),
+        ]
+    if "dvc" in results:
+        r = results["dvc"]
+        ran = ", ".join(r["card_change_ran"]) or "nothing"
+        lines += [
+            "## `dvc repro` of this repository",
+            "",
+            "| nothing changed (median of 3) | after a card-only change (`card.model_name` of glove_bilstm_sts) |",
+            "|---|---|",
+            f"| {r['noop_s']:.1f} s, no stage ran | {r['card_change_s']:.1f} s; ran: {ran} |",
+            "",
+            *noted(r),
+        ]
+    if "rss" in results:
+        r = results["rss"]
+        stages = r["stages"]
+        lines += [
+            "## Peak memory (RSS) per stage, full data, CPU",
+            "",
+            "| stage | peak RSS | wall |",
+            "|---|---|---|",
+            *(f"| {name} | {v['peak_rss_gib']:.2f} GiB | {v['wall_s']:.0f} s |" for name, v in stages.items()),
+            "",
+            f"Each stage its own process (`simpipe <stage>`); train@minilm_homedepot stopped after "
+            f"{r['hd_train_steps']} steps, including one evaluation of 2,000 val pairs.",
             "",
             *noted(r),
         ]

@@ -7,7 +7,7 @@ import pytest
 import yaml
 
 from simpipe.config import REPO_ROOT
-from simpipe.text import augment, clean, tag_value
+from simpipe.text import augment, augment_all, clean, tag_value
 
 SEED_CARD = REPO_ROOT.parent / "shared" / "seeds" / "003_45aad721b0a4e677.txt"
 
@@ -104,3 +104,18 @@ def test_every_processed_string_of_the_seed_card_comes_from_its_raw_row(mirror):
     expected = seed_strings()
     assert len(expected) == 26
     assert sorted(expected - produced) == []
+
+
+def test_augment_all_equals_augment_one_by_one(mirror):
+    with zipfile.ZipFile(mirror / "home-depot" / "train.csv.zip") as zf:
+        rows = list(csv.DictReader(io.TextIOWrapper(zf.open("train.csv"), encoding="iso-8859-1")))[:3000]
+    odd = ["", "  ", "12 in.\n14 in. white", "line one\nThe 3 ft. Gray", "2-1/2 in.", "Σ ΑΣ ΒΣ", "()#+,/"]
+    texts = [t for r in rows for t in (r["search_term"], r["product_title"])] + odd
+    brands = [None, "KOHLER", "  ", None] * (len(texts) // 4) + [None] * (len(texts) % 4)
+    assert augment_all(texts, brands) == [augment(t, b) for t, b in zip(texts, brands, strict=True)]
+    assert augment_all(odd) == [augment(t) for t in odd]
+
+
+def test_augment_all_needs_a_brand_per_text():
+    with pytest.raises(ValueError, match="2 texts but 1 brands"):
+        augment_all(["a", "b"], ["x"])

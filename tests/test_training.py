@@ -1,10 +1,13 @@
+from types import SimpleNamespace
+
 import pytest
 from omegaconf import OmegaConf
+from transformers import TrainerControl
 
 from simpipe.config import compose
 from simpipe.errors import ConfigError
 from simpipe.stages.train import curves
-from simpipe.training import curve_metrics, resolve_device, resolve_precision, training_args
+from simpipe.training import EvaluateOnEpochEnd, curve_metrics, resolve_device, resolve_precision, training_args
 
 
 def test_device_and_precision_defaults_on_this_machine():
@@ -72,3 +75,15 @@ def test_unsupported_loss_is_rejected():
     cfg = OmegaConf.merge(compose("run"), {"train": {"loss": "MultipleNegativesRankingLoss"}})
     with pytest.raises(ConfigError, match=r"train\.loss='MultipleNegativesRankingLoss' is not supported"):
         train(cfg, None, None, None, None, None, "cpu", "fp32")
+
+
+@pytest.mark.parametrize(
+    ("step", "max_steps", "evaluates"),
+    [(250, 1000, True), (300, 1000, False), (999, 999, False), (1000, 1000, False)],
+)
+def test_epoch_end_evaluates_once_per_step(step, max_steps, evaluates):
+    """Epoch ends get an evaluation unless eval_steps or the Trainer's last-step evaluation gives one."""
+    control = TrainerControl()
+    EvaluateOnEpochEnd().on_epoch_end(SimpleNamespace(eval_steps=100), SimpleNamespace(global_step=step,
+                                      max_steps=max_steps), control)  # fmt: skip
+    assert control.should_evaluate is evaluates

@@ -112,7 +112,8 @@ class EvaluateOnEpochEnd(TrainerCallback):
     """Evaluate at the end of every epoch too, as `model.fit` did (the seed cards' logs)."""
 
     def on_epoch_end(self, args, state, control, **kwargs):
-        if state.global_step % args.eval_steps:  # not already evaluated at this step
+        # not already evaluated at this step: by eval_steps, or as the Trainer's last step
+        if state.global_step % args.eval_steps and state.global_step < state.max_steps:
             control.should_evaluate = True
         return control
 

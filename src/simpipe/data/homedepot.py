@@ -13,7 +13,7 @@ import pandas as pd
 from simpipe.data.checks import check_texts, report_duplicates
 from simpipe.data.splits import grouped_split, random_split
 from simpipe.errors import DataError
-from simpipe.text import augment
+from simpipe.text import augment_all
 
 log = logging.getLogger(__name__)
 
@@ -98,20 +98,17 @@ def brands(raw_dir: Path) -> dict[str, str]:
 
 def prepare_texts(frame: pd.DataFrame, brand_by_product: dict[str, str] | None) -> tuple[list[str], list[str]]:
     """Processed queries and titles; each distinct (text, brand) is processed once."""
-    queries = {q: augment(q) for q in frame["search_term"].unique()}
-    if brand_by_product is None:
-        title_of = {t: augment(t) for t in frame["product_title"].unique()}
-        titles = [title_of[t] for t in frame["product_title"]]
-    else:
-        pairs = list(zip(frame["product_title"], frame["product_uid"].map(brand_by_product), strict=True))
-        cache: dict[tuple[str, object], str] = {}
-        titles = []
-        for title, brand in pairs:
-            key = (title, brand)
-            if key not in cache:
-                cache[key] = augment(title, brand if isinstance(brand, str) else None)
-            titles.append(cache[key])
-    return [queries[q] for q in frame["search_term"]], titles
+    queries, titles = frame["search_term"].tolist(), frame["product_title"].tolist()
+    no_brands = [None] * len(frame)
+    brands = no_brands if brand_by_product is None else [brand_by_product.get(p) for p in frame["product_uid"]]
+    return _processed(queries, no_brands), _processed(titles, brands)
+
+
+def _processed(texts: list[str], brands: list[str | None]) -> list[str]:
+    """`augment_all` of each distinct (text, brand) pair, mapped back to every row."""
+    keys = list(dict.fromkeys(zip(texts, brands, strict=True)))
+    done = dict(zip(keys, augment_all([t for t, _ in keys], [b for _, b in keys]), strict=True))
+    return [done[key] for key in zip(texts, brands, strict=True)]
 
 
 def read(raw_dir: Path, data_cfg) -> dict[str, pd.DataFrame]:

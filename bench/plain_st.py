@@ -1,0 +1,59 @@
+"""The baseline of the `train` benchmark: the plain sentence-transformers script a user would write
+(no tracking, no pipeline), trained on simpipe's prepared data with the same hyperparameters.
+
+    python bench/plain_st.py --model DIR --train train.parquet --output DIR --result result.json [...]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+
+from datasets import Dataset
+from sentence_transformers import SentenceTransformer
+from sentence_transformers.sentence_transformer import losses
+from sentence_transformers.sentence_transformer.trainer import SentenceTransformerTrainer
+from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
+
+
+def main() -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--model", required=True)
+    p.add_argument("--train", required=True, help="parquet with two text columns and a label column")
+    p.add_argument("--output", required=True)
+    p.add_argument("--result", required=True, help="JSON file for the Trainer's train metrics")
+    p.add_argument("--batch-size", type=int, default=16)
+    p.add_argument("--lr", type=float, default=5e-5)
+    p.add_argument("--warmup-ratio", type=float, default=0.0)
+    p.add_argument("--epochs", type=float, default=1)
+    p.add_argument("--max-steps", type=int, default=-1)
+    p.add_argument("--logging-steps", type=int, default=100)
+    p.add_argument("--seed", type=int, default=42)
+    a = p.parse_args()
+
+    model = SentenceTransformer(a.model, device="cpu")
+    train = Dataset.from_parquet(a.train)
+    args = SentenceTransformerTrainingArguments(
+        output_dir=a.output,
+        num_train_epochs=a.epochs,
+        max_steps=a.max_steps,
+        per_device_train_batch_size=a.batch_size,
+        learning_rate=a.lr,
+        warmup_steps=a.warmup_ratio,
+        seed=a.seed,
+        logging_steps=a.logging_steps,
+        save_strategy="no",
+        report_to="none",
+        use_cpu=True,
+    )
+    trainer = SentenceTransformerTrainer(
+        model=model, args=args, train_dataset=train, loss=losses.CosineSimilarityLoss(model)
+    )
+    metrics = trainer.train().metrics
+    model.save(f"{a.output}/model")
+    with open(a.result, "w", encoding="utf-8") as f:
+        json.dump(metrics, f)
+
+
+if __name__ == "__main__":
+    main()
