@@ -12,6 +12,7 @@ import json
 from datasets import Dataset
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.sentence_transformer import losses
+from sentence_transformers.sentence_transformer.evaluation import EmbeddingSimilarityEvaluator
 from sentence_transformers.sentence_transformer.trainer import SentenceTransformerTrainer
 from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
 
@@ -29,10 +30,24 @@ def main() -> None:
     p.add_argument("--max-steps", type=int, default=-1)
     p.add_argument("--logging-steps", type=int, default=100)
     p.add_argument("--seed", type=int, default=42)
+    p.add_argument("--dev", help="parquet of the dev pairs evaluated during training (none: no evaluation)")
+    p.add_argument("--dev-name", default="dev")
+    p.add_argument("--dev-pairs", type=int, help="evaluate on the first N dev pairs (default: all)")
+    p.add_argument("--eval-steps", type=int, default=100)
+    p.add_argument("--eval-batch-size", type=int, default=64)
     a = p.parse_args()
 
     model = SentenceTransformer(a.model, device="cpu")
     train = Dataset.from_parquet(a.train)
+    evaluator = None
+    if a.dev:
+        dev = Dataset.from_parquet(a.dev)
+        dev = dev.select(range(min(a.dev_pairs or len(dev), len(dev))))
+        text1, text2, label = dev.column_names
+        evaluator = EmbeddingSimilarityEvaluator(
+            dev[text1], dev[text2], dev[label], batch_size=a.eval_batch_size, name=a.dev_name,
+            similarity_fn_names=["cosine", "manhattan", "euclidean", "dot"], main_similarity="cosine",
+        )  # fmt: skip
     args = SentenceTransformerTrainingArguments(
         output_dir=a.output,
         num_train_epochs=a.epochs,
@@ -42,12 +57,14 @@ def main() -> None:
         warmup_steps=a.warmup_ratio,
         seed=a.seed,
         logging_steps=a.logging_steps,
+        eval_strategy="steps" if evaluator else "no",
+        eval_steps=a.eval_steps,
         save_strategy="no",
         report_to="none",
         use_cpu=True,
     )
     trainer = SentenceTransformerTrainer(
-        model=model, args=args, train_dataset=train, loss=losses.CosineSimilarityLoss(model)
+        model=model, args=args, train_dataset=train, loss=losses.CosineSimilarityLoss(model), evaluator=evaluator
     )
     metrics = trainer.train().metrics
     model.save(f"{a.output}/model")

@@ -9,9 +9,10 @@ Cases:
                vs sentence-transformers' EmbeddingSimilarityEvaluator; metrics must agree to 1e-6.
   checkpoint   cost of the train stage's crash-safety checkpoints: seconds per save and the
                share of training time at the default interval (MiniLM on Home Depot).
-  train        training throughput (samples/s) of `simpipe train` (MLflow, codecarbon, callbacks)
-               vs bench/plain_st.py, a plain sentence-transformers script with the same
-               hyperparameters and data; fresh processes, alternating, MiniLM on Home Depot.
+  train        training throughput (samples/s) of `simpipe train` (MLflow, codecarbon, callbacks,
+               checkpoints) vs bench/plain_st.py, a plain sentence-transformers script with the
+               same hyperparameters, data and dev evaluation; fresh processes, alternating,
+               MiniLM on Home Depot.
   dvc          `dvc repro` of the repository when nothing changed, and which stages re-run after
                a card-only change (a `card` param); needs an up-to-date pipeline (`dvc repro`).
   rss          peak RSS of each stage of each variant on the full data (fresh processes).
@@ -207,12 +208,10 @@ def simpipe_cmd(stage: str, variant: str, params: Path) -> list[str]:
 
 
 def bench_train(work: Path, steps: int = 200, rounds: int = 2) -> dict:
-    """`simpipe train` vs the plain script, `rounds` times each in alternating order (ABBA...)."""
+    """`simpipe train` vs the plain script, `rounds` times each in alternating order (ABBA...); both
+    evaluate the variant's dev pairs (`train.eval_max_pairs`) every `train.eval_steps` and at the end."""
     v = "minilm_homedepot"
-    params = pipeline_params(
-        work, f"variants.{v}.train.max_steps={steps}", f"variants.{v}.train.eval_steps={100 * steps}",
-        f"variants.{v}.train.logging_steps=10",
-    )  # fmt: skip
+    params = pipeline_params(work, f"variants.{v}.train.max_steps={steps}", f"variants.{v}.train.logging_steps=10")
     run_child(simpipe_cmd("prepare", v, params), work / "logs" / "prepare.log")
     cfg = compose("run", [f"variant={v}"])
     t = cfg.train
@@ -222,6 +221,9 @@ def bench_train(work: Path, steps: int = 200, rounds: int = 2) -> dict:
         "--result", str(work / "plain.json"), "--batch-size", str(t.batch_size), "--lr", str(t.learning_rate),
         "--warmup-ratio", str(t.warmup_ratio), "--epochs", str(t.epochs), "--max-steps", str(steps),
         "--logging-steps", "10", "--seed", str(t.seed),
+        "--dev", str(work / "data" / "prepared" / v / "dev.parquet"), "--dev-name", cfg.data.dev_name,
+        "--dev-pairs", str(t.eval_max_pairs), "--eval-steps", str(t.eval_steps),
+        "--eval-batch-size", str(cfg.eval.batch_size),
     ]  # fmt: skip
     runs: dict[str, list[dict]] = {"simpipe": [], "plain": []}
     order = [name for i in range(rounds) for name in (("simpipe", "plain") if i % 2 == 0 else ("plain", "simpipe"))]
@@ -331,8 +333,44 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {platform.platform()}, torch {torch.__version__}"
 
 
+def summary(results: dict) -> list[str]:
+    """One row per target of issue 6: what was measured, the target, whether it holds."""
+    rows = []
+    if "prep" in results:
+        r = results["prep"]
+        met = r["identical"] and r["speedup"] >= 20 and r["simpipe_s"] < 5
+        rows.append(("prep vs naive per-row NLTK", f"{r['speedup']:.1f}x, {r['simpipe_s']:.2f} s, "
+                     f"identical {r['identical']}", "identical, >= 20x, < 5 s", met))  # fmt: skip
+    if "train" in results:
+        r = results["train"]
+        rows.append(("training samples/s vs plain script", f"{r['ratio']:.3f}", ">= 0.98", r["ratio"] >= 0.98))
+    if "eval" in results:
+        r = results["eval"]
+        met = r["speedup"] >= 1.3 and r["max_metric_diff"] <= 1e-6
+        rows.append(("eval vs EmbeddingSimilarityEvaluator", f"{r['speedup']:.2f}x, diff {r['max_metric_diff']:.1e}",
+                     ">= 1.3x, diff <= 1e-6", met))  # fmt: skip
+    if "dvc" in results:
+        r = results["dvc"]
+        rows.append(("`dvc repro`, nothing changed", f"{r['noop_s']:.1f} s", "< 5 s", r["noop_s"] < 5))
+        ran = sorted({name.split("@")[0] for name in r["card_change_ran"]})
+        rows.append(("stages re-run after a card-only change", ", ".join(ran) or "none", "card only", ran == ["card"]))
+    if "rss" in results:
+        stages = results["rss"]["stages"]
+        for stage, limit in (("prepare", 1.0), ("train", 4.0)):
+            peak = max(v["peak_rss_gib"] for k, v in stages.items() if k.startswith(f"{stage}@"))
+            rows.append((f"peak RSS, {stage}", f"{peak:.2f} GiB", f"< {limit:g} GiB", peak < limit))
+    if not rows:
+        return []
+    return [
+        "| case | measured | target | met |",
+        "|---|---|---|---|",
+        *(f"| {case} | {value} | {target} | {'yes' if met else '**no**'} |" for case, value, target, met in rows),
+        "",
+    ]
+
+
 def render(results: dict) -> str:
-    lines = ["# simpipe benchmarks", "", f"Machine: {results['machine']}", ""]
+    lines = ["# simpipe benchmarks", "", f"Machine: {results['machine']}", "", *summary(results)]
     if "prep" in results:
         r = results["prep"]
         lines += [
@@ -368,8 +406,9 @@ def render(results: dict) -> str:
             f"| process wall time (imports, model load and save, tracking) | {r['simpipe_wall_s']:.1f} s "
             f"| {r['plain_wall_s']:.1f} s | |",
             "",
-            "Each side in fresh processes, alternating (simpipe, plain, plain, simpipe, ...); simpipe with MLflow "
-            "tracking (SQLite), codecarbon and its callbacks; the plain script is `bench/plain_st.py`.",
+            "Each side in fresh processes, alternating (simpipe, plain, plain, simpipe, ...), both evaluating the "
+            "first 2,000 val pairs every 100 steps and at the end; simpipe with MLflow tracking (SQLite), "
+            "codecarbon, its callbacks and checkpoints; the plain script is `bench/plain_st.py`.",
             "",
             *noted(r),
         ]
