@@ -10,6 +10,7 @@ from pathlib import Path
 import mlflow
 import pandas as pd
 import pytest
+import yaml
 from omegaconf import OmegaConf
 
 from simpipe.config import REPO_ROOT, compose, load_params, select_variant
@@ -171,6 +172,14 @@ def test_dvc_repro_then_noop_then_exp_run(quick_repo):
     assert "Data and pipelines are up to date" in dvc("repro", cwd=repo)
     status = dvc("status", cwd=repo)
     assert "up to date" in status
+
+    # a card-only change re-runs the card and the report that renders it, nothing upstream
+    params = yaml.safe_load((repo / "params.yaml").read_text())
+    params["variants"]["glove_bilstm_sts"]["card"]["model_name"] = "GloVe BiLSTM, renamed"
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    ran = re.findall(r"^Running stage '([^']+)'", dvc("repro", cwd=repo), flags=re.M)
+    assert ran == ["card@glove_bilstm_sts", "report@glove_bilstm_sts"]
+    assert "GloVe BiLSTM, renamed" in (repo / "models" / "glove_bilstm_sts" / "README.md").read_text()
 
     commit_all(repo)
     sets = [*quick_sets, "variants.glove_bilstm_sts.train.learning_rate=0.001"]
