@@ -25,6 +25,7 @@ import json
 import logging
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -187,20 +188,25 @@ def pipeline_params(work: Path, *overrides: str) -> Path:
     return work / "params.yaml"
 
 
-def run_child(cmd: list[str], log_file: Path, cwd: Path | None = None) -> tuple[float, float]:
-    """Run `cmd` (output to `log_file`); its wall seconds and its own peak RSS in GiB (wait4)."""
+def run_child(cmd: list[str], log_file: Path) -> float:
+    """Run `cmd` with its output in `log_file`; its wall seconds."""
     log_file.parent.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     with log_file.open("w", encoding="utf-8") as out:
-        proc = subprocess.Popen(cmd, cwd=cwd, stdout=out, stderr=subprocess.STDOUT)
-        _, status, usage = os.wait4(proc.pid, 0)
-    seconds = time.perf_counter() - started
-    code = os.waitstatus_to_exitcode(status)
-    proc.returncode = code  # reaped by wait4
+        code = subprocess.run(cmd, stdout=out, stderr=subprocess.STDOUT, check=False).returncode
     if code:
         tail = log_file.read_text(encoding="utf-8", errors="replace")[-2000:]
         raise RuntimeError(f"{' '.join(cmd)} failed with exit code {code} (log {log_file}):\n{tail}")
-    return seconds, usage.ru_maxrss / 2**20  # KiB on Linux
+    return time.perf_counter() - started
+
+
+def logged_peak_rss(log_file: Path) -> float:
+    """The peak RSS (GiB) a `simpipe <stage>` process logs when it ends (its own VmHWM: a child's
+    ru_maxrss from wait4 would include the pages of this benchmark process that forked it)."""
+    found = re.findall(r"peak RSS ([\d.]+) GiB", log_file.read_text(encoding="utf-8", errors="replace"))
+    if not found:
+        raise RuntimeError(f"{log_file}: no 'peak RSS' line; is it the log of a `simpipe <stage>` run?")
+    return float(found[-1])
 
 
 def simpipe_cmd(stage: str, variant: str, params: Path) -> list[str]:
@@ -229,7 +235,7 @@ def bench_train(work: Path, steps: int = 200, rounds: int = 2) -> dict:
     order = [name for i in range(rounds) for name in (("simpipe", "plain") if i % 2 == 0 else ("plain", "simpipe"))]
     for name in order:
         cmd = simpipe_cmd("train", v, params) if name == "simpipe" else plain
-        seconds, _ = run_child(cmd, work / "logs" / f"{name}-{len(runs[name])}.log")
+        seconds = run_child(cmd, work / "logs" / f"{name}-{len(runs[name])}.log")
         if name == "simpipe":
             metrics = read_json(work / "trained" / v / "log_history.json")[-1]
         else:
@@ -305,7 +311,9 @@ def bench_rss(work: Path, hd_train_steps: int = 100) -> dict:
     out: dict[str, dict[str, float]] = {}
     for variant in ("glove_bilstm_sts", "minilm_homedepot"):
         for stage in ("prepare", "train", "evaluate", "card"):
-            seconds, gib = run_child(simpipe_cmd(stage, variant, params), work / "logs" / f"{stage}-{variant}.log")
+            log_file = work / "logs" / f"{stage}-{variant}.log"
+            seconds = run_child(simpipe_cmd(stage, variant, params), log_file)
+            gib = logged_peak_rss(log_file)
             out[f"{stage}@{variant}"] = {"peak_rss_gib": gib, "wall_s": seconds}
             log.info("%s@%s: peak RSS %.2f GiB, %.1f s", stage, variant, gib, seconds)
     return {"hd_train_steps": hd_train_steps, "stages": out}

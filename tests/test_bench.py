@@ -2,6 +2,7 @@
 
 import importlib.util
 
+import pytest
 import yaml
 
 from simpipe.config import REPO_ROOT
@@ -37,3 +38,12 @@ def test_pipeline_params_roots_everything_in_the_work_dir(tmp_path):
     assert params["paths"]["root"] == str(tmp_path)
     assert params["tracking"]["uri"] == f"sqlite:///{tmp_path / 'mlflow.db'}"
     assert params["variants"]["minilm_homedepot"]["train"]["max_steps"] == 7
+
+
+def test_peak_rss_comes_from_the_stage_log(tmp_path):
+    log = tmp_path / "train.log"
+    log.write_text("x\n2026-11-25 simpipe INFO stage train@a done in 3.0 s, peak RSS 1.37 GiB\n")
+    assert bench.logged_peak_rss(log) == 1.37
+    log.write_text("Traceback ...\n")
+    with pytest.raises(RuntimeError, match="no 'peak RSS' line"):
+        bench.logged_peak_rss(log)

@@ -88,10 +88,20 @@ def _stage(args: argparse.Namespace) -> int:
     cfg = select_variant(load_params(Path(args.params)), args.variant)
     started = time.perf_counter()
     importlib.import_module(f"simpipe.stages.{args.command}").run(cfg)
-    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20  # KiB on Linux
     log.info("stage %s@%s done in %.1f s, peak RSS %.2f GiB", args.command, args.variant,
-             time.perf_counter() - started, peak)  # fmt: skip
+             time.perf_counter() - started, peak_rss_gib())  # fmt: skip
     return 0
+
+
+def peak_rss_gib() -> float:
+    """This process's peak resident memory: VmHWM on Linux (ru_maxrss elsewhere, which on Linux
+    would also count the pages of the parent that forked this process, e.g. dvc's)."""
+    status = Path("/proc/self/status")
+    if status.is_file():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 2**20  # kB
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 
 
 def parser() -> argparse.ArgumentParser:
