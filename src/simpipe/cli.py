@@ -88,8 +88,8 @@ def _stage(args: argparse.Namespace) -> int:
     cfg = select_variant(load_params(Path(args.params)), args.variant)
     started = time.perf_counter()
     importlib.import_module(f"simpipe.stages.{args.command}").run(cfg)
-    log.info("stage %s@%s done in %.1f s, peak RSS %.2f GiB", args.command, args.variant,
-             time.perf_counter() - started, peak_rss_gib())  # fmt: skip
+    log.info("stage %s@%s done in %.1f s, peak RSS %.2f GiB%s", args.command, args.variant,
+             time.perf_counter() - started, peak_rss_gib(), peak_gpu_memory())  # fmt: skip
     return 0
 
 
@@ -102,6 +102,14 @@ def peak_rss_gib() -> float:
             if line.startswith("VmHWM:"):
                 return int(line.split()[1]) / 2**20  # kB
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def peak_gpu_memory() -> str:
+    """`, peak GPU memory … GiB` when this process used CUDA, else ``."""
+    torch = sys.modules.get("torch")
+    if torch is None or not torch.cuda.is_available() or not torch.cuda.is_initialized():
+        return ""
+    return f", peak GPU memory {torch.cuda.max_memory_allocated() / 2**30:.2f} GiB"
 
 
 def parser() -> argparse.ArgumentParser:
