@@ -430,6 +430,9 @@ def render(results: dict) -> str:
             "|---|---|",
             f"| {r['noop_s']:.1f} s, no stage ran | {r['card_change_s']:.1f} s; ran: {ran} |",
             "",
+            "`report` depends on the card it renders (`models/<variant>`), so it follows `card`; prepare, train "
+            "and evaluate are not re-run.",
+            "",
             *noted(r),
         ]
     if "rss" in results:
