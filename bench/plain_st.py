@@ -46,7 +46,7 @@ def main() -> None:
         text1, text2, label = dev.column_names
         evaluator = EmbeddingSimilarityEvaluator(
             dev[text1], dev[text2], dev[label], batch_size=a.eval_batch_size, name=a.dev_name,
-            similarity_fn_names=["cosine", "manhattan", "euclidean", "dot"], main_similarity="cosine",
+            similarity_fn_names=["cosine"], main_similarity="cosine",
         )  # fmt: skip
     args = SentenceTransformerTrainingArguments(
         output_dir=a.output,

@@ -37,9 +37,9 @@ from omegaconf import OmegaConf
 from transformers import TrainerCallback
 
 from simpipe.config import REPO_ROOT, compose
-from simpipe.data import load_split
+from simpipe.data.prepared import load_split
 from simpipe.io import read_json, write_json, write_text
-from simpipe.modeling import build_model
+from simpipe.modeling import build_model, model_source
 from simpipe.paths import Layout
 from simpipe.stages import prepare
 from simpipe.tracking import Tracker
@@ -144,13 +144,13 @@ def bench_eval(work: Path) -> dict:
     """The same model and val pairs through both evaluators, one after the other."""
     from sentence_transformers.sentence_transformer.evaluation import EmbeddingSimilarityEvaluator
 
-    from simpipe.evaluation import build_evaluator
+    from simpipe.evaluation import final_evaluator
 
     cfg = homedepot_cfg(work)
     prepare.run(cfg)
     val = load_split(Layout.from_cfg(cfg).prepared(cfg.name), "dev")
     model = build_model(cfg.model)
-    ours = build_evaluator(val, "val", cfg)
+    ours = final_evaluator(val, "val", cfg.data.columns, cfg.eval)
     theirs = EmbeddingSimilarityEvaluator(
         sentences1=ours.sentences1,
         sentences2=ours.sentences2,
@@ -223,14 +223,14 @@ def bench_train(work: Path, steps: int = 200, rounds: int = 2) -> dict:
     cfg = compose("run", [f"variant={v}"])
     t = cfg.train
     plain = [
-        sys.executable, str(HERE / "plain_st.py"), "--model", str(model_path(cfg.model)),
+        sys.executable, str(HERE / "plain_st.py"), "--model", model_source(cfg.model),
         "--train", str(work / "data" / "prepared" / v / "train.parquet"), "--output", str(work / "plain"),
         "--result", str(work / "plain.json"), "--batch-size", str(t.batch_size), "--lr", str(t.learning_rate),
         "--warmup-ratio", str(t.warmup_ratio), "--epochs", str(t.epochs), "--max-steps", str(steps),
         "--logging-steps", "10", "--seed", str(t.seed),
         "--dev", str(work / "data" / "prepared" / v / "dev.parquet"), "--dev-name", cfg.data.dev_name,
         "--dev-pairs", str(t.eval_max_pairs), "--eval-steps", str(t.eval_steps),
-        "--eval-batch-size", str(cfg.eval.batch_size),
+        "--eval-batch-size", str(t.eval_batch_size),
     ]  # fmt: skip
     runs: dict[str, list[dict]] = {"simpipe": [], "plain": []}
     order = [name for i in range(rounds) for name in (("simpipe", "plain") if i % 2 == 0 else ("plain", "simpipe"))]
@@ -256,13 +256,6 @@ def bench_train(work: Path, steps: int = 200, rounds: int = 2) -> dict:
         "simpipe_wall_s": wall["simpipe"],
         "plain_wall_s": wall["plain"],
     }
-
-
-def model_path(model_cfg) -> Path:
-    """The local copy of the base model the train stage loads (from its PyPI package)."""
-    import importlib
-
-    return Path(importlib.import_module(model_cfg.package).get_model_path())
 
 
 def ran_stages(output: str) -> list[str]:

@@ -1,7 +1,8 @@
 import pytest
 from omegaconf import OmegaConf
 
-from simpipe.data import load_split, reader
+from simpipe.data.prepared import load_split
+from simpipe.data.readers import reader
 from simpipe.data.stsb import read, read_file
 from simpipe.errors import ConfigError, DataError
 

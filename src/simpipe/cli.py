@@ -1,9 +1,8 @@
-"""`simpipe` command line: the DVC stage commands plus `params` and `fetch`."""
+"""`simpipe` command line: the DVC stage commands plus `params`, `fetch`, `reference`, `compare` and `push`."""
 
 from __future__ import annotations
 
 import argparse
-import importlib
 import logging
 import resource
 import signal
@@ -13,7 +12,7 @@ import time
 from pathlib import Path
 
 from simpipe.errors import SimpipeError
-from simpipe.stages import STAGES
+from simpipe.stages import STAGES, stage
 
 log = logging.getLogger("simpipe")
 
@@ -68,6 +67,16 @@ def _compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _reference(args: argparse.Namespace) -> int:
+    from simpipe.io import write_text
+    from simpipe.reference import facts_yaml, reference_facts
+
+    facts = reference_facts(args.card)
+    write_text(Path(args.output), facts_yaml(facts, Path(args.card).name, args.hub_id))
+    log.info("wrote the facts of %s to %s", args.card, args.output)
+    return 0
+
+
 def _push(args: argparse.Namespace) -> int:
     from omegaconf import open_dict
 
@@ -87,7 +96,7 @@ def _stage(args: argparse.Namespace) -> int:
 
     cfg = select_variant(load_params(Path(args.params)), args.variant)
     started = time.perf_counter()
-    importlib.import_module(f"simpipe.stages.{args.command}").run(cfg)
+    stage(args.command)(cfg)
     log.info("stage %s@%s done in %.1f s, peak RSS %.2f GiB%s", args.command, args.variant,
              time.perf_counter() - started, peak_rss_gib(), peak_gpu_memory())  # fmt: skip
     return 0
@@ -139,8 +148,13 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--params", default="params.yaml")
     sp.add_argument("--uri", help="MLflow tracking URI (default: tracking.uri of the params)")
     sp.set_defaults(func=_push)
-    for stage in STAGES:
-        sp = sub.add_parser(stage, help=f"run the DVC stage `{stage}` for one variant")
+    sp = sub.add_parser("reference", help="write the facts of a model card to references/ (what the report compares)")
+    sp.add_argument("card", help="a sentence-transformers model card (README.md) or a hub model id")
+    sp.add_argument("--output", required=True, help="e.g. references/<variant>.yaml")
+    sp.add_argument("--hub-id", help="the card's model id on the Hugging Face hub, recorded as its source")
+    sp.set_defaults(func=_reference)
+    for name in STAGES:
+        sp = sub.add_parser(name, help=f"run the DVC stage `{name}` for one variant")
         sp.add_argument("--variant", required=True)
         sp.add_argument("--params", default="params.yaml")
         sp.set_defaults(func=_stage)

@@ -7,6 +7,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from simpipe import record
 from simpipe.errors import SimpipeError
 from simpipe.io import write_bytes, write_text
 from simpipe.render import curves_png, html_page, html_table, markdown_table, png_img
@@ -38,8 +39,13 @@ class RunRow:
         return self.params.get("data.test_name", "test")
 
     @property
+    def curve_metric(self) -> str:
+        """The dev metric tracked during training, e.g. spearman_cosine."""
+        return record.curve_metric(self.params.get("eval.main_similarity", "cosine"))
+
+    @property
     def primary(self) -> float | None:
-        return self.metrics.get("primary")
+        return self.metrics.get(record.PRIMARY)
 
     @property
     def duration_s(self) -> float | None:
@@ -78,7 +84,7 @@ def find_runs(
             run.info.start_time,
             run.info.end_time,
         )
-        history = client.get_metric_history(run.info.run_id, f"{row.dev_name}/spearman_cosine")
+        history = client.get_metric_history(run.info.run_id, f"{row.dev_name}/{row.curve_metric}")
         row.curve = sorted((m.step, m.value) for m in history)
         rows.append(row)
     return rows
@@ -110,9 +116,9 @@ def table(rows: list[RunRow]) -> tuple[list[str], list[list[str]]]:
                 row.status,
                 *(row.params.get(k, "") for k in keys),
                 _num(row.primary),
-                _num(row.metrics.get(f"{row.dev_name}/spearman_cosine")),
-                _num(row.metrics.get(f"{row.test_name}/spearman_cosine")),
-                _num(row.metrics.get("co2/emissions_g"), 3),
+                _num(row.metrics.get(f"{row.dev_name}/{row.curve_metric}")),
+                _num(row.metrics.get(f"{row.test_name}/{row.curve_metric}")),
+                _num(row.metrics.get(record.CO2_GRAMS), 3),
                 _num(None if duration is None else duration / 60, 1),
             ]
         )
@@ -136,7 +142,7 @@ def best(rows: list[RunRow]) -> RunRow | None:
 def curves_chart(rows: list[RunRow], title: str | None = None) -> bytes | None:
     keys = changed_params(rows)
     series = [(f"{r.name}: " + " ".join(f"{k.split('.')[-1]}={r.params.get(k)}" for k in keys), r.curve) for r in rows]
-    return curves_png(series, "dev spearman_cosine", title)
+    return curves_png(series, f"dev {rows[0].curve_metric}" if rows else "dev", title)
 
 
 def write_report(rows: list[RunRow], directory: Path, title: str) -> list[Path]:

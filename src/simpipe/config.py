@@ -11,7 +11,14 @@ from simpipe.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CONF_DIR = REPO_ROOT / "conf"
-GLOBAL_KEYS = ("paths", "tracking", "checkpoint")
+
+
+def global_keys(config_name: str = "config") -> tuple[str, ...]:
+    """The config groups every variant shares: the entries of the pipeline root's defaults list
+    that are not placed under `variants` (paths, tracking, checkpoint)."""
+    defaults = yaml.safe_load((CONF_DIR / f"{config_name}.yaml").read_text(encoding="utf-8"))["defaults"]
+    groups = (next(iter(entry)) for entry in defaults if isinstance(entry, dict))
+    return tuple(group.removeprefix("optional ") for group in groups if "@" not in group)
 
 
 def compose(config_name: str = "config", overrides: list[str] | None = None) -> DictConfig:
@@ -62,7 +69,7 @@ def select_variant(params: DictConfig, variant: str) -> DictConfig:
             f"unknown variant {variant!r} (known: {', '.join(known)}); add conf/variant/{variant}.yaml, "
             "list it in conf/config.yaml and run `simpipe params`"
         )
-    cfg = OmegaConf.merge({k: params[k] for k in GLOBAL_KEYS if k in params}, params.variants[variant])
+    cfg = OmegaConf.merge({k: params[k] for k in global_keys() if k in params}, params.variants[variant])
     if cfg.get("name") != variant:
         raise ConfigError(f"variants.{variant}.name is {cfg.get('name')!r}; it must equal the key {variant!r}")
     return cfg

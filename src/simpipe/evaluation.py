@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 import numpy as np
 from datasets import Dataset
 from sentence_transformers import SentenceTransformer
@@ -33,33 +35,44 @@ class DistinctTextSimilarityEvaluator(EmbeddingSimilarityEvaluator):
         return embeddings[[position[text] for text in sentences]]
 
 
-def build_evaluator(dataset: Dataset, name: str, cfg) -> EmbeddingSimilarityEvaluator:
-    """Evaluator over `dataset` (columns: text, text, label) reporting Pearson/Spearman per similarity."""
-    text1, text2, label = cfg.data.columns
+def similarity_evaluator(
+    dataset: Dataset,
+    name: str,
+    columns: Sequence[str],
+    batch_size: int,
+    similarity_fns: Sequence[str],
+    main_similarity: str,
+    cuda_batch_size: int | None = None,
+) -> DistinctTextSimilarityEvaluator:
+    """Evaluator over `dataset` (`columns`: text, text, label) reporting Pearson/Spearman per similarity."""
+    text1, text2, label = columns
     return DistinctTextSimilarityEvaluator(
         sentences1=dataset[text1],
         sentences2=dataset[text2],
         scores=dataset[label],
-        batch_size=cfg.eval.batch_size,
-        cuda_batch_size=cfg.eval.cuda_batch_size,
-        main_similarity=cfg.eval.main_similarity,
-        similarity_fn_names=list(cfg.eval.similarity_fns),
+        batch_size=batch_size,
+        cuda_batch_size=cuda_batch_size,
+        main_similarity=main_similarity,
+        similarity_fn_names=list(similarity_fns),
         name=name,
         write_csv=False,
     )
 
 
-def strip_prefix(metrics: dict[str, float], name: str) -> dict[str, float]:
-    """`{name}_spearman_cosine` -> `spearman_cosine`."""
-    prefix = f"{name}_"
-    return {k.removeprefix(prefix): float(v) for k, v in metrics.items()}
-
-
-def namespaced(name: str, metrics: dict[str, float]) -> dict[str, float]:
-    """Stable MLflow keys: `sts-dev/spearman_cosine`."""
-    return {f"{name}/{k}": v for k, v in metrics.items()}
+def final_evaluator(dataset: Dataset, name: str, columns: Sequence[str], eval_cfg) -> DistinctTextSimilarityEvaluator:
+    """The evaluate stage's evaluator: every similarity of the `eval` config on a full split."""
+    return similarity_evaluator(
+        dataset,
+        name,
+        columns,
+        batch_size=eval_cfg.batch_size,
+        similarity_fns=eval_cfg.similarity_fns,
+        main_similarity=eval_cfg.main_similarity,
+        cuda_batch_size=eval_cfg.cuda_batch_size,
+    )
 
 
 def evaluate(model: SentenceTransformer, evaluator: EmbeddingSimilarityEvaluator) -> dict[str, float]:
-    """Run `evaluator` and return its metrics without the name prefix."""
-    return strip_prefix(evaluator(model), evaluator.name)
+    """Run `evaluator` and return its metrics without the name prefix (`spearman_cosine`, ...)."""
+    prefix = f"{evaluator.name}_"
+    return {k.removeprefix(prefix): float(v) for k, v in evaluator(model).items()}

@@ -6,7 +6,7 @@ import logging
 import shutil
 from pathlib import Path
 
-from simpipe.data import reader
+from simpipe.data.readers import reader
 from simpipe.errors import DataError
 
 log = logging.getLogger(__name__)
@@ -21,7 +21,7 @@ def fetch(data_cfg, raw_dir: Path, mirror: Path | None) -> str:
     source = Path(mirror) / data_cfg.raw_subdir if mirror else None
     if source is not None and source.is_dir() and not mod.missing(source):
         raw_dir.mkdir(parents=True, exist_ok=True)
-        for path in sorted(p for p in source.iterdir() if p.is_file()):
+        for path in mod.files(source):  # only what the reader reads: raw_dir hashes alike from any source
             tmp = raw_dir / f".{path.name}.tmp"
             shutil.copyfile(path, tmp)
             tmp.replace(raw_dir / path.name)
@@ -32,7 +32,7 @@ def fetch(data_cfg, raw_dir: Path, mirror: Path | None) -> str:
     except Exception as exc:  # offline, hub down, no credentials: all end in the same advice
         raise DataError(
             f"{raw_dir}: missing {', '.join(mod.missing(raw_dir))}; no mirror at {source} "
-            f"and the download of {data_cfg.hub_id!r} failed ({type(exc).__name__}); {mod.HOW_TO_GET}"
+            f"and the download of {data_cfg.hub_id!r} failed ({type(exc).__name__}: {exc}); {mod.HOW_TO_GET}"
         ) from exc
     log.info("downloaded %s", data_cfg.hub_id)
     return f"download {data_cfg.hub_id}"

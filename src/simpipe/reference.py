@@ -1,4 +1,6 @@
-"""Parse a sentence-transformers model card (Hugging Face README) into comparable facts.
+"""The facts of a reference model card: parsed from a sentence-transformers card (Hugging Face
+README), downloaded from the hub, or kept in the repository as YAML (`references/<variant>.yaml`,
+written by `simpipe reference` from a card, so no card file is needed at run time).
 
 Real cards vary: front matter with or without a model-index, YAML whose indentation was lost
 in copying (the GloVe seed card), metrics only in Markdown tables, missing sections. Parsing
@@ -9,9 +11,11 @@ is rejected with a clear error.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
+
+import yaml
 
 from simpipe.errors import SimpipeError
 
@@ -27,12 +31,14 @@ class CardError(SimpipeError):
 
 
 @dataclass
-class ReferenceCard:
-    """What a model card says about its model, data, training and results."""
+class CardFacts:
+    """What a model card says about its model, data, training and results (every field optional)."""
 
     source: str
     title: str | None = None
     base_model: str | None = None
+    # module class names, e.g. [WordEmbeddings, LSTM, Pooling]; the printed architecture when known
+    modules: list[str] = field(default_factory=list)
     architecture: str | None = None
     output_dim: int | None = None
     max_seq_length: int | None = None
@@ -191,7 +197,7 @@ def _int(pattern: str, text: str) -> int | None:
     return int(match.group(1).replace(",", "")) if match else None
 
 
-def parse_card(text: str, source: str = "<card>") -> ReferenceCard:
+def parse_card(text: str, source: str = "<card>") -> CardFacts:
     """Parse a model card's text; raise CardError when it has none of a card's landmarks."""
     front, body = split_front_matter(text)
     if not front and "## Training Details" not in body and "## Evaluation" not in body:
@@ -199,13 +205,14 @@ def parse_card(text: str, source: str = "<card>") -> ReferenceCard:
             f"{source}: not a sentence-transformers model card (no front matter, no Evaluation or "
             "Training Details section); point to the README.md of a sentence-transformers model"
         )
-    card = ReferenceCard(source=source)
+    card = CardFacts(source=source)
     title = re.search(r"^# (.+)$", body, flags=re.M)
     card.title = title.group(1).strip() if title else None
     card.base_model = front_matter_scalar(front, "base_model")
     architecture = section(body, "Full Model Architecture")
     if architecture and (code := re.search(r"```\w*\n(.*?)```", architecture, flags=re.S)):
         card.architecture = code.group(1).strip()
+        card.modules = re.findall(r"^\s*\(\d+\): (\w+)", card.architecture, flags=re.M)
     card.output_dim = _int(r"Output Dimensionality:\*\* ([\d,]+)", body)
     card.max_seq_length = _int(r"Maximum Sequence Length:\*\* ([\d,]+)", body)
     train = section(body, "Training Dataset") or ""
@@ -225,34 +232,88 @@ def parse_card(text: str, source: str = "<card>") -> ReferenceCard:
     return card
 
 
-def load_card(path: Path) -> ReferenceCard:
+def load_card(path: Path) -> CardFacts:
+    """Facts of a model card file (README.md, .txt) or of a facts file written by `simpipe reference` (.yaml)."""
     path = Path(path)
     if not path.is_file():
-        raise CardError(f"{path}: reference card not found; set card.reference to a model card (README.md) path")
+        raise CardError(f"{path}: reference not found; set report.reference to a model card, a facts file or a hub id")
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as exc:
         raise CardError(f"{path}: not UTF-8 text ({exc.reason}); point to a model card's README.md") from exc
+    if path.suffix in (".yaml", ".yml"):
+        return facts_from_yaml(text, path)
     return parse_card(text, source=str(path))
 
 
-def reference_card(report_cfg) -> ReferenceCard:
-    """The reference card from `report.reference` (a file), else `report.reference_hub` (a hub model id)."""
-    path = Path(report_cfg.reference) if report_cfg.reference else None
-    if path is not None and path.is_file():
+def facts_from_yaml(text: str, path: Path) -> CardFacts:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise CardError(
+            f"{path}: not valid YAML ({str(exc).splitlines()[0]}); rewrite it with `simpipe reference`"
+        ) from exc
+    known = {f.name for f in fields(CardFacts)}
+    if not isinstance(data, dict) or "source" not in data or set(data) - known:
+        extra = sorted(set(data) - known) if isinstance(data, dict) else []
+        raise CardError(
+            f"{path}: not a facts file of `simpipe reference`"
+            + (f" (unknown keys: {', '.join(extra)})" if extra else " (no source)")
+            + "; rewrite it with `simpipe reference CARD --output "
+            + path.name
+            + "`"
+        )
+    data["source"] = _source_text(data["source"])
+    return CardFacts(**data)
+
+
+def _source_text(source: Any) -> str:
+    """A facts file's `source` ({card, hub_id}) as one line, e.g. `003_45aad721b0a4e677.txt`."""
+    if not isinstance(source, dict):
+        return str(source)
+    card, hub = source.get("card"), source.get("hub_id")
+    return " / ".join(str(x) for x in (hub, card) if x) or "unknown"
+
+
+def facts_yaml(card: CardFacts, card_name: str, hub_id: str | None) -> str:
+    """The facts of a parsed card as YAML for references/: figures and names only, none of its prose."""
+    data = asdict(card)
+    data.pop("architecture")  # the card's printed text; `modules` keeps the facts
+    data["title"] = None
+    data["source"] = {"card": card_name, "hub_id": hub_id}
+    header = (
+        f"# Facts of the reference model card {card_name}" + (f" (hub: {hub_id})" if hub_id else "") + ",\n"
+        "# written by `simpipe reference`: its metrics, hyperparameters, data sizes, architecture,\n"
+        "# CO2 and training-log curve, which the report compares with. Regenerate, don't edit.\n"
+    )
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=120)
+
+
+HUB_ID = re.compile(r"^[\w.-]+/[\w.-]+$")
+
+
+def reference_facts(reference: str | None) -> CardFacts | None:
+    """The facts of `report.reference`: a facts file or model card on disk, else a hub model id
+    (its README.md, downloaded); None when no reference is set."""
+    if not reference:
+        return None
+    path = Path(reference)
+    if path.is_file():
         return load_card(path)
-    if report_cfg.get("reference_hub"):
+    if HUB_ID.match(reference) and not path.suffix:
         try:
             from huggingface_hub import hf_hub_download
 
-            return load_card(Path(hf_hub_download(report_cfg.reference_hub, "README.md")))
-        except CardError:
-            raise
-        except Exception as exc:  # offline or unknown id: one clear error below
-            hub = f" nor from the hub ({report_cfg.reference_hub}: {type(exc).__name__})"
-    else:
-        hub = ""
+            downloaded = Path(hf_hub_download(reference, "README.md"))
+        except Exception as exc:  # offline or unknown id: one clear error
+            raise CardError(
+                f"report.reference={reference!r}: no such file, and its README.md could not be downloaded from "
+                f"the hub ({type(exc).__name__}); write its facts with `simpipe reference` or point to a card file"
+            ) from exc
+        facts = load_card(downloaded)
+        facts.source = reference
+        return facts
     raise CardError(
-        f"report.reference={report_cfg.reference!r}: reference card not found{hub}; "
-        "set it to a model card (README.md) path or report.reference_hub to a hub model id"
+        f"report.reference={reference!r}: reference not found; set it to a facts file (references/<variant>.yaml), "
+        "a model card (README.md), a hub model id (org/name), or null for none"
     )

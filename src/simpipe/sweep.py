@@ -13,7 +13,6 @@ sweep ends the parent gets the best job, a comparison table and a chart of the j
 from __future__ import annotations
 
 import atexit
-import importlib
 import logging
 import time
 from pathlib import Path
@@ -26,9 +25,8 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 
 from simpipe.cli import exit_on_sigterm
 from simpipe.config import CONF_DIR
-from simpipe.errors import ConfigError
 from simpipe.io import write_text
-from simpipe.stages import STAGES
+from simpipe.stages import stage
 
 log = logging.getLogger(__name__)
 # written into the sweep directory: how jobs (local processes or cluster tasks) find their parent run
@@ -36,22 +34,18 @@ PARENT_FILE = "mlflow_parent_run_id"
 
 
 def run_stages(cfg: DictConfig) -> float | None:
-    """Run `cfg.stages` in order; the primary metric when `evaluate` ran, else None."""
-    from simpipe.stages.evaluate import primary_metric
+    """Run `cfg.stages` in order; the headline metric when `evaluate` ran, else None."""
+    from simpipe import record
+    from simpipe.paths import Layout
 
-    unknown = [s for s in cfg.stages if s not in STAGES]
-    if unknown:
-        raise ConfigError(
-            f"stages: unknown {unknown}; choose from {list(STAGES)}, e.g. stages=[prepare,train,evaluate]"
-        )
-    metrics = None
-    for stage in cfg.stages:
+    runs = [stage(name) for name in cfg.stages]  # an unknown name fails before anything runs
+    for name, run in zip(cfg.stages, runs, strict=True):
         started = time.perf_counter()
-        result = importlib.import_module(f"simpipe.stages.{stage}").run(cfg)
-        log.info("stage %s@%s done in %.1f s", stage, cfg.name, time.perf_counter() - started)
-        if stage == "evaluate":
-            metrics = result
-    return None if metrics is None else primary_metric(cfg, metrics)
+        run(cfg)
+        log.info("stage %s@%s done in %.1f s", name, cfg.name, time.perf_counter() - started)
+    if "evaluate" not in cfg.stages:
+        return None
+    return record.headline_value(cfg.data, cfg.eval, record.read_metrics(Layout.from_cfg(cfg).metrics(cfg.name)))
 
 
 def job_overrides() -> list[str]:

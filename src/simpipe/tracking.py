@@ -48,6 +48,27 @@ def open_store(uri: str) -> None:
         MlflowClient(uri).search_experiments(max_results=1)
 
 
+def run_params(cfg) -> dict[str, object]:
+    """The MLflow params of a training run: what shapes the trained model (the train stage's inputs)."""
+    from omegaconf import OmegaConf
+
+    from simpipe.config import flatten
+
+    params = flatten(OmegaConf.masked_copy(cfg, ["name", "data", "model", "train"]))
+    params["eval.main_similarity"] = cfg.eval.main_similarity
+    return params
+
+
+def run_tags(device: str, precision: str, processes: int, versions: dict[str, str]) -> dict[str, str]:
+    """Tags of a training run: where and how it ran, and the library versions."""
+    return {
+        "device": device,
+        "precision": precision,
+        "processes": str(processes),
+        **{f"version.{k}": v for k, v in versions.items()},
+    }
+
+
 def library_versions() -> dict[str, str]:
     """Versions of the libraries that shape a run, as sentence-transformers' card lists them."""
     from importlib.metadata import version
@@ -225,14 +246,3 @@ def emissions(cfg, output_dir: Path) -> Iterator[dict[str, Any]]:
             except Exception as exc:
                 log.warning("codecarbon failed to stop (%s: %s); emissions not measured", type(exc).__name__, exc)
                 record["error"] = f"{type(exc).__name__}: {exc}"
-
-
-def emission_metrics(record: dict[str, Any]) -> dict[str, float]:
-    """MLflow metrics of an emissions record (grams, kWh, seconds)."""
-    if "emissions" not in record:
-        return {}
-    return {
-        "co2/emissions_g": record["emissions"] * 1000,
-        "co2/energy_kwh": record["energy_consumed"],
-        "co2/duration_s": record["duration"],
-    }

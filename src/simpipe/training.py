@@ -2,49 +2,27 @@
 
 from __future__ import annotations
 
+import inspect
 import logging
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import torch
 from datasets import Dataset
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.sentence_transformer import losses
 from sentence_transformers.sentence_transformer.trainer import SentenceTransformerTrainer
 from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
+from torch import nn
 from transformers import TrainerCallback
 
 from simpipe.distributed import per_device_batch, world_size
 from simpipe.errors import ConfigError
-from simpipe.evaluation import build_evaluator
+from simpipe.evaluation import DistinctTextSimilarityEvaluator, similarity_evaluator
+from simpipe.record import curve_metrics
 from simpipe.tracking import Tracker
 
 log = logging.getLogger(__name__)
-
-PRECISIONS = ("fp32", "fp16", "bf16")
-
-
-def resolve_device(setting: str) -> str:
-    """`auto` -> cuda when available, else cpu."""
-    if setting == "auto":
-        return "cuda" if torch.cuda.is_available() else "cpu"
-    if setting == "cuda" and not torch.cuda.is_available():
-        raise ConfigError("train.device=cuda but no CUDA device is available; use train.device=auto or cpu")
-    if setting not in ("cpu", "cuda"):
-        raise ConfigError(f"train.device={setting!r} is invalid; use auto, cpu or cuda")
-    return setting
-
-
-def resolve_precision(setting: str, device: str) -> str:
-    """`auto` -> fp16 mixed precision on CUDA (as the seed cards), fp32 on the CPU."""
-    if setting == "auto":
-        return "fp16" if device == "cuda" else "fp32"
-    if setting not in PRECISIONS:
-        raise ConfigError(f"train.precision={setting!r} is invalid; use auto, {', '.join(PRECISIONS)}")
-    if setting == "fp16" and device != "cuda":
-        raise ConfigError("train.precision=fp16 needs CUDA; use train.precision=auto, fp32 or bf16 on the CPU")
-    return setting
 
 
 def training_args(cfg, output_dir: Path, device: str, precision: str) -> SentenceTransformerTrainingArguments:
@@ -80,21 +58,30 @@ def training_args(cfg, output_dir: Path, device: str, precision: str) -> Sentenc
     )
 
 
-def curve_metrics(logs: dict[str, float], dev_name: str) -> dict[str, float]:
-    """Map a Trainer log entry to namespaced MLflow keys (train/loss, sts-dev/spearman_cosine, ...)."""
-    out: dict[str, float] = {}
-    for key, name in (("loss", "train/loss"), ("learning_rate", "train/learning_rate"),
-                      ("train_loss", "train/mean_loss"), ("train_runtime", "train/runtime_s"),
-                      ("train_samples_per_second", "train/samples_per_second")):  # fmt: skip
-        if key in logs:
-            out[name] = logs[key]
-    prefix = f"eval_{dev_name}_"
-    for key, value in logs.items():
-        if key.startswith(prefix):
-            out[f"{dev_name}/{key[len(prefix) :]}"] = value
-    if "eval_loss" in logs:
-        out[f"{dev_name}/loss"] = logs["eval_loss"]
-    return out
+# sentence-transformers losses for (text, text, score in [0, 1]) pairs
+LOSSES = ("CosineSimilarityLoss", "CoSENTLoss", "AnglELoss")
+
+
+def loss_options(name: str) -> dict[str, Any]:
+    """The keyword arguments of loss class `name` that a config can set (numbers, strings, booleans), with defaults."""
+    signature = inspect.signature(getattr(losses, name).__init__)
+    return {
+        key: p.default
+        for key, p in signature.parameters.items()
+        if isinstance(p.default, int | float | str | bool) and p.default is not inspect.Parameter.empty
+    }
+
+
+def build_loss(model: SentenceTransformer, name: str, params) -> nn.Module:
+    """`train.loss` (a sentence-transformers loss class) with `train.loss_params` as keyword arguments."""
+    if name not in LOSSES:
+        raise ConfigError(f"train.loss={name!r} is unknown; choose one of {', '.join(LOSSES)}")
+    options = loss_options(name)
+    unknown = sorted(set(params or {}) - set(options))
+    if unknown:
+        choices = ", ".join(f"{k} (default {v})" for k, v in options.items()) or "none"
+        raise ConfigError(f"train.loss_params.{unknown[0]}: not a parameter of {name}; it takes: {choices}")
+    return getattr(losses, name)(model, **dict(params or {}))
 
 
 class CurveCallback(TrainerCallback):
@@ -116,6 +103,15 @@ class EvaluateOnEpochEnd(TrainerCallback):
         if state.global_step % args.eval_steps and state.global_step < state.max_steps:
             control.should_evaluate = True
         return control
+
+
+def curve_evaluator(dev_ds: Dataset, cfg) -> DistinctTextSimilarityEvaluator:
+    """The dev curve during training: the main similarity only, `train.eval_batch_size` texts a batch
+    (the `eval` settings of the final evaluation do not touch training)."""
+    main = cfg.eval.main_similarity
+    return similarity_evaluator(
+        dev_ds, cfg.data.dev_name, cfg.data.columns, cfg.train.eval_batch_size, [main], main_similarity=main
+    )
 
 
 @dataclass
@@ -140,9 +136,7 @@ def train(
 ) -> TrainResult:
     """Fine-tune `model` in place with the variant's loss and hyperparameters; checkpoints go to
     `work_dir`, and `resume_from` (a checkpoint there) continues an interrupted run exactly."""
-    if cfg.train.loss != "CosineSimilarityLoss":
-        raise ConfigError(f"train.loss={cfg.train.loss!r} is not supported yet; use CosineSimilarityLoss")
-    loss = losses.CosineSimilarityLoss(model)
+    loss = build_loss(model, cfg.train.loss, cfg.train.loss_params)
     args = training_args(cfg, work_dir, device, precision)
     trainer = SentenceTransformerTrainer(
         model=model,
@@ -150,7 +144,7 @@ def train(
         train_dataset=train_ds,
         eval_dataset=dev_ds if cfg.train.eval_loss else None,
         loss=loss,
-        evaluator=build_evaluator(dev_ds, cfg.data.dev_name, cfg),
+        evaluator=curve_evaluator(dev_ds, cfg),
         callbacks=[CurveCallback(tracker, cfg.data.dev_name), EvaluateOnEpochEnd(), *(callbacks or [])],
     )
     log.info("training %s on %s (%s): %d pairs", cfg.name, device, precision, len(train_ds))

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 COMPETITION = "home-depot-product-search-relevance"
 HOW_TO_GET = (
-    f"run `kaggle competitions download -c {COMPETITION}` and put train.csv(.zip) and "
+    f"install the Kaggle CLI (pip install -e '.[kaggle]'), run `kaggle competitions download -c {COMPETITION}` "
+    "and put train.csv(.zip) and "
     "attributes.csv(.zip) in data/raw/home-depot/, or set paths.mirror to a directory holding home-depot/"
 )
 FILES = ("train.csv", "attributes.csv")
@@ -41,10 +42,15 @@ def missing(raw_dir: Path) -> list[str]:
     return [f"{name}(.zip)" for name in FILES if locate(Path(raw_dir), name) is None]
 
 
+def files(raw_dir: Path) -> list[Path]:
+    """The files `read` reads, zipped or not (the first found of each)."""
+    return [path for name in FILES if (path := locate(Path(raw_dir), name)) is not None]
+
+
 def download(raw_dir: Path, data_cfg) -> None:
-    """Download with the Kaggle CLI (needs `pip install kaggle` and an API token)."""
+    """Download with the Kaggle CLI (`pip install -e '.[kaggle]'` and an API token in ~/.kaggle/kaggle.json)."""
     if shutil.which("kaggle") is None:
-        raise FileNotFoundError("the kaggle command is not installed")
+        raise FileNotFoundError("the kaggle command is not installed: pip install -e '.[kaggle]'")
     raw_dir.mkdir(parents=True, exist_ok=True)
     for name in FILES:
         subprocess.run(

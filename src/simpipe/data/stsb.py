@@ -57,6 +57,11 @@ def missing(raw_dir: Path) -> list[str]:
     return [name for name in FILES.values() if not (Path(raw_dir) / name).is_file()]
 
 
+def files(raw_dir: Path) -> list[Path]:
+    """The files `read` reads (the benchmark's readme and license are not among them)."""
+    return [Path(raw_dir) / name for name in FILES.values()]
+
+
 def read(raw_dir: Path, data_cfg) -> dict[str, pd.DataFrame]:
     """Read train/dev/test with the prepared column names `data_cfg.columns`."""
     raw_dir = Path(raw_dir)

@@ -1,4 +1,30 @@
-"""One module per DVC stage; each exposes `run(cfg)` taking a single-variant config."""
+"""One module per DVC stage; each exposes `run(cfg)` taking a single-variant config.
 
-# in pipeline order (dvc.yaml)
-STAGES = ("prepare", "train", "evaluate", "card", "report")
+`STAGES` is the registry the CLI (`simpipe <stage>`) and `python -m simpipe.sweep` both use.
+Stage modules never import each other: what one stage hands the next is a file (`simpipe.record`).
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from typing import Any
+
+from simpipe.errors import ConfigError
+
+# in pipeline order (dvc.yaml): stage name -> module
+STAGES = {
+    "prepare": "simpipe.stages.prepare",
+    "train": "simpipe.stages.train",
+    "evaluate": "simpipe.stages.evaluate",
+    "comparison": "simpipe.stages.comparison",
+    "card": "simpipe.stages.card",
+    "report": "simpipe.stages.report",
+}
+
+
+def stage(name: str) -> Callable[[Any], Any]:
+    """The `run(cfg)` of stage `name` (imported on first use: a stage pulls in torch)."""
+    if name not in STAGES:
+        raise ConfigError(f"unknown stage {name!r}; choose from {', '.join(STAGES)}")
+    return importlib.import_module(STAGES[name]).run

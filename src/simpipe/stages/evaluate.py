@@ -6,43 +6,32 @@ import logging
 
 from sentence_transformers import SentenceTransformer
 
-from simpipe.data import load_split
-from simpipe.evaluation import build_evaluator, evaluate, namespaced
-from simpipe.io import read_json, write_json
+from simpipe import record
+from simpipe.data.prepared import load_split
+from simpipe.evaluation import evaluate, final_evaluator
+from simpipe.hardware import resolve_device
 from simpipe.paths import Layout
 from simpipe.tracking import Tracker
-from simpipe.training import resolve_device
 
 log = logging.getLogger(__name__)
 
 
-def primary_metric(cfg, metrics: dict[str, dict[str, float]]) -> float:
-    """The variant's declared headline metric, e.g. `sts-dev/spearman_cosine`."""
-    split, name = cfg.eval.primary_metric.split("/", 1)
-    return metrics[split][name]
-
-
-def log_final_metrics(tracker: Tracker, cfg, metrics: dict[str, dict[str, float]], step: int) -> None:
-    """`<split>/<metric>` for every split, and `primary`."""
-    for name, values in metrics.items():
-        tracker.log_metrics(namespaced(name, values), step=step)
-    tracker.log_metrics({"primary": primary_metric(cfg, metrics)}, step=step)
-
-
-def run(cfg) -> dict[str, dict[str, float]]:
+def run(cfg) -> record.Metrics:
     layout = Layout.from_cfg(cfg)
     trained = layout.trained(cfg.name)
-    model = SentenceTransformer(str(trained / "model"), device=resolve_device(cfg.train.device))
+    run_info = record.read_run(trained)
+    model = SentenceTransformer(str(record.model_dir(trained)), device=resolve_device(cfg.train.device))
     prepared = layout.prepared(cfg.name)
     metrics = {}
     for split, name in (("dev", cfg.data.dev_name), ("test", cfg.data.test_name)):
-        metrics[name] = evaluate(model, build_evaluator(load_split(prepared, split), name, cfg))
-    write_json(layout.metrics(cfg.name) / "metrics.json", metrics)
+        evaluator = final_evaluator(load_split(prepared, split), name, cfg.data.columns, cfg.eval)
+        metrics[name] = evaluate(model, evaluator)
+    record.write_metrics(layout.metrics(cfg.name), metrics)
+    primary = record.headline_value(cfg.data, cfg.eval, metrics)
 
-    run_info = read_json(trained / "run.json")
     tracker = Tracker(cfg)
-    tracker.attach(run_info.get("mlflow_run_id"))
-    log_final_metrics(tracker, cfg, metrics, run_info["global_step"])
-    for name, values in metrics.items():
-        log.info("%s %s: spearman_cosine=%.4f", cfg.name, name, values["spearman_cosine"])
+    tracker.attach(run_info.mlflow_run_id)
+    record.log_final_metrics(tracker, metrics, primary, run_info.global_step)
+    split, metric = record.headline(cfg.data, cfg.eval)
+    log.info("%s %s/%s: %.4f", cfg.name, split, metric, primary)
     return metrics

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import logging
 
-from simpipe.data import SPLITS, read_raw, split_file
+from simpipe.data.prepared import SPLITS, STATS_FILE, split_file
+from simpipe.data.readers import read_raw
 from simpipe.errors import DataError
 from simpipe.io import atomic_dir, write_json
 from simpipe.paths import Layout
@@ -24,6 +25,6 @@ def run(cfg) -> dict[str, int]:
                 raise DataError(f"data split {split!r} of {cfg.data.name} is empty (data.limit={limit})")
             frame.to_parquet(split_file(out, split), index=False)
             stats[split] = len(frame)
-        write_json(out / "stats.json", {"dataset": cfg.data.name, "rows": stats})
+        write_json(out / STATS_FILE, {"dataset": cfg.data.name, "rows": stats})
     log.info("prepared %s: %s", cfg.name, ", ".join(f"{k}={v}" for k, v in stats.items()))
     return stats

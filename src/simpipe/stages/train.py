@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 import json
 import logging
 import shutil
@@ -15,49 +13,21 @@ from omegaconf import OmegaConf, open_dict
 from transformers import set_seed
 from transformers.trainer_utils import get_last_checkpoint
 
-from simpipe.config import flatten
-from simpipe.data import load_split
+from simpipe import record
+from simpipe.data.prepared import load_split
 from simpipe.distributed import is_main, world_size
-from simpipe.io import atomic_dir, read_json, write_json, write_text
-from simpipe.modeling import build_model
+from simpipe.hardware import resolve_device, resolve_precision
+from simpipe.io import atomic_dir, read_json, write_json
+from simpipe.modeling import build_model, model_facts
 from simpipe.paths import Layout
-from simpipe.tracking import Tracker, emission_metrics, emissions, library_versions
-from simpipe.training import resolve_device, resolve_precision, train
+from simpipe.tracking import Tracker, emissions, library_versions, run_params, run_tags
+from simpipe.training import train
 
 log = logging.getLogger(__name__)
 
 
-def curves(log_history: list[dict], dev_name: str) -> tuple[str, str]:
-    """CSV texts of the dev Spearman curve and the training-loss curve (DVC plots)."""
-    key = f"eval_{dev_name}_spearman_cosine"
-    dev, loss = io.StringIO(), io.StringIO()
-    dev_w, loss_w = csv.writer(dev, lineterminator="\n"), csv.writer(loss, lineterminator="\n")
-    dev_w.writerow(["step", "epoch", "spearman_cosine"])
-    loss_w.writerow(["step", "epoch", "loss"])
-    for entry in log_history:
-        if key in entry:
-            dev_w.writerow([entry["step"], round(entry["epoch"], 4), entry[key]])
-        if "loss" in entry:
-            loss_w.writerow([entry["step"], round(entry["epoch"], 4), entry["loss"]])
-    return dev.getvalue(), loss.getvalue()
-
-
 # in the checkpoint directory: which config and MLflow run its checkpoints belong to
 RESUME_FILE = "resume.json"
-
-
-def run_params(cfg) -> dict[str, object]:
-    """The MLflow params of a training run: the variant's flattened config."""
-    return flatten(OmegaConf.masked_copy(cfg, ["name", "data", "model", "train", "eval"]))
-
-
-def run_tags(device: str, precision: str, processes: int, versions: dict[str, str]) -> dict[str, str]:
-    return {
-        "device": device,
-        "precision": precision,
-        "processes": str(processes),
-        **{f"version.{k}": v for k, v in versions.items()},
-    }
 
 
 def fingerprint(cfg, prepared: Path) -> str:
@@ -135,34 +105,28 @@ def run(cfg) -> dict[str, float]:
         with emissions(cfg, out) as co2:
             result = train(cfg, model, train_ds, dev_ds, tracker, checkpoints, device, precision, resume_from)
         seconds = time.time() - started
-        model.save(str(out / "model"))
-        write_json(out / "log_history.json", result.log_history)
-        write_json(out / "training_args.json", result.args)
-        write_json(out / "emissions.json", co2)
-        write_json(
-            out / "run.json",
-            {
-                "variant": cfg.name,
-                "mlflow_run_id": tracker.run_id,
-                "mlflow_uri": tracker.uri,
-                "device": device,
-                "precision": precision,
-                "global_step": result.global_step,
-                "epoch": result.epoch,
-                "train_seconds": seconds,
-                # emissions and train_seconds cover the last segment only when training was resumed
-                "resumed_from": resume_from.name if resume_from else None,
-                "train_samples": len(train_ds),
-                "processes": world_size(),
-                "versions": versions,
-                "tracking_failures": tracker.failures,
-            },
+        model.save(str(record.model_dir(out)))
+        run = record.TrainedRun(
+            variant=cfg.name,
+            mlflow_run_id=tracker.run_id,
+            mlflow_uri=tracker.uri,
+            device=device,
+            precision=precision,
+            global_step=result.global_step,
+            epoch=result.epoch,
+            train_seconds=seconds,
+            resumed_from=resume_from.name if resume_from else None,
+            train_samples=len(train_ds),
+            eval_samples=len(dev_ds) if cfg.train.eval_loss else None,
+            processes=world_size(),
+            versions=versions,
+            tracking_failures=tracker.failures,
+            **model_facts(model, cfg.model),
         )
-        tracker.log_metrics(emission_metrics(co2), step=result.global_step)
-        dev_csv, loss_csv = curves(result.log_history, cfg.data.dev_name)
-        metrics_dir = layout.metrics(cfg.name)
-        write_text(metrics_dir / "dev_curve.csv", dev_csv)
-        write_text(metrics_dir / "loss_curve.csv", loss_csv)
+        record.write_record(out, record.Record(run, result.log_history, result.args, co2))
+        tracker.log_metrics(record.emission_metrics(co2), step=result.global_step)
+        metric = record.curve_metric(cfg.eval.main_similarity)
+        record.write_curves(layout.metrics(cfg.name), result.log_history, cfg.data.dev_name, metric)
     shutil.rmtree(checkpoints, ignore_errors=True)
     log.info("trained %s in %.1f s (%d steps)", cfg.name, seconds, result.global_step)
     return {"train_seconds": seconds}
