@@ -1,4 +1,10 @@
-"""Shared fixtures. Configs are composed from the real conf/ tree and shrunk in one place: `run_cfg`."""
+"""Shared fixtures. Configs are composed from the real conf/ tree and shrunk in one place: `shrink`.
+
+Data: fast and end-to-end tests run on small data sets the tests write in the real formats
+(`tests/fixtures.py`, fixture `mirror`). Tests that need the full data sets or the seed cards
+take the fixture `shared`: the directory `../shared` beside the repository (or $SIMPIPE_TEST_MIRROR),
+holding `data/` and `seeds/`; without it they are skipped with the reason. No test reads it otherwise.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +15,9 @@ import pytest
 from omegaconf import OmegaConf
 
 from simpipe.config import CONF_DIR, REPO_ROOT, compose
+from tests.fixtures import write_mirror
 
-MIRROR = Path(os.environ.get("SIMPIPE_TEST_MIRROR", REPO_ROOT.parent / "shared" / "data"))
-SEEDS = MIRROR.parent / "seeds"
+SHARED = Path(os.environ.get("SIMPIPE_TEST_MIRROR", REPO_ROOT.parent / "shared"))
 VARIANTS = sorted(p.stem for p in (CONF_DIR / "variant").glob("*.yaml"))
 
 # Tests never reach a hub: a download attempt fails at once instead of hanging.
@@ -19,50 +25,63 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 
-def seed_card(variant: str) -> Path:
-    """Absolute path of a variant's reference card (the config's relative one holds only from the repo root)."""
-    return SEEDS / Path(compose("run", [f"variant={variant}"]).report.reference).name
+@pytest.fixture(scope="session")
+def shared() -> Path:
+    """The full data sets and seed cards (`data/`, `seeds/`); skips the test when they are absent."""
+    if not (SHARED / "data").is_dir() or not (SHARED / "seeds").is_dir():
+        pytest.skip(f"needs the full data and seed cards at {SHARED} (set SIMPIPE_TEST_MIRROR to such a copy)")
+    return SHARED
+
+
+@pytest.fixture(scope="session")
+def mirror(tmp_path_factory) -> Path:
+    """A small data mirror in the real file formats, written for this test session."""
+    return write_mirror(tmp_path_factory.mktemp("mirror"))
+
+
+def reference_override(variant: str, prefix: str = "") -> list[str]:
+    """The `report.reference` override pointing `variant` at its facts file by absolute path
+    (the config's relative path holds only from the repository root); [] without a reference."""
+    reference = compose("run", [f"variant={variant}"]).report.reference
+    return [f"{prefix}report.reference={REPO_ROOT / reference}"] if reference else []
 
 
 def reference_overrides(prefix: str = "") -> list[str]:
-    """`report.reference` overrides pointing every variant at its seed card by absolute path."""
-    return [f"{prefix.format(variant=v)}report.reference={seed_card(v)}" for v in VARIANTS]
+    """`reference_override` of every variant, each under `prefix` (formatted with the variant)."""
+    return [o for v in VARIANTS for o in reference_override(v, prefix.format(variant=v))]
 
 
-def shrink(root: Path) -> list[str]:
+def shrink(root: Path, mirror: Path) -> list[str]:
     """The overrides that make any variant test-sized and keep every artifact under `root`."""
     return [
         "profile=quick",
         f"paths.root={root}",
-        f"paths.mirror={MIRROR}",
+        f"paths.mirror={mirror}",
         f"tracking.uri=sqlite:///{root / 'mlflow.db'}",
     ]
 
 
-def write_params(root: Path, *overrides: str) -> Path:
+def write_params(root: Path, mirror: Path, *overrides: str) -> Path:
     """`root/params.yaml`: the pipeline config (conf/config.yaml + `overrides`) with every variant on
     the quick profile and every artifact under `root`, for running `simpipe <stage> --params` in tests."""
-    cfg = compose("config", [*(f"profile@variants.{v}=quick" for v in VARIANTS), *overrides])
-    shared = compose("run", shrink(root))
-    cfg.paths, cfg.tracking = shared.paths, shared.tracking
+    cfg = compose(
+        "config",
+        [*(f"profile@variants.{v}=quick" for v in VARIANTS), *reference_overrides("variants.{variant}."), *overrides],
+    )
+    common = compose("run", shrink(root, mirror))
+    cfg.paths, cfg.tracking = common.paths, common.tracking
     root.mkdir(parents=True, exist_ok=True)
     (root / "params.yaml").write_text(OmegaConf.to_yaml(cfg))
     return root / "params.yaml"
 
 
-@pytest.fixture(scope="session")
-def mirror() -> Path:
-    if not MIRROR.is_dir():
-        pytest.fail(f"data mirror {MIRROR} not found; set SIMPIPE_TEST_MIRROR to a copy of shared/data")
-    return MIRROR
-
-
 @pytest.fixture
-def run_cfg(tmp_path):
+def run_cfg(tmp_path, mirror):
     """Compose conf/run.yaml for a variant, shrunk to the quick profile under tmp_path."""
 
     def make(variant: str, *overrides: str):
-        reference = f"report.reference={seed_card(variant)}"
-        return compose("run", [f"variant={variant}", *shrink(tmp_path), reference, *overrides])
+        return compose(
+            "run", [f"variant={variant}", *shrink(tmp_path, mirror), *reference_override(variant), *overrides]
+        )
 
     return make

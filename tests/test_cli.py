@@ -7,10 +7,8 @@ from pathlib import Path
 
 import mlflow
 import pytest
-from omegaconf import OmegaConf
 
-from simpipe.config import compose
-from tests.conftest import VARIANTS, shrink
+from tests.conftest import write_params
 
 
 def simpipe(*args: str, cwd: Path) -> subprocess.CompletedProcess:
@@ -18,14 +16,9 @@ def simpipe(*args: str, cwd: Path) -> subprocess.CompletedProcess:
 
 
 @pytest.fixture
-def params(tmp_path):
-    """A quick-profile params.yaml whose paths point into tmp_path."""
-    cfg = compose("config", [f"profile@variants.{v}=quick" for v in VARIANTS])
-    root = compose("run", shrink(tmp_path))
-    cfg.paths, cfg.tracking = root.paths, root.tracking
-    path = tmp_path / "params.yaml"
-    path.write_text(OmegaConf.to_yaml(cfg))
-    return path
+def params(tmp_path, mirror):
+    """A quick-profile params.yaml whose paths point into tmp_path (data from the small mirror)."""
+    return write_params(tmp_path, mirror)
 
 
 def assert_empty(path: Path) -> None:
@@ -51,7 +44,7 @@ def test_missing_data_files_leave_no_partial_output(params, tmp_path):
     assert_empty(tmp_path / "data" / "prepared")
 
 
-def test_malformed_data_file_leaves_no_partial_output(params, tmp_path, mirror):
+def test_malformed_data_file_leaves_no_partial_output(params, tmp_path):
     assert simpipe("fetch", "--params", str(params), cwd=tmp_path).returncode == 0
     raw = tmp_path / "data" / "raw" / "stsbenchmark" / "sts-test.csv"
     raw.write_text(raw.read_text().replace("\t", " ", 9))  # first row loses its columns
@@ -60,7 +53,7 @@ def test_malformed_data_file_leaves_no_partial_output(params, tmp_path, mirror):
     assert_empty(tmp_path / "data" / "prepared")
 
 
-def test_wrong_glove_path(params, tmp_path, mirror):
+def test_wrong_glove_path(params, tmp_path):
     text = params.read_text().replace("embeddings: null", "embeddings: /nowhere/glove.6B.300d.txt.gz")
     params.write_text(text)
     assert simpipe("fetch", "--params", str(params), cwd=tmp_path).returncode == 0

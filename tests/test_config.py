@@ -3,7 +3,8 @@ from pathlib import Path
 import pytest
 from omegaconf import OmegaConf
 
-from simpipe.config import REPO_ROOT, compose, flatten, load_params, select_variant
+from simpipe import record
+from simpipe.config import REPO_ROOT, compose, flatten, global_keys, load_params, select_variant
 from simpipe.errors import ConfigError
 from tests.conftest import VARIANTS
 
@@ -14,7 +15,7 @@ def test_every_variant_composes_standalone_and_in_the_pipeline(variant):
     pipeline = compose("config")
     assert single.name == variant
     assert OmegaConf.to_container(select_variant(pipeline, variant)) == OmegaConf.to_container(single)
-    assert single.eval.primary_metric.split("/")[0] in (single.data.dev_name, single.data.test_name)
+    assert record.headline(single.data, single.eval)[0] == single.data.dev_name
 
 
 def test_committed_params_yaml_is_in_sync_with_conf():
@@ -55,3 +56,30 @@ def test_flatten_gives_dotted_keys():
         "a.c.d": [1, 2],
         "e": None,
     }
+
+
+def test_shared_keys_come_from_the_composition_root():
+    assert global_keys() == ("paths", "tracking", "checkpoint")
+    cfg = select_variant(compose("config"), "glove_bilstm_sts")
+    assert set(cfg) == {"paths", "tracking", "checkpoint", "name", "data", "model", "train", "eval", "card", "report"}
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_a_variant_file_states_only_what_differs_from_the_group_defaults(variant):
+    """Every value a variant file sets under a group differs from that group's default."""
+    import yaml
+
+    from simpipe.config import CONF_DIR
+
+    text = yaml.safe_load((CONF_DIR / "variant" / f"{variant}.yaml").read_text())
+    chosen = {
+        next(iter(entry)).lstrip("/"): next(iter(entry.values()))
+        for entry in text["defaults"]
+        if isinstance(entry, dict)
+    }
+    for group, values in text.items():
+        if group in ("defaults", "name") or not isinstance(values, dict):
+            continue
+        default = yaml.safe_load((CONF_DIR / group / f"{chosen[group]}.yaml").read_text()) or {}
+        same = [key for key, value in values.items() if default.get(key) == value]
+        assert same == [], f"conf/variant/{variant}.yaml repeats the {group} default(s) {same}"

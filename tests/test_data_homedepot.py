@@ -42,8 +42,8 @@ def test_iso_8859_1_zipped_or_not(tmp_path, zipped):
     assert frame["label"].between(0, 1).all()
 
 
-def test_real_files_split_sizes_and_labels(mirror):
-    splits = read(mirror / "home-depot", data_cfg())
+def test_real_files_split_sizes_and_labels(shared):
+    splits = read(shared / "data" / "home-depot", data_cfg())
     assert [len(splits[s]) for s in ("train", "dev", "test")] == [47402, 11851, 14814]
     labels = set(splits["train"]["label"])
     assert {0.665, 0.835, 0.33499999999999996, 0.0, 1.0} <= labels  # the seed card's sample labels
@@ -54,6 +54,7 @@ def test_missing_files_name_the_kaggle_command(tmp_path):
     with pytest.raises(
         DataError,
         match=r"missing train\.csv\(\.zip\), attributes\.csv\(\.zip\); "
+        r"install the Kaggle CLI \(pip install -e '\.\[kaggle\]'\), "
         r"run `kaggle competitions download -c home-depot-product-search-relevance`",
     ):
         read(tmp_path, data_cfg())
@@ -101,8 +102,8 @@ def test_bad_brand_source(tmp_path):
         read(write_raw(tmp_path / "raw", rows(20)), data_cfg(brand_source="x"))
 
 
-def test_grouped_real_split_shares_no_query(mirror):
-    splits = read(mirror / "home-depot", data_cfg(split={"grouped": True}))
+def test_grouped_real_split_shares_no_query(shared):
+    splits = read(shared / "data" / "home-depot", data_cfg(split={"grouped": True}))
     queries = [set(splits[s]["sentence_0"]) for s in ("train", "dev", "test")]
     assert not (queries[0] & queries[1] or queries[0] & queries[2] or queries[1] & queries[2])
     assert sum(len(splits[s]) for s in splits) == 74067

@@ -14,8 +14,8 @@ def write(path, *lines):
     return path
 
 
-def test_reads_every_row_of_the_real_files(mirror):
-    splits = read(mirror / "stsbenchmark", CFG)
+def test_reads_every_row_of_the_real_files(shared):
+    splits = read(shared / "data" / "stsbenchmark", CFG)
     assert {k: len(v) for k, v in splits.items()} == {"train": 5749, "dev": 1500, "test": 1379}
     assert splits["train"]["score"].between(0, 1).all()
     assert splits["train"].iloc[0].tolist() == ["A plane is taking off.", "An air plane is taking off.", 1.0]

@@ -48,7 +48,7 @@ def loss_curve(root: Path) -> list[tuple[int, float]]:
 def test_torchrun_two_cpu_processes_match_one_process(tmp_path, mirror):
     roots = {"single": tmp_path / "single", "ddp": tmp_path / "ddp"}
     for root in roots.values():
-        params = write_params(root, *OVERRIDES)
+        params = write_params(root, mirror, *OVERRIDES)
         run_stage("fetch", params)
         run_stage("prepare", params)
     torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]

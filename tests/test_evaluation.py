@@ -3,7 +3,7 @@ from datasets import Dataset
 from sentence_transformers.sentence_transformer.evaluation import EmbeddingSimilarityEvaluator
 
 from simpipe.config import compose
-from simpipe.evaluation import DistinctTextSimilarityEvaluator, build_evaluator, evaluate, namespaced
+from simpipe.evaluation import DistinctTextSimilarityEvaluator, evaluate, final_evaluator
 from simpipe.modeling import build_model
 
 
@@ -27,11 +27,22 @@ def test_distinct_text_evaluator_matches_sentence_transformers(minilm):
         assert ours[key] == pytest.approx(value, abs=1e-6), key
 
 
-def test_build_evaluator_reports_ten_numbers_with_stable_names(minilm):
+def test_final_evaluator_reports_ten_numbers_with_stable_names(minilm):
     cfg = compose("run", ["variant=minilm_homedepot"])
     ds = Dataset.from_dict(
         {"sentence_0": ["a b", "c d", "e f"], "sentence_1": ["a b c", "x", "e"], "label": [1.0, 0.0, 0.5]}
     )
-    metrics = evaluate(minilm, build_evaluator(ds, "val", cfg))
+    metrics = evaluate(minilm, final_evaluator(ds, "val", cfg.data.columns, cfg.eval))
     assert len(metrics) == 10 and "spearman_cosine" in metrics and "pearson_max" in metrics
-    assert "val/spearman_cosine" in namespaced("val", metrics)
+
+
+def test_the_curve_during_training_computes_the_main_similarity_only(minilm):
+    from simpipe.training import curve_evaluator
+
+    cfg = compose("run", ["variant=minilm_homedepot", "eval.main_similarity=dot"])
+    ds = Dataset.from_dict(
+        {"sentence_0": ["a b", "c d", "e f"], "sentence_1": ["a b c", "x", "e"], "label": [1.0, 0.0, 0.5]}
+    )
+    evaluator = curve_evaluator(ds, cfg)
+    assert evaluator.batch_size == cfg.train.eval_batch_size
+    assert sorted(evaluate(minilm, evaluator)) == ["pearson_dot", "spearman_dot"]

@@ -1,21 +1,58 @@
+import shutil
+import subprocess
+
 import pytest
+import yaml
 from omegaconf import OmegaConf
 
+from simpipe.config import REPO_ROOT
 from simpipe.errors import DataError
 from simpipe.fetch import fetch
 
 DATA = OmegaConf.create({"reader": "stsb", "raw_subdir": "stsbenchmark", "hub_id": "no-such-org/no-such-data"})
 
 
-def test_copies_from_mirror_then_reports_present(tmp_path, mirror):
+def test_copies_only_what_the_reader_reads_then_reports_present(tmp_path, mirror):
+    source = shutil.copytree(mirror, tmp_path / "mirror")
+    (source / "stsbenchmark" / "readme.txt").write_text("about the benchmark")
+    (source / "stsbenchmark" / "LICENSE.txt").write_text("terms")
     raw = tmp_path / "raw"
-    assert fetch(DATA, raw, mirror).startswith("mirror")
-    assert {"sts-dev.csv", "sts-test.csv", "sts-train.csv"} <= {p.name for p in raw.iterdir()}
-    assert not list(raw.glob(".*.tmp"))
-    assert fetch(DATA, raw, mirror) == "present"
+    assert fetch(DATA, raw, source).startswith("mirror")
+    assert sorted(p.name for p in raw.iterdir()) == ["sts-dev.csv", "sts-test.csv", "sts-train.csv"]
+    assert fetch(DATA, raw, source) == "present"
 
 
 def test_no_mirror_and_no_hub_says_how_to_get_the_data(tmp_path):
     with pytest.raises(DataError, match=r"missing sts-train\.csv.*download of 'no-such-org/no-such-data' failed"):
         fetch(DATA, tmp_path / "raw", tmp_path / "no-mirror")
     assert not any((tmp_path / "raw").glob("*.csv"))
+
+
+def test_missing_kaggle_cli_names_the_extra(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no `kaggle` command
+    data = OmegaConf.create({"reader": "homedepot", "raw_subdir": "home-depot", "hub_id": "x"})
+    with pytest.raises(DataError, match=r"the kaggle command is not installed: pip install -e '\.\[kaggle\]'"):
+        fetch(data, tmp_path / "raw", None)
+
+
+def dvc_dir_hash(directory) -> str:
+    """The md5 DVC gives a directory (`dvc add` in a scratch repo around a copy of it)."""
+    repo = directory.parent
+    subprocess.run(["dvc", "init", "--no-scm", "-q"], cwd=repo, check=True)
+    subprocess.run(["dvc", "add", "-q", directory.name], cwd=repo, check=True)
+    return yaml.safe_load((repo / f"{directory.name}.dvc").read_text())["outs"][0]["md5"]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("stage", "subdir"), [("glove_bilstm_sts", "stsbenchmark"), ("minilm_homedepot", "home-depot")]
+)
+def test_fetched_raw_data_hashes_as_in_dvc_lock(tmp_path, shared, stage, subdir):
+    """A fresh clone's `dvc status` shows no changed raw deps: fetch writes what the lock describes."""
+    raw = tmp_path / "scratch" / subdir
+    data = OmegaConf.create({"reader": {"stsbenchmark": "stsb", "home-depot": "homedepot"}[subdir],
+                             "raw_subdir": subdir, "hub_id": "x"})  # fmt: skip
+    fetch(data, raw, shared / "data")
+    lock = yaml.safe_load((REPO_ROOT / "dvc.lock").read_text())
+    (dep,) = [d for d in lock["stages"][f"prepare@{stage}"]["deps"] if d["path"] == f"data/raw/{subdir}"]
+    assert dvc_dir_hash(raw) == dep["md5"]

@@ -1,19 +1,21 @@
 import pytest
 
-from simpipe.config import REPO_ROOT
-from simpipe.reference import CardError, load_card, parse_card
+from simpipe.config import REPO_ROOT, compose
+from simpipe.reference import CardError, facts_yaml, load_card, parse_card, reference_facts
+from tests.conftest import VARIANTS
 
-SEEDS = REPO_ROOT.parent / "shared" / "seeds"
-
-
-@pytest.fixture(scope="module")
-def glove():
-    return load_card(SEEDS / "000_4e6af143f06ae203.txt")
+# the seed card each in-repo facts file was written from (`simpipe reference`)
+SEED_CARDS = {"glove_bilstm_sts": "000_4e6af143f06ae203.txt", "minilm_homedepot": "003_45aad721b0a4e677.txt"}
 
 
 @pytest.fixture(scope="module")
-def homedepot():
-    return load_card(SEEDS / "003_45aad721b0a4e677.txt")
+def glove(shared):
+    return load_card(shared / "seeds" / SEED_CARDS["glove_bilstm_sts"])
+
+
+@pytest.fixture(scope="module")
+def homedepot(shared):
+    return load_card(shared / "seeds" / SEED_CARDS["minilm_homedepot"])
 
 
 def test_glove_card_with_flattened_front_matter(glove):
@@ -24,6 +26,7 @@ def test_glove_card_with_flattened_front_matter(glove):
     assert glove.non_default_hyperparameters["per_device_train_batch_size"] == "32"
     assert glove.non_default_hyperparameters["warmup_ratio"] == "0.1"
     assert "Embedding(400001, 300)" in glove.architecture and "LSTM(300, 1024" in glove.architecture
+    assert glove.modules == ["WordEmbeddings", "LSTM", "Pooling"]
     assert glove.co2["hardware_used"] == "1 x NVIDIA GeForce RTX 3090" and glove.co2["hours_used"] == 0.003
     assert glove.training_logs == []
 
@@ -82,8 +85,54 @@ def test_text_that_is_no_card():
 
 
 def test_missing_and_binary_files(tmp_path):
-    with pytest.raises(CardError, match="reference card not found"):
+    with pytest.raises(CardError, match=r"README\.md: reference not found; set report\.reference to"):
         load_card(tmp_path / "README.md")
     (tmp_path / "bin.md").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(CardError, match="not UTF-8 text"):
         load_card(tmp_path / "bin.md")
+
+
+@pytest.mark.parametrize("variant", sorted(SEED_CARDS))
+def test_in_repo_facts_are_what_simpipe_reference_writes_from_the_seed_card(shared, variant):
+    hub = {"glove_bilstm_sts": "tomaarsen/glove-bilstm-sts"}.get(variant)
+    card = shared / "seeds" / SEED_CARDS[variant]
+    written = facts_yaml(load_card(card), card.name, hub)
+    assert (REPO_ROOT / "references" / f"{variant}.yaml").read_text(encoding="utf-8") == written
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_reference_of_a_variant_loads_without_the_seed_cards(variant):
+    reference = compose("run", [f"variant={variant}"]).report.reference
+    if reference is None:
+        pytest.skip(f"{variant} has no reference")
+    facts = reference_facts(str(REPO_ROOT / reference))
+    assert facts.metrics and facts.modules and facts.train_size and facts.architecture is None
+    assert SEED_CARDS[variant] in facts.source
+
+
+def test_facts_round_trip_through_yaml(tmp_path):
+    card = parse_card(
+        "---\nbase_model: org/base\n---\n# M\n\n## Evaluation\n\n#### Semantic Similarity\n\n* Dataset: `val`\n\n"
+        "| Metric | Value |\n|:--|:--|\n| spearman_cosine | 0.5 |\n",
+        "README.md",
+    )
+    path = tmp_path / "m.yaml"
+    path.write_text(facts_yaml(card, "README.md", "org/m"))
+    facts = load_card(path)
+    assert facts.metrics == {"val": {"spearman_cosine": 0.5}} and facts.base_model == "org/base"
+    assert facts.source == "org/m / README.md"
+
+
+def test_a_yaml_file_that_is_no_facts_file(tmp_path):
+    path = tmp_path / "x.yaml"
+    path.write_text("source: a\nspeed: 3\n")
+    with pytest.raises(CardError, match=r"x\.yaml: not a facts file of `simpipe reference` \(unknown keys: speed\)"):
+        load_card(path)
+
+
+def test_no_reference_is_none_and_an_unknown_one_a_clear_error(tmp_path):
+    assert reference_facts(None) is None
+    with pytest.raises(CardError, match=r"report\.reference='nope\.md': reference not found; set it to a facts file"):
+        reference_facts("nope.md")
+    with pytest.raises(CardError, match=r"report\.reference='org/missing-model': no such file, and its README\.md"):
+        reference_facts("org/missing-model")  # HF_HUB_OFFLINE=1 in tests

@@ -18,9 +18,9 @@ V = "glove_bilstm_sts"
 STEPS = ["train.max_steps=40", "train.eval_steps=8", "train.logging_steps=4"]
 
 
-def write_params(root: Path, *overrides: str) -> Path:
+def write_params(root: Path, mirror: Path, *overrides: str) -> Path:
     """Quick-profile params at `root`, GloVe trained for 40 steps with a checkpoint every 8."""
-    return quick_params(root, *(f"variants.{V}.{o}" for o in STEPS), *overrides)
+    return quick_params(root, mirror, *(f"variants.{V}.{o}" for o in STEPS), *overrides)
 
 
 def simpipe(*args: str, params: Path) -> subprocess.Popen:
@@ -39,7 +39,7 @@ def metrics(root: Path) -> dict:
 def test_sigkilled_training_resumes_to_the_same_metrics(tmp_path, mirror):
     straight, killed = tmp_path / "straight", tmp_path / "killed"
     for root in (straight, killed):
-        params = write_params(root, "checkpoint.every_steps=8")
+        params = write_params(root, mirror, "checkpoint.every_steps=8")
         subprocess.run([sys.executable, "-m", "simpipe", "fetch", "--variant", V, "--params", str(params)], check=True)
         stage("prepare", params)
     stage("train", straight / "params.yaml")
@@ -99,7 +99,7 @@ def test_killed_before_the_first_checkpoint_starts_afresh_but_names_the_old_run(
 
 @pytest.mark.slow
 def test_sigterm_ends_the_mlflow_run_killed_and_leaves_no_output(tmp_path, mirror):
-    params = write_params(tmp_path, f"variants.{V}.train.max_steps=2000")
+    params = write_params(tmp_path, mirror, f"variants.{V}.train.max_steps=2000")
     subprocess.run([sys.executable, "-m", "simpipe", "fetch", "--variant", V, "--params", str(params)], check=True)
     stage("prepare", params)
     proc = simpipe("train", params=params)

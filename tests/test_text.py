@@ -2,14 +2,12 @@ import csv
 import io
 import re
 import zipfile
+from pathlib import Path
 
 import pytest
 import yaml
 
-from simpipe.config import REPO_ROOT
 from simpipe.text import augment, augment_all, clean, tag_value
-
-SEED_CARD = REPO_ROOT.parent / "shared" / "seeds" / "003_45aad721b0a4e677.txt"
 
 
 @pytest.mark.parametrize(
@@ -88,8 +86,8 @@ def test_clean_drops_only_the_and_only():
     assert clean("The only Thermostat other") == ["thermostat", "other"]
 
 
-def seed_strings() -> set[str]:
-    card = SEED_CARD.read_text(encoding="utf-8")
+def seed_strings(card_file: Path) -> set[str]:
+    card = card_file.read_text(encoding="utf-8")
     front = yaml.safe_load(card.split("---\n")[1])
     strings = {s for w in front["widget"] for s in (w["source_sentence"], *w["sentences"])}
     samples = card.split("* Samples:")[1].split("* Loss")[0]
@@ -97,17 +95,17 @@ def seed_strings() -> set[str]:
     return strings
 
 
-def test_every_processed_string_of_the_seed_card_comes_from_its_raw_row(mirror):
-    with zipfile.ZipFile(mirror / "home-depot" / "train.csv.zip") as zf:
+def test_every_processed_string_of_the_seed_card_comes_from_its_raw_row(shared):
+    with zipfile.ZipFile(shared / "data" / "home-depot" / "train.csv.zip") as zf:
         rows = list(csv.DictReader(io.TextIOWrapper(zf.open("train.csv"), encoding="iso-8859-1")))
     produced = {augment(t) for r in rows for t in (r["search_term"], r["product_title"])}
-    expected = seed_strings()
+    expected = seed_strings(shared / "seeds" / "003_45aad721b0a4e677.txt")
     assert len(expected) == 26
     assert sorted(expected - produced) == []
 
 
-def test_augment_all_equals_augment_one_by_one(mirror):
-    with zipfile.ZipFile(mirror / "home-depot" / "train.csv.zip") as zf:
+def test_augment_all_equals_augment_one_by_one(shared):
+    with zipfile.ZipFile(shared / "data" / "home-depot" / "train.csv.zip") as zf:
         rows = list(csv.DictReader(io.TextIOWrapper(zf.open("train.csv"), encoding="iso-8859-1")))[:3000]
     odd = ["", "  ", "12 in.\n14 in. white", "line one\nThe 3 ft. Gray", "2-1/2 in.", "Σ ΑΣ ΒΣ", "()#+,/"]
     texts = [t for r in rows for t in (r["search_term"], r["product_title"])] + odd

@@ -9,7 +9,8 @@ import mlflow
 import pytest
 from omegaconf import OmegaConf
 
-from simpipe.tracking import MAX_FAILURES, Tracker, emission_metrics, emissions, library_versions
+from simpipe.record import emission_metrics
+from simpipe.tracking import MAX_FAILURES, Tracker, emissions, library_versions
 
 
 def cfg_for(tmp_path, uri=None, enabled=True, codecarbon=True):

@@ -1,13 +1,12 @@
 from types import SimpleNamespace
 
 import pytest
-from omegaconf import OmegaConf
 from transformers import TrainerControl
 
 from simpipe.config import compose
 from simpipe.errors import ConfigError
-from simpipe.stages.train import curves
-from simpipe.training import EvaluateOnEpochEnd, curve_metrics, resolve_device, resolve_precision, training_args
+from simpipe.hardware import resolve_device, resolve_precision
+from simpipe.training import EvaluateOnEpochEnd, build_loss, loss_options, training_args
 
 
 def test_device_and_precision_defaults_on_this_machine():
@@ -42,39 +41,25 @@ def test_warmup_ratio_out_of_range(tmp_path):
         training_args(cfg, tmp_path, "cpu", "fp32")
 
 
-def test_curve_metrics_are_namespaced():
-    logs = {
-        "loss": 0.1,
-        "learning_rate": 1e-5,
-        "eval_loss": 0.2,
-        "eval_sts-dev_spearman_cosine": 0.7,
-        "epoch": 1,
-    }
-    assert curve_metrics(logs, "sts-dev") == {
-        "train/loss": 0.1,
-        "train/learning_rate": 1e-5,
-        "sts-dev/spearman_cosine": 0.7,
-        "sts-dev/loss": 0.2,
-    }
+def test_losses_as_config(run_cfg):
+    from simpipe.modeling import build_model
+
+    model = build_model(run_cfg("glove_bilstm_sts").model)
+    assert type(build_loss(model, "CoSENTLoss", {"scale": 10.0})).__name__ == "CoSENTLoss"
+    assert build_loss(model, "AnglELoss", {}).scale == 20.0
+    assert loss_options("CoSENTLoss") == {"scale": 20.0}
 
 
-def test_curves_csv_from_log_history():
-    history = [
-        {"loss": 0.3, "step": 1, "epoch": 0.5},
-        {"eval_sts-dev_spearman_cosine": 0.6, "eval_loss": 0.2, "step": 2, "epoch": 1.0},
-        {"train_runtime": 1.0, "step": 2, "epoch": 1.0},
-    ]
-    dev, loss = curves(history, "sts-dev")
-    assert dev == "step,epoch,spearman_cosine\n2,1.0,0.6\n"
-    assert loss == "step,epoch,loss\n1,0.5,0.3\n"
+def test_unknown_loss_names_the_choices():
+    with pytest.raises(ConfigError, match=r"train\.loss='MultipleNegativesRankingLoss' is unknown; choose one of "
+                       r"CosineSimilarityLoss, CoSENTLoss, AnglELoss"):  # fmt: skip
+        build_loss(None, "MultipleNegativesRankingLoss", {})
 
 
-def test_unsupported_loss_is_rejected():
-    from simpipe.training import train
-
-    cfg = OmegaConf.merge(compose("run"), {"train": {"loss": "MultipleNegativesRankingLoss"}})
-    with pytest.raises(ConfigError, match=r"train\.loss='MultipleNegativesRankingLoss' is not supported"):
-        train(cfg, None, None, None, None, None, "cpu", "fp32")
+def test_unknown_loss_parameter_names_what_the_loss_takes():
+    with pytest.raises(ConfigError, match=r"train\.loss_params\.margin: not a parameter of AnglELoss; it takes: "
+                       r"scale \(default 20\.0\)"):  # fmt: skip
+        build_loss(None, "AnglELoss", {"margin": 0.5})
 
 
 @pytest.mark.parametrize(

@@ -38,7 +38,7 @@ def run_stages(cfg: DictConfig) -> float | None:
     from simpipe import record
     from simpipe.paths import Layout
 
-    runs = [stage(name) for name in cfg.stages]  # an unknown name fails before anything runs
+    runs = [stage(name, "stages") for name in cfg.stages]  # an unknown name fails before anything runs
     for name, run in zip(cfg.stages, runs, strict=True):
         started = time.perf_counter()
         run(cfg)

@@ -23,8 +23,9 @@ STAGES = {
 }
 
 
-def stage(name: str) -> Callable[[Any], Any]:
-    """The `run(cfg)` of stage `name` (imported on first use: a stage pulls in torch)."""
+def stage(name: str, key: str = "stage") -> Callable[[Any], Any]:
+    """The `run(cfg)` of stage `name` (imported on first use: a stage pulls in torch); `key` names the
+    setting that asked for it in the error."""
     if name not in STAGES:
-        raise ConfigError(f"unknown stage {name!r}; choose from {', '.join(STAGES)}")
+        raise ConfigError(f"{key}: unknown stage {name!r}; choose from {', '.join(STAGES)}")
     return importlib.import_module(STAGES[name]).run
