@@ -29,7 +29,7 @@ data: install  ## put the raw data sets in data/raw/ (local mirror ../shared/dat
 params: install  ## regenerate params.yaml from conf/ (commit the result)
 	simpipe params
 
-repro: data  ## reproduce every variant: prepare -> train -> evaluate -> card (dvc repro)
+repro: data  ## reproduce every variant: prepare -> train -> evaluate -> comparison -> card -> report (dvc repro)
 	dvc repro
 
 sweep: data  ## the GloVe grid sweep (conf/search/glove_grid.yaml), 2 jobs at a time, nested MLflow runs

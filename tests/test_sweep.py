@@ -85,7 +85,7 @@ def test_failed_sweep_still_ends_its_parent_run(tmp_path, mirror):
     fetch_all(tmp_path, mirror)
     result = sweep(tmp_path, "variant=glove_bilstm_sts", "stages=[prepare,fit]", "hydra.launcher.n_jobs=1")
     assert result.returncode != 0
-    assert "stages: unknown ['fit']" in result.stderr
+    assert "stages: unknown stage 'fit'; choose from prepare" in result.stderr
     (parent,) = [r for r in runs(tmp_path) if r.data.tags.get("simpipe.sweep") == "parent"]
     assert parent.info.status == "FAILED"
 
