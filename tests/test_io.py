@@ -1,6 +1,9 @@
+import os
+import stat
+
 import pytest
 
-from simpipe.io import atomic_dir, read_json, write_json
+from simpipe.io import atomic_dir, read_json, write_json, write_text
 
 
 def test_atomic_dir_replaces_target_on_success(tmp_path):
@@ -26,3 +29,17 @@ def test_write_json_round_trip_and_no_temp_files(tmp_path):
     write_json(tmp_path / "a" / "m.json", {"x": 1.5})
     assert read_json(tmp_path / "a" / "m.json") == {"x": 1.5}
     assert [p.name for p in (tmp_path / "a").iterdir()] == ["m.json"]
+
+
+@pytest.mark.parametrize(("mask", "file_mode", "dir_mode"), [(0o022, 0o644, 0o755), (0o077, 0o600, 0o700)])
+def test_outputs_get_the_modes_of_the_users_umask(tmp_path, mask, file_mode, dir_mode):
+    old = os.umask(mask)
+    try:
+        write_text(tmp_path / "f.txt", "x")
+        with atomic_dir(tmp_path / "d") as out:
+            write_text(out / "inner.txt", "y")
+    finally:
+        os.umask(old)
+    assert stat.S_IMODE((tmp_path / "f.txt").stat().st_mode) == file_mode
+    assert stat.S_IMODE((tmp_path / "d").stat().st_mode) == dir_mode
+    assert stat.S_IMODE((tmp_path / "d" / "inner.txt").stat().st_mode) == file_mode

@@ -1,4 +1,5 @@
-"""Atomic writes: outputs appear complete or not at all."""
+"""Atomic writes: outputs appear complete or not at all, with the modes the user's umask gives
+(temporary files and directories start private; they are opened up before they are renamed)."""
 
 from __future__ import annotations
 
@@ -12,6 +13,13 @@ from pathlib import Path
 from typing import Any
 
 
+def umask() -> int:
+    """The process's umask (reading it means setting it; it is set back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def write_bytes(path: Path, data: bytes) -> None:
     """Write `data` to `path` through a temporary file in the same directory, then rename."""
     path = Path(path)
@@ -20,6 +28,7 @@ def write_bytes(path: Path, data: bytes) -> None:
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
+        os.chmod(tmp, 0o666 & ~umask())  # mkstemp's 0600 -> what open() would have given
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
@@ -47,6 +56,7 @@ def atomic_dir(path: Path) -> Iterator[Path]:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp"))
     try:
+        tmp.chmod(0o777 & ~umask())  # mkdtemp's 0700 -> what mkdir would have given
         yield tmp
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
