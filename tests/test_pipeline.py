@@ -24,6 +24,7 @@ pytestmark = pytest.mark.slow
 METRICS = [
     f"{kind}_{fn}" for fn in ("cosine", "manhattan", "euclidean", "dot", "max") for kind in ("pearson", "spearman")
 ]
+SEARCH_METRICS = ["cosine_mrr@10", "cosine_ndcg@10", "cosine_recall@10", "cosine_recall@100"]
 CARD_SECTIONS = [
     "## Model Details",
     "### Full Model Architecture",
@@ -52,11 +53,24 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     assert (layout.report(variant) / "report.md").is_file()
     assert "reproduction report" in (layout.report(variant) / "report.html").read_text()
     comparison = json.loads((layout.metrics(variant) / "comparison.json").read_text())
-    assert comparison["reference"] and len(comparison["metrics"]) > 0  # each variant's in-repo reference
+    if cfg.report.reference:
+        assert comparison["reference"] and len(comparison["metrics"]) > 0  # the variant's in-repo reference
+    else:
+        assert comparison["reference"] is None and comparison["summary"].startswith("No reference card")
     metrics = json.loads((layout.metrics(variant) / "metrics.json").read_text())
-    assert set(metrics) == {cfg.data.dev_name, cfg.data.test_name}
-    for split in metrics.values():
-        assert sorted(split) == sorted(METRICS) and all(-1 <= v <= 1 for v in split.values())
+    splits = [cfg.data.dev_name, cfg.data.test_name]
+    searches = [f"search/{name}" for name in splits] if cfg.data.search else []
+    pretrained = cfg.model.kind == "transformer"
+    keys = splits + searches
+    assert set(metrics) == set(keys + ([f"base/{key}" for key in keys] if pretrained else []))
+    for key, values in metrics.items():
+        expected = SEARCH_METRICS if "search/" in key else METRICS
+        assert set(expected) <= set(values) and all(-1 <= v <= 1 for v in values.values()), key
+    base = json.loads((layout.metrics(variant) / "base" / "metrics.json").read_text())
+    assert base == {key: metrics[f"base/{key}"] for key in keys} if pretrained else base == {}
+    lifted = {(row["dataset"], row["metric"]) for row in comparison["baseline"]}
+    assert ((cfg.data.dev_name, "spearman_cosine") in lifted) == pretrained
+    assert (("search/" + cfg.data.dev_name, "cosine_mrr@10") in lifted) == (pretrained and bool(searches))
     curve = pd.read_csv(layout.metrics(variant) / "dev_curve.csv")
     assert list(curve.columns) == ["step", "epoch", "spearman_cosine"] and len(curve) >= 2
 
@@ -73,10 +87,13 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
         for result in front["model-index"][0]["results"]
         for m in result["metrics"]
     }
-    assert len(values) == 2 * len(METRICS)
+    assert len(values) == sum(len(metrics[key]) for key in keys)
     assert values[(cfg.data.dev_name, "spearman_cosine")] == pytest.approx(
         metrics[cfg.data.dev_name]["spearman_cosine"]
     )
+    for key in searches:
+        assert values[(key.removeprefix("search/"), "cosine_ndcg@10")] == pytest.approx(metrics[key]["cosine_ndcg@10"])
+    assert ("| Base | Fine-tuned | Lift |" in body) == pretrained
     for section in CARD_SECTIONS:
         assert section in body, section
     assert "Size: 48 training samples" in body
@@ -87,6 +104,13 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     assert run.info.status == "FINISHED" and run.data.params["train.batch_size"] == str(cfg.train.batch_size)
     assert len(client.get_metric_history(run_id, "train/loss")) >= 2
     assert len(client.get_metric_history(run_id, f"{cfg.data.dev_name}/spearman_cosine")) >= 2
+    logged = run.data.metrics
+    for key in searches:  # MLflow refuses "@" in names
+        assert logged[f"{key}/cosine_mrr_at_10"] == pytest.approx(metrics[key]["cosine_mrr@10"])
+    if pretrained:
+        assert logged[f"base/{cfg.data.dev_name}/spearman_cosine"] == pytest.approx(
+            base[cfg.data.dev_name]["spearman_cosine"]
+        )
     assert run.data.metrics[f"{cfg.data.test_name}/spearman_cosine"] == pytest.approx(
         metrics[cfg.data.test_name]["spearman_cosine"]
     )
@@ -143,10 +167,10 @@ def quick_repo(tmp_path, mirror) -> tuple[Path, list[str]]:
     return repo, sets
 
 
-def changed_stages(repo: Path, group: str, key: str, value) -> set[str]:
-    """Set `variants.glove_bilstm_sts.<group>.<key>` in params.yaml; the stages `dvc status` then calls changed."""
+def changed_stages(repo: Path, group: str, key: str, value, variant: str = "glove_bilstm_sts") -> set[str]:
+    """Set `variants.<variant>.<group>.<key>` in params.yaml; the stages `dvc status` then calls changed."""
     params = yaml.safe_load((repo / "params.yaml").read_text())
-    params["variants"]["glove_bilstm_sts"][group][key] = value
+    params["variants"][variant][group][key] = value
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     return set(json.loads(dvc("status", "--json", cwd=repo)))
 
@@ -176,12 +200,23 @@ def test_dvc_repro_then_noop_then_exp_run(quick_repo):
 
     # an evaluation-only and a card-only setting: neither retrains (dvc status); the report renders the
     # comparison, not the card, and the comparison reads no batch size: neither of them re-runs
-    evaluation_only = {"evaluate@glove_bilstm_sts", "card@glove_bilstm_sts"}  # the card names the evaluators
+    evaluation_only = {f"{name}@glove_bilstm_sts" for name in ("baseline", "evaluate", "card")}
     assert changed_stages(repo, "eval", "cuda_batch_size", 256) == evaluation_only
     assert changed_stages(repo, "card", "model_name", "GloVe BiLSTM, renamed") == evaluation_only
     ran = re.findall(r"^Running stage '([^']+)'", dvc("repro", cwd=repo), flags=re.M)
-    assert ran == ["evaluate@glove_bilstm_sts", "card@glove_bilstm_sts"]
+    assert ran == ["baseline@glove_bilstm_sts", "evaluate@glove_bilstm_sts", "card@glove_bilstm_sts"]
     assert "GloVe BiLSTM, renamed" in (repo / "models" / "glove_bilstm_sts" / "README.md").read_text()
+
+    # a training-only setting re-runs training and what follows it, never the base model's scores
+    training_only = {f"{name}@minilm_sts" for name in ("train", "evaluate", "comparison", "card", "report")}
+    assert changed_stages(repo, "train", "learning_rate", 1e-4, variant="minilm_sts") == training_only
+    base = repo / "metrics" / "minilm_sts" / "base" / "metrics.json"
+    before = base.read_text()
+    ran = re.findall(r"^Running stage '([^']+)'", dvc("repro", cwd=repo), flags=re.M)
+    assert ran == sorted(training_only, key=lambda name: list(STAGES).index(name.split("@")[0]))
+    assert base.read_text() == before and "base/sts-dev" in json.loads(
+        (base.parent.parent / "metrics.json").read_text()
+    )
 
     commit_all(repo)
     sets = [*quick_sets, "variants.glove_bilstm_sts.train.learning_rate=0.001"]

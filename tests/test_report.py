@@ -30,7 +30,18 @@ def reference() -> CardFacts:
     return load_card(REPO_ROOT / "references" / "minilm_homedepot.yaml")
 
 
-def reproduced(train_samples: int = 47402) -> CardFacts:
+METRICS = {"val": {"pearson_cosine": 0.49, "spearman_cosine": 0.5101}, "test": {"spearman_cosine": 0.5}}
+WITH_BASE = {
+    **METRICS,
+    "search/val": {"cosine_mrr@10": 0.41, "cosine_ndcg@10": 0.38},
+    "base/val": {"pearson_cosine": 0.3, "spearman_cosine": 0.3124},
+    "base/test": {"spearman_cosine": 0.31},
+    "base/search/val": {"cosine_mrr@10": 0.30, "cosine_ndcg@10": 0.27},
+}
+LIFTED = [("val", "spearman_cosine"), ("search/val", "cosine_mrr@10"), ("test", "spearman_cosine")]
+
+
+def reproduced(train_samples: int = 47402, metrics=None) -> CardFacts:
     run = TrainedRun(
         variant="minilm_homedepot", mlflow_run_id=None, mlflow_uri="sqlite:///x.db", device="cpu",
         precision="fp32", global_step=8889, epoch=3.0, train_seconds=6000.0, resumed_from=None,
@@ -41,7 +52,7 @@ def reproduced(train_samples: int = 47402) -> CardFacts:
     args = {"per_device_train_batch_size": 16, "per_device_eval_batch_size": 16, "num_train_epochs": 3,
             "learning_rate": 5e-05, "use_cpu": True}  # fmt: skip
     emissions = {"emissions": 0.0125, "energy_consumed": 0.03, "duration": 4320.0, "cpu_model": "AMD EPYC"}
-    metrics = {"val": {"pearson_cosine": 0.49, "spearman_cosine": 0.5101}, "test": {"spearman_cosine": 0.5}}
+    metrics = metrics or METRICS
     data = type("D", (), {"columns": ["sentence_0", "sentence_1", "label"], "dev_name": "val"})
     return reproduced_facts(
         Record(run, LOG_HISTORY, args, emissions), metrics, data, type("E", (), {"main_similarity": "cosine"}),
@@ -104,12 +115,44 @@ def test_markdown_html_and_plot(comparison):
     assert "data:image/png;base64," in page and "src='http" not in page and "<td class='FAIL'>FAIL</td>" in page
 
 
-def test_without_a_reference_the_report_says_so():
+def test_without_a_reference_or_base_the_report_says_so():
     comparison = compare("minilm_sts", None, reproduced(), 0.02, HEADLINE)
-    assert comparison.reference is None and comparison.metrics == []
-    assert comparison.summary == "No reference card to compare with (report.reference is null)."
-    assert "Reference: `none`" in to_markdown(comparison, "r", None)
+    assert comparison.reference is None and comparison.metrics == [] and comparison.baseline == []
+    assert comparison.summary == (
+        "Nothing to compare with: no reference card (report.reference is null) and no pretrained base model."
+    )
+    md = to_markdown(comparison, "r", None)
+    assert "Reference: `none`" in md and "## Metrics (tolerance" not in md and "Base model →" not in md
     assert reproduction_section(comparison, "reports/x/report.md") == f"## Reproduction\n\n{comparison.summary}\n"
+
+
+def test_base_model_beside_the_fine_tuned_one_without_a_reference():
+    comparison = compare("minilm_sts", None, reproduced(metrics=WITH_BASE), 0.02, HEADLINE, LIFTED)
+    rows = {(r.dataset, r.metric): r for r in comparison.baseline}
+    assert list(rows) == LIFTED
+    assert rows[("search/val", "cosine_mrr@10")].lift == pytest.approx(0.41 - 0.30)
+    assert comparison.base_model == "sentence-transformers/all-MiniLM-L6-v2"
+    assert comparison.summary == (
+        "No reference card (report.reference is null). Base model sentence-transformers/all-MiniLM-L6-v2: "
+        "val spearman_cosine 0.3124 → 0.5101 fine-tuned (+0.1977)."
+    )
+    md = to_markdown(comparison, "r", None)
+    assert "## Base model → fine-tuned (sentence-transformers/all-MiniLM-L6-v2)" in md
+    assert "| search/val | cosine_mrr@10 | 0.3000 | 0.4100 | +0.1100 |  |" in md
+    section = reproduction_section(comparison, "reports/x/report.md")
+    assert "| val | spearman_cosine | 0.3124 | 0.5101 | +0.1977 |" in section
+
+
+def test_reference_and_base_both_in_the_summary(reference):
+    comparison = compare("minilm_homedepot", reference, reproduced(metrics=WITH_BASE), 0.02, HEADLINE, LIFTED)
+    assert comparison.summary.startswith("1 of 2 reference metrics reproduced within ±0.02;")
+    assert comparison.summary.endswith("val spearman_cosine 0.3124 → 0.5101 fine-tuned (+0.1977).")
+    assert comparison.metrics and len(comparison.baseline) == 3
+    section = reproduction_section(comparison, "reports/x/report.md")
+    assert section.index("| Reference |") < section.index("| Base | Fine-tuned | Lift |")
+    assert compare("m", reference, reproduced(), 0.02, HEADLINE).summary.endswith(
+        "No pretrained base model to compare with."
+    )
 
 
 def test_card_section_and_its_place(comparison):

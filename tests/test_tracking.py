@@ -33,10 +33,11 @@ def test_run_logs_params_metrics_and_tags_the_experiment(tmp_path):
     tracker = Tracker(cfg_for(tmp_path))
     with tracker.run(run_name="r"):
         tracker.log_params({"train.lr": 0.1})
-        tracker.log_metrics({"sts-dev/spearman_cosine": 0.5}, step=3)
+        tracker.log_metrics({"sts-dev/spearman_cosine": 0.5, "search/val/cosine_mrr@10": 0.25}, step=3)
     client = mlflow.MlflowClient(tracker.uri)
     run = client.get_run(tracker.run_id)
     assert run.info.status == "FINISHED" and run.data.params == {"train.lr": "0.1"}
+    assert run.data.metrics["search/val/cosine_mrr_at_10"] == 0.25  # MLflow refuses "@" in names
     assert client.get_metric_history(tracker.run_id, "sts-dev/spearman_cosine")[0].step == 3
     experiment = client.get_experiment(run.info.experiment_id)
     assert experiment.tags["mlflow.experimentKind"] == "custom_model_development"

@@ -23,8 +23,8 @@ from transformers import TrainerControl, TrainerState
 
 from simpipe import record
 from simpipe.comparison import Comparison, default_training_args
-from simpipe.evaluation import final_evaluator
 from simpipe.render import markdown_table
+from simpipe.scoring import evaluators
 from simpipe.training import build_loss
 
 
@@ -114,22 +114,33 @@ def build_card_data(
         data.eval_datasets = data.extract_dataset_metadata(splits["dev"], data.eval_datasets, loss, "eval")
     data.set_widget_examples(splits["dev"])
 
-    evaluators = {}
-    for split, name in (("dev", data_cfg.dev_name), ("test", data_cfg.test_name)):
-        evaluator = final_evaluator(splits[split], name, data_cfg.columns, eval_cfg)
-        evaluator.primary_metric = f"{name}_{record.curve_metric(eval_cfg.main_similarity)}"
-        evaluators[name] = evaluator
-    _replay_training(data, model, rec.training_args, rec.log_history, evaluators[data_cfg.dev_name])
-    for name, evaluator in evaluators.items():
-        prefixed = {f"{name}_{k}": v for k, v in metrics[name].items()}
+    by_key = evaluators(splits, data_cfg, eval_cfg)
+    _replay_training(data, model, rec.training_args, rec.log_history, by_key[data_cfg.dev_name])
+    for key, evaluator in by_key.items():
+        prefixed = {f"{evaluator.name}_{k}": v for k, v in metrics[key].items()}
         data.set_evaluation_metrics(evaluator, prefixed, run.epoch, run.global_step)
     return data
 
 
+def baseline_lines(comparison: Comparison) -> list[str]:
+    """The card's "base → fine-tuned" table (nothing without a base model)."""
+    if not comparison.baseline:
+        return []
+    rows = [
+        [r.dataset, r.metric, f"{r.base:.4f}", f"{r.fine_tuned:.4f}", f"{r.lift:+.4f}"] for r in comparison.baseline
+    ]
+    return [
+        f"Before and after fine-tuning `{comparison.base_model}` (same splits, same evaluators):",
+        "",
+        *markdown_table(["Dataset", "Metric", "Base", "Fine-tuned", "Lift"], rows),
+        "",
+    ]
+
+
 def reproduction_section(comparison: Comparison, report_path: str) -> str:
-    """The card's short "Reproduction" section: the reference, the verdict, the metric table."""
+    """The card's short "Reproduction" section: what the run was compared with, the verdict, the tables."""
     if comparison.reference is None:
-        return f"## Reproduction\n\n{comparison.summary}\n"
+        return "\n".join(["## Reproduction", "", comparison.summary, "", *baseline_lines(comparison)])
     rows = [
         [row.dataset, row.metric, f"{row.reference:.4f}", "–" if row.reproduced is None else f"{row.reproduced:.4f}",
          "–" if row.diff is None else f"{row.diff:+.4f}"]
@@ -143,6 +154,7 @@ def reproduction_section(comparison: Comparison, report_path: str) -> str:
         "",
         *markdown_table(["Dataset", "Metric", "Reference", "Reproduced", "Diff"], rows),
         "",
+        *baseline_lines(comparison),
         f"The side-by-side report (hyperparameters, data, CO2, curves): `{report_path}`.",
         "",
     ]

@@ -15,9 +15,11 @@ from types import SimpleNamespace
 from typing import Any
 
 from simpipe import record
+from simpipe.baseline import base_of
 from simpipe.errors import SimpipeError
 from simpipe.io import read_json, write_json
 from simpipe.reference import CardFacts
+from simpipe.retrieval import headline_search_metrics, search_key
 
 # co2_eq_emissions keys compared, with their units in the cards
 ENVIRONMENT = {
@@ -45,6 +47,17 @@ class MetricRow:
 
 
 @dataclass
+class LiftRow:
+    """A metric of the base model (before fine-tuning) and of the fine-tuned one."""
+
+    dataset: str
+    metric: str
+    base: float
+    fine_tuned: float
+    lift: float
+
+
+@dataclass
 class FactRow:
     name: str
     reference: Any
@@ -61,6 +74,9 @@ class Comparison:
     tolerance: float
     summary: str
     metrics: list[MetricRow] = field(default_factory=list)
+    # the pretrained model fine-tuning started from (None: none) and its metrics beside the fine-tuned ones
+    base_model: str | None = None
+    baseline: list[LiftRow] = field(default_factory=list)
     facts: list[FactRow] = field(default_factory=list)
     hyperparameters: list[FactRow] = field(default_factory=list)
     environment: list[FactRow] = field(default_factory=list)
@@ -182,12 +198,31 @@ def curve(card: CardFacts, column: str | None) -> list[tuple[float, float]]:
     return [(e["Step"], e[column]) for e in card.training_logs if e.get(column) is not None and e.get("Step")]
 
 
-def summary(metrics: list[MetricRow], tolerance: float, headline: tuple[str, str], reference: str | None) -> str:
-    """One sentence: how many reference metrics were reproduced within the tolerance, and the headline."""
-    if reference is None:
-        return "No reference card to compare with (report.reference is null)."
+def shown_metrics(data_cfg, eval_cfg) -> list[tuple[str, str]]:
+    """(metrics.json key, metric) pairs compared with the base model: each split's Spearman of the main
+    similarity, then (with `data.search`) its search MRR@10, NDCG@10 and Recall@10/100."""
+    similarity = eval_cfg.main_similarity
+    shown = []
+    for name in (data_cfg.dev_name, data_cfg.test_name):
+        shown.append((name, record.curve_metric(similarity)))
+        if data_cfg.search:
+            shown += [(search_key(name), metric) for metric in headline_search_metrics(similarity)]
+    return shown
+
+
+def lift_rows(metrics: record.Metrics, shown: list[tuple[str, str]]) -> list[LiftRow]:
+    """Base → fine-tuned for each shown metric both models have."""
+    rows = []
+    for key, metric in shown:
+        base, tuned = base_of(metrics, key).get(metric), metrics.get(key, {}).get(metric)
+        if base is not None and tuned is not None:
+            rows.append(LiftRow(key, metric, base, tuned, tuned - base))
+    return rows
+
+
+def _reference_sentence(metrics: list[MetricRow], tolerance: float, headline: tuple[str, str], source: str) -> str:
     if not metrics:
-        return "The reference card reports no metrics to compare."
+        return f"The reference card {source} reports no metrics to compare."
     top = next((row for row in metrics if (row.dataset, row.metric) == headline), metrics[0])
     value = "missing" if top.reproduced is None else f"{top.reproduced:.4f}"
     passed = sum(row.passed for row in metrics)
@@ -197,10 +232,43 @@ def summary(metrics: list[MetricRow], tolerance: float, headline: tuple[str, str
     )
 
 
+def summary(
+    metrics: list[MetricRow],
+    tolerance: float,
+    headline: tuple[str, str],
+    reference: str | None,
+    base_model: str | None = None,
+    baseline: list[LiftRow] | None = None,
+) -> str:
+    """What this run was compared with, in plain words: the reference card (how many of its metrics were
+    reproduced within the tolerance, and the headline) and the base model (the headline's lift)."""
+    if reference is None and not baseline:
+        return "Nothing to compare with: no reference card (report.reference is null) and no pretrained base model."
+    parts = [
+        "No reference card (report.reference is null)." if reference is None
+        else _reference_sentence(metrics, tolerance, headline, reference)
+    ]  # fmt: skip
+    if baseline:
+        top = next((row for row in baseline if (row.dataset, row.metric) == headline), baseline[0])
+        parts.append(
+            f"Base model {base_model}: {top.dataset} {top.metric} {top.base:.4f} → {top.fine_tuned:.4f} "
+            f"fine-tuned ({top.lift:+.4f})."
+        )
+    else:
+        parts.append("No pretrained base model to compare with.")
+    return " ".join(parts)
+
+
 def compare(
-    variant: str, reference: CardFacts | None, reproduced: CardFacts, tolerance: float, headline: tuple[str, str]
+    variant: str,
+    reference: CardFacts | None,
+    reproduced: CardFacts,
+    tolerance: float,
+    headline: tuple[str, str],
+    lifted: list[tuple[str, str]] | None = None,
 ) -> Comparison:
-    """Every reference metric with its difference and verdict, and the facts side by side."""
+    """Every reference metric with its difference and verdict, the facts side by side, and the base
+    model's `lifted` metrics (default: the headline) beside the fine-tuned model's."""
     ref = reference or CardFacts(source="")
     metrics = []
     for dataset, values in ref.metrics.items():
@@ -212,12 +280,17 @@ def compare(
     keys = dict.fromkeys([*ref.non_default_hyperparameters, *reproduced.non_default_hyperparameters])
     shown = [key for key in keys if not any(RENAMED.get(old) == key for old in keys)]  # renamed: under its old name
     column = curve_column(ref) or curve_column(reproduced)
+    baseline = lift_rows(reproduced.metrics, lifted or [headline])
+    base_model = reproduced.base_model if baseline else None
+    source = reference.source if reference else None
     return Comparison(
         variant=variant,
-        reference=reference.source if reference else None,
+        reference=source,
         tolerance=tolerance,
-        summary=summary(metrics, tolerance, headline, reference.source if reference else None),
+        summary=summary(metrics, tolerance, headline, source, base_model, baseline),
         metrics=metrics,
+        base_model=base_model,
+        baseline=baseline,
         facts=[_fact(name, getattr(ref, name) or None, getattr(reproduced, name) or None) for name in FACTS],
         hyperparameters=[_fact(k, _hyperparameter(ref, k), _hyperparameter(reproduced, k)) for k in shown],
         environment=[
@@ -244,6 +317,7 @@ def read_comparison(metrics_dir: Path) -> Comparison:
     data = read_json(path)
     for key, row in (
         ("metrics", MetricRow),
+        ("baseline", LiftRow),
         ("facts", FactRow),
         ("hyperparameters", FactRow),
         ("environment", FactRow),

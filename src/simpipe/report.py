@@ -41,9 +41,28 @@ def _tables(comparison: Comparison) -> list[tuple[str, list[str], list[list[str]
     def facts(rows: list[FactRow]) -> list[list[str]]:
         return [[r.name, _fmt(r.reference), _fmt(r.reproduced), "differs" if r.differs else ""] for r in rows]
 
+    lift_rows = [
+        [r.dataset, r.metric, _fmt(r.base), _fmt(r.fine_tuned), _diff(r.lift), ""] for r in comparison.baseline
+    ]
+    tables = []
+    if comparison.reference is not None:
+        tables.append(
+            (
+                f"Metrics (tolerance ±{comparison.tolerance:g})",
+                ["dataset", "metric", "reference", "reproduced", "diff", ""],
+                metric_rows,
+            )
+        )
+    if comparison.baseline:
+        tables.append(
+            (
+                f"Base model → fine-tuned ({comparison.base_model})",
+                ["dataset", "metric", "base", "fine-tuned", "lift", ""],
+                lift_rows,
+            )
+        )
     return [
-        (f"Metrics (tolerance ±{comparison.tolerance:g})",
-         ["dataset", "metric", "reference", "reproduced", "diff", ""], metric_rows),
+        *tables,
         ("Model and data", ["", "reference", "reproduced", ""], facts(comparison.facts)),
         ("Non-default hyperparameters", ["", "reference", "reproduced", ""], facts(comparison.hyperparameters)),
         ("CO2, energy, duration, hardware", ["", "reference", "reproduced", ""], facts(comparison.environment)),

@@ -82,6 +82,11 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
+def metric_name(name: str) -> str:
+    """`name` as MLflow accepts it: `@k` (sentence-transformers' retrieval metrics) becomes `_at_k`."""
+    return name.replace("@", "_at_")
+
+
 class Tracker:
     """A thin, fault-tolerant handle on one MLflow run.
 
@@ -195,10 +200,11 @@ class Tracker:
             self._log_batch("log params", params=items[i : i + 100])
 
     def log_metrics(self, metrics: dict[str, float], step: int | None = None) -> None:
+        """Log `metrics`; names MLflow refuses (`val/cosine_mrr@10`) are logged as `val/cosine_mrr_at_10`."""
         from mlflow.entities import Metric
 
         now = int(time.time() * 1000)
-        items = [Metric(k, float(v), now, step or 0) for k, v in metrics.items()]
+        items = [Metric(metric_name(k), float(v), now, step or 0) for k, v in metrics.items()]
         if items:
             self._log_batch("log metrics", metrics=items)
 

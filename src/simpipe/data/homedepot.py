@@ -82,8 +82,13 @@ def read_csv(path: Path, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
+def label(relevance: float) -> float:
+    """The prepared label of a raw relevance (1-3, the mean of the raters' grades): (relevance - 1) / 2 in [0, 1]."""
+    return (relevance - 1.0) / 2.0
+
+
 def labels(relevance: pd.Series, path: Path) -> pd.Series:
-    """(relevance - 1) / 2 in [0, 1]."""
+    """`label` of every row, after checking each is a number in [1, 3]."""
     values = pd.to_numeric(relevance, errors="coerce")
     bad = values.isna() | ~values.between(1.0, 3.0)
     if bad.any():
@@ -91,7 +96,7 @@ def labels(relevance: pd.Series, path: Path) -> pd.Series:
         raise DataError(
             f"{path}: relevance {relevance.iloc[row]!r} in data row {row + 1} is not a number in [1, 3]; fix the row"
         )
-    return (values - 1.0) / 2.0
+    return label(values)
 
 
 def brands(raw_dir: Path) -> dict[str, str]:

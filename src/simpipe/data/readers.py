@@ -2,7 +2,7 @@
 
 A reader module provides `read(raw_dir, data_cfg) -> {"train"|"dev"|"test": frame}`,
 `missing(raw_dir) -> [file names]`, `files(raw_dir) -> [the paths it reads]`,
-`download(raw_dir, data_cfg)` and `HOW_TO_GET`.
+`download(raw_dir, data_cfg)`, `label(raw score) -> prepared label` and `HOW_TO_GET`.
 """
 
 from __future__ import annotations

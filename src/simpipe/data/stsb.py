@@ -15,6 +15,11 @@ N_FIELDS = 7  # genre, file, year, id, score, sentence1, sentence2 (+ optional s
 MAX_SCORE = 5.0
 
 
+def label(score: float) -> float:
+    """The prepared label of a raw STS score (0-5): score / 5 in [0, 1]."""
+    return score / MAX_SCORE
+
+
 def read_file(path: Path) -> pd.DataFrame:
     """Read one STS file line by line: quotes are literal text, extra source columns ignored."""
     rows = []
@@ -44,7 +49,7 @@ def read_file(path: Path) -> pd.DataFrame:
                 raise DataError(f"{path}:{lineno}: score {fields[4]!r} is not a number; fix or remove the row")
             if not 0.0 <= score <= MAX_SCORE:
                 raise DataError(f"{path}:{lineno}: score {score} outside [0, {MAX_SCORE:g}]; fix the row")
-            rows.append((fields[5], fields[6], score / MAX_SCORE))
+            rows.append((fields[5], fields[6], label(score)))
     if not rows:
         raise DataError(f"{path}: no rows; re-fetch the file with `simpipe fetch`")
     frame = pd.DataFrame(rows, columns=["sentence1", "sentence2", "score"])

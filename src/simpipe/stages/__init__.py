@@ -15,6 +15,7 @@ from simpipe.errors import ConfigError
 # in pipeline order (dvc.yaml): stage name -> module
 STAGES = {
     "prepare": "simpipe.stages.prepare",
+    "baseline": "simpipe.stages.baseline",
     "train": "simpipe.stages.train",
     "evaluate": "simpipe.stages.evaluate",
     "comparison": "simpipe.stages.comparison",

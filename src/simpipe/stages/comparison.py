@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 
 from simpipe import record
-from simpipe.comparison import compare, reproduced_facts, write_comparison
+from simpipe.comparison import compare, reproduced_facts, shown_metrics, write_comparison
 from simpipe.paths import Layout
 from simpipe.reference import reference_facts
 
@@ -18,7 +18,9 @@ def run(cfg) -> dict[str, int]:
     rec = record.read_record(layout.trained(cfg.name))
     reproduced = reproduced_facts(rec, metrics, cfg.data, cfg.eval, cfg.train)
     reference = reference_facts(cfg.report.reference)
-    comparison = compare(cfg.name, reference, reproduced, cfg.report.tolerance, record.headline(cfg.data, cfg.eval))
+    headline = record.headline(cfg.data, cfg.eval)
+    shown = shown_metrics(cfg.data, cfg.eval)
+    comparison = compare(cfg.name, reference, reproduced, cfg.report.tolerance, headline, shown)
     path = write_comparison(layout.metrics(cfg.name), comparison)
     log.info("%s (%s)", comparison.summary, path)
     return {"passed": comparison.passed, "metrics": len(comparison.metrics)}
