@@ -122,7 +122,38 @@ def test_search_configs_compose():
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         grid = hydra_compose("sweep", ["search=glove_grid"], return_hydra_config=True)
         optuna = hydra_compose("sweep", ["search=glove_optuna"], return_hydra_config=True)
+        losses = hydra_compose("sweep", ["search=glove_loss"], return_hydra_config=True)
+        homedepot = hydra_compose("sweep", ["search=homedepot_grid"], return_hydra_config=True)
+        slurm = hydra_compose("sweep", ["search=glove_grid", "hydra/launcher=submitit_slurm"], return_hydra_config=True)
     assert grid.name == "glove_bilstm_sts" and set(grid.hydra.sweeper.params) == {
         "train.learning_rate", "train.epochs", "train.batch_size"
     }  # fmt: skip
     assert optuna.hydra.sweeper._target_.endswith("OptunaSweeper") and optuna.hydra.sweeper.direction == "maximize"
+    assert losses.hydra.sweeper.params["train.loss"] == "CosineSimilarityLoss,CoSENTLoss,AnglELoss"
+    assert homedepot.name == "minilm_homedepot" and set(homedepot.hydra.sweeper.params) == {
+        "train.loss", "train.learning_rate", "train.epochs"
+    }  # fmt: skip
+    # launcher keys live in launcher configs: joblib's n_jobs by default, none of it under submitit
+    assert grid.hydra.launcher.n_jobs == 2 and grid.hydra.launcher._target_.endswith("JoblibLauncher")
+    assert slurm.hydra.launcher._target_.endswith("SlurmLauncher") and "n_jobs" not in slurm.hydra.launcher
+
+
+@pytest.mark.slow
+def test_submitit_local_launcher_runs_the_same_sweep_config(tmp_path, mirror):
+    """The cluster engine (submitit; `submitit_slurm` takes the same config) as local processes: 2 nested runs."""
+    fetch_all(tmp_path, mirror)
+    result = sweep(
+        tmp_path,
+        "variant=glove_bilstm_sts",
+        "hydra/launcher=submitit_local",
+        "hydra.launcher.timeout_min=20",
+        "train.learning_rate=1e-4,1e-3",
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    all_runs = runs(tmp_path)
+    (parent,) = [r for r in all_runs if r.data.tags.get("simpipe.sweep") == "parent"]
+    children = [r for r in all_runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
+    assert sorted(r.data.params["train.learning_rate"] for r in children) == ["0.0001", "0.001"]
+    assert all(r.info.status == "FINISHED" and "primary" in r.data.metrics for r in children)
+    assert parent.info.status == "FINISHED" and parent.data.metrics["sweep/jobs"] == 2
+    assert list((tmp_path / "sweep" / ".submitit").iterdir())  # submitit's job folders: it really ran the jobs
