@@ -1,4 +1,5 @@
-"""`simpipe` command line: the DVC stage commands plus `params`, `fetch`, `reference`, `compare` and `push`."""
+"""`simpipe` command line: the DVC stage commands plus `params`, `fetch`, `reference`, `compare`, `push`
+and `register`."""
 
 from __future__ import annotations
 
@@ -91,6 +92,31 @@ def _push(args: argparse.Namespace) -> int:
     return 0
 
 
+def _register(args: argparse.Namespace) -> int:
+    from simpipe.config import load_params, select_variant
+    from simpipe.paths import Layout
+    from simpipe.record import read_run
+    from simpipe.registry import register
+    from simpipe.tracking import tracking_uri
+
+    params = load_params(Path(args.params))
+    if args.run_id:
+        uri, run_id = args.uri or tracking_uri(params), args.run_id
+    elif args.variant:
+        cfg = select_variant(params, args.variant)
+        run = read_run(Layout.from_cfg(cfg).trained(args.variant))
+        uri, run_id = args.uri or run.mlflow_uri, run.mlflow_run_id
+        if run_id is None:
+            raise SimpipeError(
+                f"{args.variant} was trained without an MLflow run; `simpipe push --variant {args.variant}` first"
+            )
+    else:
+        raise SimpipeError("say which run to register: --variant <name> or --run-id <MLflow run id>")
+    version = register(uri, run_id, args.name or args.variant or "simpipe")
+    sys.stdout.write(f"models:/{version.name}/{version.version}\n")
+    return 0
+
+
 def _stage(args: argparse.Namespace) -> int:
     from simpipe.config import load_params, select_variant
 
@@ -148,6 +174,13 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--params", default="params.yaml")
     sp.add_argument("--uri", help="MLflow tracking URI (default: tracking.uri of the params)")
     sp.set_defaults(func=_push)
+    sp = sub.add_parser("register", help="register a training run's logged model in the MLflow Model Registry")
+    sp.add_argument("--variant", help="the run that trained this variant (trained/<variant>/run.json)")
+    sp.add_argument("--run-id", help="or any training run, by its MLflow run id")
+    sp.add_argument("--name", help="registered model name (default: the variant's name)")
+    sp.add_argument("--params", default="params.yaml")
+    sp.add_argument("--uri", help="MLflow tracking URI (default: the run's, else tracking.uri)")
+    sp.set_defaults(func=_register)
     sp = sub.add_parser("reference", help="write the facts of a model card to references/ (what the report compares)")
     sp.add_argument("card", help="a sentence-transformers model card (README.md) or a hub model id")
     sp.add_argument("--output", required=True, help="e.g. references/<variant>.yaml")

@@ -26,6 +26,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from simpipe.cli import exit_on_sigterm
 from simpipe.config import CONF_DIR
 from simpipe.io import write_text
+from simpipe.registry import register
 from simpipe.stages import stage
 
 log = logging.getLogger(__name__)
@@ -144,6 +145,12 @@ class SweepCallback(Callback):
         log.info("sweep summary (%s):\n%s", self.sweep_dir, text_table(*table(rows)))
         if top:
             log.info("best: %s (primary %.4f, run %s)", top.name, top.primary, top.run_id)
+            name = tracker.cfg.get("register_as")
+            if name:
+                what = f"register the best model as {name!r}"
+                version = tracker.attempt(what, register, tracker.uri, top.run_id, name)
+                if version is not None:
+                    tracker.set_tags({"best.model": f"models:/{name}/{version.version}"})
 
 
 if __name__ == "__main__":

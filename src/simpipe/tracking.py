@@ -25,6 +25,8 @@ EXPERIMENT_TAGS = {"mlflow.experimentKind": "custom_model_development"}
 MAX_PARAM_LENGTH = 6000
 # failures after which a Tracker stops calling the store for the rest of its run
 MAX_FAILURES = 3
+# name of the model each training run logs (mlflow.sentence_transformers)
+MODEL_NAME = "model"
 
 
 def tracking_uri(cfg) -> str:
@@ -67,6 +69,13 @@ def run_tags(device: str, precision: str, processes: int, versions: dict[str, st
         "processes": str(processes),
         **{f"version.{k}": v for k, v in versions.items()},
     }
+
+
+def model_requirements() -> list[str]:
+    """pip requirements of a logged model: what `mlflow.pyfunc` needs to load it (local labels like +cpu dropped)."""
+    from importlib.metadata import version
+
+    return [f"{dist}=={version(dist).split('+')[0]}" for dist in ("sentence-transformers", "transformers", "torch")]
 
 
 def library_versions() -> dict[str, str]:
@@ -191,6 +200,33 @@ class Tracker:
     def _log_batch(self, what: str, **entities) -> None:
         if self.run_id is not None:
             self.attempt(what, self._call, "log_batch", self.run_id, **entities)
+
+    def log_model(self, model, examples: list[str]) -> str | None:
+        """Log `model` to this run with MLflow's sentence-transformers flavor (signature and input example
+        from `examples`), leaving the run's status and end time as they are (`tracking.log_model`).
+        The logged model's URI (`models:/<model id>`), or None when not logged."""
+        if self.run_id is None or not self.cfg.tracking.get("log_model", True):
+            return None
+        info = self.attempt("log the model", self._log_model, model, examples)
+        if info is not None:
+            log.info("logged the model to run %s: %s", self.run_id, info.model_uri)
+        return info.model_uri if info is not None else None
+
+    def _log_model(self, model, examples: list[str]):
+        import mlflow
+        from mlflow.models import infer_signature
+
+        mlflow.set_tracking_uri(self.uri)
+        # the model belongs to the run's experiment (MLflow would put it in the active, default one)
+        mlflow.set_experiment(experiment_id=self._client().get_run(self.run_id).info.experiment_id)
+        return mlflow.sentence_transformers.log_model(
+            model,
+            name=MODEL_NAME,
+            run_id=self.run_id,
+            signature=infer_signature(examples, model.encode(examples)),
+            input_example=examples,
+            pip_requirements=model_requirements(),
+        )
 
     def log_params(self, params: dict[str, object]) -> None:
         from mlflow.entities import Param

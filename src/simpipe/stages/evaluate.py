@@ -38,6 +38,7 @@ def run(cfg) -> record.Metrics:
     tracker = Tracker(cfg)
     tracker.attach(run_info.mlflow_run_id)
     record.log_final_metrics(tracker, metrics, primary, run_info.global_step)
+    tracker.log_model(model, splits["dev"][cfg.data.columns[0]][:2])
     split, metric = record.headline(cfg.data, cfg.eval)
     log.info("%s %s/%s: %.4f", cfg.name, split, metric, primary)
     return metrics
