@@ -68,7 +68,14 @@ def listed_code(stage_name: str) -> set[str]:
 
 
 def test_every_stage_is_in_dvc_yaml_in_pipeline_order():
-    assert list(DVC) == list(STAGES)
+    assert list(DVC) == ["fetch", *STAGES]  # fetch: the `simpipe fetch` command, its output data/raw
+
+
+def test_every_variant_model_is_a_dvc_artifact():
+    artifacts = yaml.safe_load((REPO_ROOT / "dvc.yaml").read_text())["artifacts"]
+    assert set(artifacts) == set(VARIANTS)
+    for name, artifact in artifacts.items():
+        assert (artifact["path"], artifact["type"]) == (f"models/{name}", "model")
 
 
 @pytest.mark.parametrize("name", list(STAGES))
