@@ -16,6 +16,7 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from simpipe.errors import ConfigError
 from simpipe.paths import Layout
 
 log = logging.getLogger(__name__)
@@ -29,9 +30,39 @@ MAX_FAILURES = 3
 MODEL_NAME = "model"
 
 
+# where an MLflow server's basic-auth credentials come from: the environment only, never config files
+CREDENTIALS = ("MLFLOW_TRACKING_USERNAME", "MLFLOW_TRACKING_PASSWORD")
+# MLflow's error codes of a refused request (HTTP 401 / 403)
+REFUSED = ("UNAUTHENTICATED", "PERMISSION_DENIED")
+
+
 def tracking_uri(cfg) -> str:
     """`tracking.uri`, else $MLFLOW_TRACKING_URI (e.g. for `dvc queue` workers), else SQLite under paths.root."""
-    return cfg.tracking.uri or os.environ.get("MLFLOW_TRACKING_URI") or Layout.from_cfg(cfg).mlflow_uri()
+    from urllib.parse import urlsplit
+
+    uri = cfg.tracking.uri or os.environ.get("MLFLOW_TRACKING_URI") or Layout.from_cfg(cfg).mlflow_uri()
+    if urlsplit(uri).password is not None:
+        raise ConfigError(
+            f"tracking.uri carries a password ({urlsplit(uri).hostname}); remove it and set "
+            f"{CREDENTIALS[0]} and {CREDENTIALS[1]} in the environment instead"
+        )
+    return uri
+
+
+def refusal(uri: str, exc: Exception) -> str | None:
+    """One line on a request the server refused (401/403): the URI and the missing or refused credentials
+    (the user name, never the password); None for any other failure."""
+    code = getattr(exc, "error_code", None)
+    if code not in REFUSED:
+        return None
+    user = os.environ.get(CREDENTIALS[0])
+    if not user or not os.environ.get(CREDENTIALS[1]):
+        why = f"no credentials: set {CREDENTIALS[0]} and {CREDENTIALS[1]} in the environment"
+    elif code == "UNAUTHENTICATED":
+        why = f"the credentials of {CREDENTIALS[0]}={user!r} were refused: check {CREDENTIALS[1]}"
+    else:
+        why = f"user {user!r} may not write here: ask the server's admin for EDIT permission on the experiment"
+    return f"MLflow ({uri}) refused access ({code}): {why}"
 
 
 def open_store(uri: str) -> None:
@@ -109,7 +140,8 @@ class Tracker:
         self.uri = tracking_uri(cfg)
         self.run_id: str | None = None
         self.failures: list[str] = []
-        self.skipped = 0  # tracking calls not even tried after the store failed MAX_FAILURES times
+        self.gone = False  # the store failed MAX_FAILURES times or refused the credentials: no more calls
+        self.skipped = 0  # tracking calls not even tried since
         if self.uri.startswith(("http://", "https://")):
             os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", str(cfg.tracking.get("http_max_retries", 2)))
             os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", str(cfg.tracking.get("http_timeout_s", 30)))
@@ -118,20 +150,27 @@ class Tracker:
         """Call `fn`; on failure warn what was not tracked and go on (None).
 
         After `MAX_FAILURES` failures the store counts as gone and later calls are skipped at once
-        (an unreachable server would otherwise cost its retry back-off on every logged step)."""
+        (an unreachable server would otherwise cost its retry back-off on every logged step); a server
+        that refuses the credentials (401/403) counts as gone at once, with one warning line."""
         if not self.enabled:
             return None
-        if len(self.failures) >= MAX_FAILURES:
+        if self.gone:
             self.skipped += 1
             return None
         try:
             return fn(*args, **kwargs)
         except Exception as exc:  # a tracking fault must not end training; say what was not tracked
+            refused = refusal(self.uri, exc)
+            if refused:
+                self.failures.append(refused)
+                self.gone = True
+                log.warning("%s; nothing more is tracked, results are still written locally", refused)
+                return None
             msg = f"MLflow ({self.uri}): could not {what}: {type(exc).__name__}: {str(exc).splitlines()[0]}"
             self.failures.append(msg)
-            gone = len(self.failures) >= MAX_FAILURES
+            self.gone = len(self.failures) >= MAX_FAILURES
             log.warning(
-                "%s; results are still written locally%s", msg, "; no more tracking for this run" if gone else ""
+                "%s; results are still written locally%s", msg, "; no more tracking for this run" if self.gone else ""
             )
             return None
 
@@ -186,7 +225,8 @@ class Tracker:
             if experiment is not None
             else client.create_experiment(self.cfg.tracking.experiment, tags=EXPERIMENT_TAGS)
         )
-        tags = {**dict(self.cfg.tracking.get("tags") or {}), **tags}
+        # values as strings: a SQLite store takes `sweep.job: 3`, an HTTP server's protobuf does not
+        tags = {key: str(value) for key, value in {**dict(self.cfg.tracking.get("tags") or {}), **tags}.items()}
         parent = self.cfg.tracking.get("parent_run_id")
         if parent:
             tags[MLFLOW_PARENT_RUN_ID] = parent
