@@ -43,3 +43,32 @@ def test_outputs_get_the_modes_of_the_users_umask(tmp_path, mask, file_mode, dir
     assert stat.S_IMODE((tmp_path / "f.txt").stat().st_mode) == file_mode
     assert stat.S_IMODE((tmp_path / "d").stat().st_mode) == dir_mode
     assert stat.S_IMODE((tmp_path / "d" / "inner.txt").stat().st_mode) == file_mode
+
+
+@pytest.mark.slow
+def test_every_pipeline_output_is_readable_by_the_team_under_umask_022(run_cfg, tmp_path):
+    """All stages of a quick run under umask 022: every file and directory they write (data/prepared,
+    trained/, metrics/, models/, reports/) is group/other-readable, however it was written."""
+    from simpipe.fetch import fetch
+    from simpipe.paths import Layout
+    from simpipe.stages import STAGES, stage
+
+    cfg = run_cfg("glove_bilstm_sts", "tracking.enabled=false")
+    layout = Layout.from_cfg(cfg)
+    fetch(cfg.data, layout.raw(cfg.data.raw_subdir), cfg.paths.mirror)
+    old = os.umask(0o022)
+    try:
+        for name in STAGES:
+            stage(name)(cfg)
+    finally:
+        os.umask(old)
+    roots = [layout.prepared(cfg.name), layout.trained(cfg.name), layout.metrics(cfg.name),
+             layout.model(cfg.name), layout.report(cfg.name)]  # fmt: skip
+    checked = 0
+    for root in roots:
+        for path in [root, *root.rglob("*")]:
+            mode = stat.S_IMODE(path.stat().st_mode)
+            wanted = 0o755 if path.is_dir() else 0o644
+            assert mode & wanted == wanted, f"{path}: {oct(mode)}"
+            checked += 1
+    assert checked > 20

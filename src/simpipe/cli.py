@@ -1,5 +1,5 @@
-"""`simpipe` command line: the DVC stage commands plus `params`, `fetch`, `reference`, `compare`, `push`
-and `register`."""
+"""`simpipe` command line: the DVC stage commands plus `params`, `fetch`, `reference`, `compare`, `push`,
+`register` and `publish`."""
 
 from __future__ import annotations
 
@@ -117,6 +117,17 @@ def _register(args: argparse.Namespace) -> int:
     return 0
 
 
+def _publish(args: argparse.Namespace) -> int:
+    from simpipe.config import load_params, select_variant
+    from simpipe.paths import Layout
+    from simpipe.publish import publish
+
+    cfg = select_variant(load_params(Path(args.params)), args.variant)
+    url = publish(Layout.from_cfg(cfg).model(args.variant), args.repo_id, args.variant, args.private)
+    sys.stdout.write(f"{url}\n")
+    return 0
+
+
 def _stage(args: argparse.Namespace) -> int:
     from simpipe.config import load_params, select_variant
 
@@ -181,6 +192,12 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--params", default="params.yaml")
     sp.add_argument("--uri", help="MLflow tracking URI (default: the run's, else tracking.uri)")
     sp.set_defaults(func=_register)
+    sp = sub.add_parser("publish", help="push a variant's model with its card to the Hugging Face hub")
+    sp.add_argument("--variant", required=True)
+    sp.add_argument("--repo-id", required=True, help="ORG/NAME on the hub")
+    sp.add_argument("--private", action="store_true", help="create the repository private")
+    sp.add_argument("--params", default="params.yaml")
+    sp.set_defaults(func=_publish)
     sp = sub.add_parser("reference", help="write the facts of a model card to references/ (what the report compares)")
     sp.add_argument("card", help="a sentence-transformers model card (README.md) or a hub model id")
     sp.add_argument("--output", required=True, help="e.g. references/<variant>.yaml")

@@ -61,6 +61,21 @@ def atomic_dir(path: Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)
         raise
+    set_modes(tmp)
     if path.exists():
         shutil.rmtree(path)
     os.replace(tmp, path)
+
+
+def set_modes(root: Path) -> None:
+    """Give everything under `root` the mode the umask gives to new files and directories: libraries
+    write some files through private temporary files (safetensors: 0600), which a team on a shared
+    server could not read; others ignore a private umask."""
+    mask = umask()
+    for path in [root, *Path(root).rglob("*")]:
+        if path.is_symlink():
+            continue
+        mode = path.stat().st_mode & 0o7777
+        wanted = (0o777 if path.is_dir() or mode & 0o111 else 0o666) & ~mask
+        if mode != wanted:
+            path.chmod(wanted)
