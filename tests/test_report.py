@@ -130,6 +130,7 @@ def test_base_model_beside_the_fine_tuned_one_without_a_reference():
     comparison = compare("minilm_sts", None, reproduced(metrics=WITH_BASE), 0.02, HEADLINE, LIFTED)
     rows = {(r.dataset, r.metric): r for r in comparison.baseline}
     assert list(rows) == LIFTED
+    assert not any(row.differs for row in comparison.facts + comparison.environment)  # nothing to differ from
     assert rows[("search/val", "cosine_mrr@10")].lift == pytest.approx(0.41 - 0.30)
     assert comparison.base_model == "sentence-transformers/all-MiniLM-L6-v2"
     assert comparison.summary == (

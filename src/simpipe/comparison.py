@@ -170,7 +170,8 @@ def _norm(value: Any) -> Any:
 
 
 def _fact(name: str, reference: Any, reproduced: Any) -> FactRow:
-    return FactRow(name, reference, reproduced, _norm(reference) != _norm(reproduced))
+    """A fact side by side; it differs only when the reference states it (no reference: nothing to differ from)."""
+    return FactRow(name, reference, reproduced, reference is not None and _norm(reference) != _norm(reproduced))
 
 
 def _hyperparameter(card: CardFacts, key: str) -> Any:
