@@ -7,7 +7,7 @@ import logging
 
 from simpipe.errors import SimpipeError
 from simpipe.record import PRIMARY
-from simpipe.tracking import MODEL_NAME
+from simpipe.tracking import MODEL_NAME, fluent_mlflow
 
 log = logging.getLogger(__name__)
 # final metrics of the fine-tuned model that become version tags, besides `primary`
@@ -50,8 +50,7 @@ def register(uri: str, run_id: str, name: str):
 
     client = mlflow.MlflowClient(uri)
     model_uri = logged_model_uri(client, run_id)
-    mlflow.set_tracking_uri(uri)
-    mlflow.set_registry_uri(uri)
-    version = mlflow.register_model(model_uri, name, tags=version_tags(client.get_run(run_id)))
+    with fluent_mlflow(uri):
+        version = mlflow.register_model(model_uri, name, tags=version_tags(client.get_run(run_id)))
     log.info("registered %s as models:/%s/%s", model_uri, name, version.version)
     return version

@@ -102,6 +102,30 @@ def run_tags(device: str, precision: str, processes: int, versions: dict[str, st
     }
 
 
+@contextlib.contextmanager
+def fluent_mlflow(uri: str, experiment_id: str | None = None) -> Iterator[None]:
+    """MLflow's fluent API pointed at `uri` (and `experiment_id`) for the block only. `set_tracking_uri` and
+    `set_experiment` also export MLFLOW_TRACKING_URI / MLFLOW_EXPERIMENT_ID, which would send every later
+    Tracker of the process (and its subprocesses) to this store: both are put back afterwards."""
+    import mlflow
+    from mlflow.tracking import fluent
+
+    saved = {key: os.environ.get(key) for key in ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_ID")}
+    mlflow.set_tracking_uri(uri)
+    try:
+        if experiment_id is not None:
+            mlflow.set_experiment(experiment_id=experiment_id)
+        yield
+    finally:
+        mlflow.set_tracking_uri(saved["MLFLOW_TRACKING_URI"])
+        fluent._active_experiment_id = None
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
+
+
 def model_requirements() -> list[str]:
     """pip requirements of a logged model: what `mlflow.pyfunc` needs to load it (local labels like +cpu dropped)."""
     from importlib.metadata import version
@@ -256,17 +280,17 @@ class Tracker:
         import mlflow
         from mlflow.models import infer_signature
 
-        mlflow.set_tracking_uri(self.uri)
         # the model belongs to the run's experiment (MLflow would put it in the active, default one)
-        mlflow.set_experiment(experiment_id=self._client().get_run(self.run_id).info.experiment_id)
-        return mlflow.sentence_transformers.log_model(
-            model,
-            name=MODEL_NAME,
-            run_id=self.run_id,
-            signature=infer_signature(examples, model.encode(examples)),
-            input_example=examples,
-            pip_requirements=model_requirements(),
-        )
+        experiment_id = self._client().get_run(self.run_id).info.experiment_id
+        with fluent_mlflow(self.uri, experiment_id):
+            return mlflow.sentence_transformers.log_model(
+                model,
+                name=MODEL_NAME,
+                run_id=self.run_id,
+                signature=infer_signature(examples, model.encode(examples)),
+                input_example=examples,
+                pip_requirements=model_requirements(),
+            )
 
     def log_params(self, params: dict[str, object]) -> None:
         from mlflow.entities import Param
