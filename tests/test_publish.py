@@ -2,6 +2,7 @@
 
 import os
 import subprocess
+import sys
 
 import pytest
 from omegaconf import OmegaConf
@@ -21,13 +22,13 @@ def params(tmp_path):
 
 
 def publish(params, *args: str) -> list[str]:
-    return ["simpipe", "publish", "--params", str(params), *args]
+    return ["publish", "--params", str(params), *args]
 
 
 def test_offline_publish_is_a_one_line_error_with_exit_code_2(params):
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    result = subprocess.run(publish(params, "--variant", "glove_bilstm_sts", "--repo-id", "team/glove"),
-                            env=env, capture_output=True, text=True)  # fmt: skip
+    args = [sys.executable, "-m", "simpipe", *publish(params, "--variant", "glove_bilstm_sts", "--repo-id", "team/glove")]
+    result = subprocess.run(args, env=env, capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "simpipe publish: error: HF_HUB_OFFLINE is set: the hub cannot be reached; unset it on a machine with internet"
@@ -38,7 +39,7 @@ def test_without_a_token_publish_names_the_login(params, tmp_path, monkeypatch, 
     monkeypatch.setenv("HF_HUB_OFFLINE", "0")
     monkeypatch.delenv("HF_TOKEN", raising=False)
     monkeypatch.setenv("HF_TOKEN_PATH", str(tmp_path / "no-token"))
-    assert main(publish(params, "--variant", "glove_bilstm_sts", "--repo-id", "team/glove")[1:]) == 2
+    assert main(publish(params, "--variant", "glove_bilstm_sts", "--repo-id", "team/glove")) == 2
     assert "error: no Hugging Face token: run `hf auth login` or set HF_TOKEN" in capsys.readouterr().err
 
 
@@ -50,5 +51,5 @@ def test_without_a_token_publish_names_the_login(params, tmp_path, monkeypatch, 
     ],
 )
 def test_publish_names_what_is_missing(params, capsys, variant, repo_id, message):
-    assert main(publish(params, "--variant", variant, "--repo-id", repo_id)[1:]) == 2
+    assert main(publish(params, "--variant", variant, "--repo-id", repo_id)) == 2
     assert message in capsys.readouterr().err
