@@ -27,8 +27,8 @@ def publish(params, *args: str) -> list[str]:
 
 def test_offline_publish_is_a_one_line_error_with_exit_code_2(params):
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    args = [sys.executable, "-m", "simpipe", *publish(params, "--variant", "glove_bilstm_sts", "--repo-id", "team/glove")]
-    result = subprocess.run(args, env=env, capture_output=True, text=True)
+    args = publish(params, "--variant", "glove_bilstm_sts", "--repo-id", "team/glove")
+    result = subprocess.run([sys.executable, "-m", "simpipe", *args], env=env, capture_output=True, text=True)
     assert result.returncode == 2
     assert result.stderr.strip().splitlines() == [
         "simpipe publish: error: HF_HUB_OFFLINE is set: the hub cannot be reached; unset it on a machine with internet"
