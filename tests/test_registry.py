@@ -4,9 +4,7 @@ puts it in the Model Registry; `mlflow.pyfunc` and `mlflow models serve` give th
 import json
 import os
 import signal
-import socket
 import subprocess
-import time
 import urllib.request
 
 import mlflow
@@ -20,27 +18,9 @@ from simpipe.paths import Layout
 from simpipe.record import model_dir, read_run
 from simpipe.registry import register
 from simpipe.stages import stage
+from tests.servers import free_port, wait_for
 
 TEXTS = ["a man is playing a guitar", "the cat sleeps on the sofa", "stocks fell sharply on monday"]
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def wait_for(url: str, proc: subprocess.Popen, timeout: float = 180) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"server exited with {proc.returncode}: {proc.stdout.read()[-3000:]}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):
-                return
-        except OSError:
-            time.sleep(1)
-    raise AssertionError(f"{url} did not answer within {timeout} s")
 
 
 @pytest.fixture

@@ -15,7 +15,7 @@ import pytest
 from simpipe.compare import find_runs
 from simpipe.errors import ConfigError
 from simpipe.tracking import tracking_uri
-from tests.test_registry import free_port, wait_for
+from tests.servers import free_port, wait_for
 from tests.test_sweep import fetch_all, sweep
 
 pytestmark = pytest.mark.slow
