@@ -25,6 +25,23 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 
+@pytest.fixture(autouse=True)
+def no_mlflow_state_leaks():
+    """Fails the test that leaves MLflow's process-wide target changed (`mlflow.set_tracking_uri` exports
+    MLFLOW_TRACKING_URI, which would send later tests' runs to its store), and restores it."""
+    keys = ("MLFLOW_TRACKING_URI", "MLFLOW_EXPERIMENT_ID")
+    before = {key: os.environ.get(key) for key in keys}
+    yield
+    after = {key: os.environ.get(key) for key in keys}
+    for key, value in before.items():
+        if value is None:
+            os.environ.pop(key, None)
+        else:
+            os.environ[key] = value
+    if after != before:
+        pytest.fail(f"the test changed {after} (was {before}): use simpipe.tracking.fluent_mlflow")
+
+
 @pytest.fixture(scope="session")
 def shared() -> Path:
     """The full data sets and seed cards (`data/`, `seeds/`); skips the test when they are absent."""

@@ -18,6 +18,7 @@ from simpipe.paths import Layout
 from simpipe.record import model_dir, read_run
 from simpipe.registry import register
 from simpipe.stages import stage
+from simpipe.tracking import fluent_mlflow
 from tests.servers import free_port, wait_for
 
 TEXTS = ["a man is playing a guitar", "the cat sleeps on the sofa", "stocks fell sharply on monday"]
@@ -52,8 +53,8 @@ def test_logged_model_registers_loads_and_serves_the_local_embeddings(trained, t
     assert (after.status, after.end_time) == (info.status, info.end_time)
 
     expected = local.encode(TEXTS)
-    mlflow.set_tracking_uri(run.mlflow_uri)
-    loaded = mlflow.pyfunc.load_model("models:/glove-sts/1")
+    with fluent_mlflow(run.mlflow_uri):
+        loaded = mlflow.pyfunc.load_model("models:/glove-sts/1")
     np.testing.assert_allclose(np.asarray(loaded.predict(TEXTS)), expected, atol=1e-5)
 
     port = free_port()
