@@ -1,4 +1,5 @@
-"""Interrupted training: SIGKILL resumes from the last checkpoint to the same metrics; SIGTERM ends cleanly."""
+"""Interrupted training: SIGKILL resumes from the last whole checkpoint to the same metrics (also when the newest
+one was cut short); SIGTERM ends cleanly."""
 
 import json
 import os
@@ -10,8 +11,13 @@ from pathlib import Path
 
 import mlflow
 import pytest
+import torch
+from omegaconf import OmegaConf
+from safetensors.torch import save_file
 
-from simpipe.stages.train import RESUME_FILE, fingerprint, resume_point
+from simpipe.checkpoints import DAMAGED, RESUME_FILE, TRAINER_STATE, check_keep, resume_point
+from simpipe.errors import ConfigError
+from simpipe.stages.train import fingerprint
 from tests.conftest import write_params as quick_params
 
 V = "glove_bilstm_sts"
@@ -35,43 +41,142 @@ def metrics(root: Path) -> dict:
     return json.loads((root / "metrics" / V / "metrics.json").read_text())
 
 
-@pytest.mark.slow
-def test_sigkilled_training_resumes_to_the_same_metrics(tmp_path, mirror):
-    straight, killed = tmp_path / "straight", tmp_path / "killed"
-    for root in (straight, killed):
-        params = write_params(root, mirror, "checkpoint.every_steps=8")
-        subprocess.run([sys.executable, "-m", "simpipe", "fetch", "--variant", V, "--params", str(params)], check=True)
-        stage("prepare", params)
-    stage("train", straight / "params.yaml")
-    stage("evaluate", straight / "params.yaml")
-    assert not (straight / "checkpoints" / V).exists()  # removed once training ended
+@pytest.fixture(scope="module")
+def straight(tmp_path_factory, mirror) -> Path:
+    """An uninterrupted quick GloVe run (train + evaluate) to compare resumed runs with."""
+    root = tmp_path_factory.mktemp("straight")
+    prepare(root, mirror)
+    stage("train", root / "params.yaml")
+    stage("evaluate", root / "params.yaml")
+    assert not (root / "checkpoints" / V).exists()  # removed once training ended
+    return root
 
-    params = killed / "params.yaml"
+
+def prepare(root: Path, mirror: Path) -> Path:
+    params = write_params(root, mirror, "checkpoint.every_steps=8")
+    subprocess.run([sys.executable, "-m", "simpipe", "fetch", "--variant", V, "--params", str(params)], check=True)
+    stage("prepare", params)
+    return params
+
+
+def whole(checkpoints: Path) -> list[Path]:
+    """The checkpoints the Trainer finished writing, oldest first."""
+    found = [p for p in checkpoints.glob("checkpoint-*") if (p / TRAINER_STATE).is_file()]
+    return sorted(found, key=lambda p: int(p.name.split("-")[1]))
+
+
+def cut_short(checkpoint: Path) -> Path:
+    """Truncate the checkpoint's largest file to half, as a crash while writing it would."""
+    biggest = max((p for p in checkpoint.rglob("*") if p.is_file()), key=lambda p: p.stat().st_size)
+    data = biggest.read_bytes()
+    biggest.write_bytes(data[: len(data) // 2])
+    return biggest
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("damaged", [False, True], ids=["killed", "killed-newest-cut-short"])
+def test_sigkilled_training_resumes_to_the_same_metrics(straight, tmp_path, mirror, damaged):
+    params = prepare(tmp_path, mirror)
+    checkpoints = tmp_path / "checkpoints" / V
     proc = simpipe("train", params=params)
-    target = killed / "checkpoints" / V / "checkpoint-16" / "trainer_state.json"
+    target = checkpoints / "checkpoint-24" / TRAINER_STATE
     deadline = time.time() + 300
     while not target.is_file() and proc.poll() is None and time.time() < deadline:
         time.sleep(0.05)
     os.kill(proc.pid, signal.SIGKILL)
     proc.wait()
-    assert target.is_file(), "the run ended before its second checkpoint; raise train.max_steps"
-    assert not (killed / "trained" / V).exists()  # nothing half-written
-    first_run = json.loads((killed / "checkpoints" / V / RESUME_FILE).read_text())["mlflow_run_id"]
+    assert target.is_file(), "the run ended before its third checkpoint; raise train.max_steps"
+    assert not (tmp_path / "trained" / V).exists()  # nothing half-written
+    first_run = json.loads((checkpoints / RESUME_FILE).read_text())["mlflow_run_id"]
+    saved = whole(checkpoints)
+    assert len(saved) >= 2  # checkpoint.keep
+    if damaged:
+        cut = cut_short(saved[-1])
 
-    stage("train", params)
+    resumed = subprocess.run([sys.executable, "-m", "simpipe", "train", "--variant", V, "--params", str(params)],
+                             capture_output=True, text=True)  # fmt: skip
+    assert resumed.returncode == 0, resumed.stderr[-3000:]
     stage("evaluate", params)
-    record = json.loads((killed / "trained" / V / "run.json").read_text())
-    assert record["resumed_from"] in {"checkpoint-16", "checkpoint-24", "checkpoint-32"}
+    record = json.loads((tmp_path / "trained" / V / "run.json").read_text())
+    warnings = [line for line in resumed.stderr.splitlines() if "cannot be loaded" in line]
+    if damaged:
+        assert record["resumed_from"] == saved[-2].name
+        (line,) = [w for w in warnings if f"{saved[-1].name} cannot be loaded" in w]
+        assert cut.name in line and f"set aside in {checkpoints / DAMAGED / saved[-1].name}" in line
+        assert f"resuming from {saved[-2].name}" in line
+    else:
+        assert record["resumed_from"] == saved[-1].name and not warnings
     assert record["global_step"] == 40 and record["mlflow_run_id"] == first_run
     for split, values in metrics(straight).items():
         for name, value in values.items():
-            assert metrics(killed)[split][name] == pytest.approx(value, abs=1e-6), (split, name)
+            assert metrics(tmp_path)[split][name] == pytest.approx(value, abs=1e-6), (split, name)
 
-    client = mlflow.MlflowClient(f"sqlite:///{killed / 'mlflow.db'}")
+    client = mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}")
     (run,) = client.search_runs([client.get_experiment_by_name("simpipe").experiment_id])
     assert run.info.run_id == first_run and run.info.status == "FINISHED"
     assert run.data.tags["resumed_from"] == record["resumed_from"]
     assert max(m.step for m in client.get_metric_history(first_run, "train/loss")) == 40
+    assert not checkpoints.exists()  # damaged ones included, once training ended
+
+
+def checkpoint(checkpoints: Path, step: int) -> Path:
+    """A small whole checkpoint: trainer state, weights (safetensors) and optimizer state (torch zip)."""
+    path = checkpoints / f"checkpoint-{step}"
+    path.mkdir(parents=True)
+    (path / TRAINER_STATE).write_text(json.dumps({"global_step": step}))
+    save_file({"weight": torch.randn(64, 8)}, path / "model.safetensors")
+    torch.save({"state": torch.randn(64, 8)}, path / "optimizer.pt")
+    return path
+
+
+def resumable(checkpoints: Path, *steps: int) -> list[Path]:
+    paths = [checkpoint(checkpoints, step) for step in steps]
+    (checkpoints / RESUME_FILE).write_text(json.dumps({"fingerprint": "h", "mlflow_run_id": "r1"}))
+    return paths
+
+
+@pytest.mark.parametrize("name", ["model.safetensors", "optimizer.pt", TRAINER_STATE])
+def test_a_newest_checkpoint_cut_short_is_set_aside_with_one_warning(tmp_path, caplog, name):
+    checkpoints = tmp_path / "checkpoints"
+    older, newest = resumable(checkpoints, 8, 16)
+    data = (newest / name).read_bytes()
+    (newest / name).write_bytes(data[: len(data) // 2])
+    assert resume_point(checkpoints, "h") == (older, "r1")
+    (warning,) = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert name in warning.getMessage() and warning.getMessage().endswith("resuming from checkpoint-8")
+    assert not newest.exists() and (checkpoints / DAMAGED / "checkpoint-16" / name).is_file()
+    assert resume_point(checkpoints, "h") == (older, "r1")  # the Trainer's rotation no longer sees it
+
+
+def test_a_checkpoint_whose_saving_did_not_finish_is_not_resumed(tmp_path, caplog):
+    checkpoints = tmp_path / "checkpoints"
+    older, newest = resumable(checkpoints, 8, 16)
+    (newest / TRAINER_STATE).unlink()
+    assert resume_point(checkpoints, "h") == (older, "r1")
+    assert f"no {TRAINER_STATE} (saving did not finish)" in caplog.text
+
+
+def test_with_no_whole_checkpoint_left_training_starts_afresh(tmp_path, caplog):
+    checkpoints = tmp_path / "checkpoints"
+    (only,) = resumable(checkpoints, 8)
+    (only / "optimizer.pt").write_bytes(b"PK")
+    assert resume_point(checkpoints, "h") == (None, "r1")  # the train stage ends the old run KILLED
+    assert "no whole checkpoint is left: starting afresh" in caplog.text
+
+
+def test_ddp_workers_skip_a_damaged_checkpoint_but_leave_it_to_rank_0(tmp_path):
+    checkpoints = tmp_path / "checkpoints"
+    older, newest = resumable(checkpoints, 8, 16)
+    (newest / "model.safetensors").write_bytes(b"")
+    assert resume_point(checkpoints, "h", clean=False) == (older, "r1")
+    assert newest.is_dir()
+
+
+@pytest.mark.parametrize("keep", [None, 0, 1])
+def test_fewer_than_two_kept_checkpoints_is_refused(keep):
+    with pytest.raises(ConfigError, match=rf"checkpoint.keep={keep}: keep at least 2 checkpoints"):
+        check_keep(OmegaConf.create({"every_steps": 500, "keep": keep}))
+    check_keep(OmegaConf.create({"every_steps": None, "keep": keep}))  # no checkpoints: nothing to keep
 
 
 def test_checkpoints_of_another_config_are_discarded(tmp_path):
@@ -84,10 +189,8 @@ def test_checkpoints_of_another_config_are_discarded(tmp_path):
 
 def test_same_config_resumes_from_the_newest_checkpoint(tmp_path):
     checkpoints = tmp_path / "checkpoints"
-    for step in (8, 16):
-        (checkpoints / f"checkpoint-{step}").mkdir(parents=True)
-    (checkpoints / RESUME_FILE).write_text(json.dumps({"fingerprint": "h", "mlflow_run_id": "r1"}))
-    assert resume_point(checkpoints, "h") == (checkpoints / "checkpoint-16", "r1")
+    _, newest = resumable(checkpoints, 8, 16)
+    assert resume_point(checkpoints, "h") == (newest, "r1")
 
 
 def test_killed_before_the_first_checkpoint_starts_afresh_but_names_the_old_run(tmp_path):

@@ -11,23 +11,19 @@ from pathlib import Path
 
 from omegaconf import OmegaConf, open_dict
 from transformers import set_seed
-from transformers.trainer_utils import get_last_checkpoint
 
 from simpipe import record
+from simpipe.checkpoints import RESUME_FILE, check_keep, resume_point
 from simpipe.data.prepared import load_split
 from simpipe.distributed import is_main, world_size
 from simpipe.hardware import resolve_device, resolve_precision
-from simpipe.io import atomic_dir, read_json, write_json
+from simpipe.io import atomic_dir, write_json
 from simpipe.modeling import build_model, model_facts
 from simpipe.paths import Layout
 from simpipe.tracking import Tracker, emissions, library_versions, run_params, run_tags
 from simpipe.training import train
 
 log = logging.getLogger(__name__)
-
-
-# in the checkpoint directory: which config and MLflow run its checkpoints belong to
-RESUME_FILE = "resume.json"
 
 
 def fingerprint(cfg, prepared: Path) -> str:
@@ -39,25 +35,6 @@ def fingerprint(cfg, prepared: Path) -> str:
         digest.update(path.name.encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
-
-
-def resume_point(checkpoints: Path, config_hash: str, clean: bool = True) -> tuple[Path | None, str | None]:
-    """The newest checkpoint of an interrupted run of this config and its MLflow run id.
-
-    Checkpoints of another config, or without a record, are deleted (`clean`; DDP workers leave
-    that to rank 0): (None, None). With a record but no checkpoint yet (killed before the first
-    save): (None, the interrupted run's id)."""
-    record = checkpoints / RESUME_FILE
-    if record.is_file():
-        state = read_json(record)
-        if state.get("fingerprint") == config_hash:
-            last = get_last_checkpoint(str(checkpoints))
-            return (Path(last) if last else None), state.get("mlflow_run_id")
-        if clean:
-            log.warning("%s holds checkpoints of another config; starting afresh", checkpoints)
-    if clean and checkpoints.exists():
-        shutil.rmtree(checkpoints)
-    return None, None
 
 
 def untracked(cfg):
@@ -76,6 +53,7 @@ def run(cfg) -> dict[str, float]:
     train_ds = load_split(prepared, "train")
     dev_ds = load_split(prepared, "dev", cfg.train.eval_max_pairs)
 
+    check_keep(cfg.checkpoint)
     checkpoints = layout.checkpoints(cfg.name)
     config_hash = fingerprint(cfg, prepared)
     resume_from, interrupted_run = resume_point(checkpoints, config_hash, clean=is_main())
