@@ -16,9 +16,12 @@ from simpipe.stages import STAGES, stage
 from tests.conftest import VARIANTS
 
 SRC = REPO_ROOT / "src"
-# shared helpers every stage uses without them shaping its outputs: not DVC deps (a tracking change
-# must not retrain); package __init__ files are markers
-INFRASTRUCTURE = {"simpipe.config", "simpipe.paths", "simpipe.io", "simpipe.errors", "simpipe.tracking", "simpipe.cli"}
+# shared helpers the stages use without them shaping their outputs: not DVC deps (a tracking change, or
+# which checkpoint a crashed run resumes from, must not retrain); package __init__ files are markers
+INFRASTRUCTURE = {
+    *("simpipe.config", "simpipe.paths", "simpipe.io", "simpipe.errors", "simpipe.cli"),
+    *("simpipe.tracking", "simpipe.checkpoints"),
+}
 DVC = yaml.safe_load((REPO_ROOT / "dvc.yaml").read_text())["stages"]
 
 
