@@ -9,10 +9,16 @@ Cases:
                vs sentence-transformers' EmbeddingSimilarityEvaluator; metrics must agree to 1e-6.
   checkpoint   cost of the train stage's crash-safety checkpoints: seconds per save and the
                share of training time at the default interval (MiniLM on Home Depot).
-  train        training throughput (samples/s) of `simpipe train` (MLflow, codecarbon, callbacks,
-               checkpoints) vs bench/plain_st.py, a plain sentence-transformers script with the
-               same hyperparameters, data and dev evaluation; fresh processes, alternating,
-               MiniLM on Home Depot.
+  steps        one training step of each model in each CPU setting tried (fp32, bf16 autocast,
+               bf16 + torch.compile), alternating; the padding share of random batches.
+  train        training throughput (samples/s) of `simpipe train` (its defaults on this machine:
+               bf16 on a CPU with native bf16, the sparser CPU dev curve; MLflow, codecarbon,
+               callbacks, checkpoints) vs bench/plain_st.py, a plain fp32 sentence-transformers
+               script with the same hyperparameters, data and dev evaluation as the seeds; fresh
+               processes, alternating (ABBA), MiniLM on Home Depot and GloVe on STS-b.
+  quality      final metrics of a full GloVe run and a 1-epoch Home Depot run in fp32 with the dev
+               curve every `train.eval_steps` (the settings before the fast path) and with the
+               defaults, and the dev curve's share of each train stage.
   dvc          `dvc repro` of the repository when nothing changed, and which stages re-run after
                a card-only change (a `card` param); needs an up-to-date pipeline (`dvc repro`).
   rss          peak RSS of each stage of each variant on the full data (fresh processes).
@@ -36,8 +42,10 @@ import torch
 from omegaconf import OmegaConf
 from transformers import TrainerCallback
 
+from simpipe import record
 from simpipe.config import REPO_ROOT, compose
 from simpipe.data.prepared import load_split
+from simpipe.hardware import BF16_FLAGS, cpu_flags, cpu_has_bf16
 from simpipe.io import read_json, write_json, write_text
 from simpipe.modeling import build_model, model_source
 from simpipe.paths import Layout
@@ -96,11 +104,12 @@ def bench_checkpoint(work: Path, steps: int = 40, every: int = 10) -> dict:
     }
 
 
-def homedepot_cfg(work: Path, *overrides: str):
+def variant_cfg(work: Path, variant: str, *overrides: str):
+    """`variant`'s run config rooted at `work`, reading the repository's raw data, untracked."""
     return compose(
         "run",
         [
-            "variant=minilm_homedepot",
+            f"variant={variant}",
             f"paths.root={work}",
             f"paths.raw={REPO_ROOT / 'data' / 'raw'}",
             "tracking.enabled=false",
@@ -108,6 +117,10 @@ def homedepot_cfg(work: Path, *overrides: str):
             *overrides,
         ],
     )
+
+
+def homedepot_cfg(work: Path, *overrides: str):
+    return variant_cfg(work, "minilm_homedepot", *overrides)
 
 
 def bench_prep(work: Path) -> dict:
@@ -214,48 +227,189 @@ def simpipe_cmd(stage: str, variant: str, params: Path) -> list[str]:
     return [sys.executable, "-m", "simpipe", stage, "--variant", variant, "--params", str(params)]
 
 
-def bench_train(work: Path, steps: int = 200, rounds: int = 2) -> dict:
-    """`simpipe train` vs the plain script, `rounds` times each in alternating order (ABBA...); both
-    evaluate the variant's dev pairs (`train.eval_max_pairs`) every `train.eval_steps` and at the end."""
-    v = "minilm_homedepot"
-    params = pipeline_params(work, f"variants.{v}.train.max_steps={steps}", f"variants.{v}.train.logging_steps=10")
-    run_child(simpipe_cmd("prepare", v, params), work / "logs" / "prepare.log")
-    cfg = compose("run", [f"variant={v}"])
-    t = cfg.train
-    plain = [
-        sys.executable, str(HERE / "plain_st.py"), "--model", model_source(cfg.model),
-        "--train", str(work / "data" / "prepared" / v / "train.parquet"), "--output", str(work / "plain"),
-        "--result", str(work / "plain.json"), "--batch-size", str(t.batch_size), "--lr", str(t.learning_rate),
-        "--warmup-ratio", str(t.warmup_ratio), "--epochs", str(t.epochs), "--max-steps", str(steps),
-        "--logging-steps", "10", "--seed", str(t.seed),
-        "--dev", str(work / "data" / "prepared" / v / "dev.parquet"), "--dev-name", cfg.data.dev_name,
-        "--dev-pairs", str(t.eval_max_pairs), "--eval-steps", str(t.eval_steps),
-        "--eval-batch-size", str(t.eval_batch_size),
-    ]  # fmt: skip
-    runs: dict[str, list[dict]] = {"simpipe": [], "plain": []}
-    order = [name for i in range(rounds) for name in (("simpipe", "plain") if i % 2 == 0 else ("plain", "simpipe"))]
-    for name in order:
-        cmd = simpipe_cmd("train", v, params) if name == "simpipe" else plain
-        seconds = run_child(cmd, work / "logs" / f"{name}-{len(runs[name])}.log")
-        if name == "simpipe":
-            metrics = read_json(work / "trained" / v / "log_history.json")[-1]
-        else:
-            metrics = read_json(work / "plain.json")
-        runs[name].append({"samples_per_s": metrics["train_samples_per_second"], "wall_s": seconds})
-        log.info("%s: %.2f samples/s, %.1f s wall", name, metrics["train_samples_per_second"], seconds)
-    speed = {name: statistics.median(r["samples_per_s"] for r in rs) for name, rs in runs.items()}
-    wall = {name: statistics.median(r["wall_s"] for r in rs) for name, rs in runs.items()}
+STEP_SETTINGS = ("fp32", "bf16", "bf16+compile")
+
+
+def bench_steps(work: Path, steps: int = 8, rounds: int = 4) -> dict:
+    """`step_times` of each variant of TRAIN_STEPS."""
     return {
-        "steps": steps,
-        "batch_size": t.batch_size,
-        "rounds": rounds,
-        "runs": runs,
-        "simpipe_samples_per_s": speed["simpipe"],
-        "plain_samples_per_s": speed["plain"],
-        "ratio": speed["simpipe"] / speed["plain"],
-        "simpipe_wall_s": wall["simpipe"],
-        "plain_wall_s": wall["plain"],
+        "steps_per_setting": steps * rounds,
+        "variants": {v: step_times(work, v, steps, rounds) for v in TRAIN_STEPS},
     }
+
+
+def step_times(work: Path, variant: str, steps: int, rounds: int) -> dict:
+    """Median time of one optimizer step (forward, CosineSimilarityLoss, backward, AdamW) in each of
+    STEP_SETTINGS on the variant's training batches; the settings rotate, forward and reversed."""
+    import copy
+
+    from sentence_transformers.sentence_transformer.losses import CosineSimilarityLoss
+
+    cfg = variant_cfg(work, variant)
+    prepare.run(cfg)
+    data = load_split(Layout.from_cfg(cfg).prepared(variant), "train")
+    a, b, label = cfg.data.columns
+    size = cfg.train.batch_size
+    torch.manual_seed(cfg.train.seed)
+    eager = build_model(cfg.model)
+    compiled = copy.deepcopy(eager)
+    for i, module in enumerate(compiled):
+        compiled[i] = torch.compile(module, dynamic=True)
+    models = {"fp32": eager, "bf16": eager, "bf16+compile": compiled}
+    optimizers = {id(m): torch.optim.AdamW([p for p in m.parameters() if p.requires_grad]) for m in (eager, compiled)}
+
+    def step(name: str, i: int) -> float:
+        model, optimizer = models[name], optimizers[id(models[name])]
+        rows = data[i * size : (i + 1) * size]
+        features = [model.preprocess(rows[a]), model.preprocess(rows[b])]
+        started = time.perf_counter()
+        with torch.autocast("cpu", dtype=torch.bfloat16, enabled=name != "fp32"):
+            value = CosineSimilarityLoss(model)(features, torch.tensor(rows[label], dtype=torch.float32))
+        value.backward()
+        optimizer.step()
+        optimizer.zero_grad()
+        return time.perf_counter() - started
+
+    for name in STEP_SETTINGS:  # warm-up (and compilation)
+        started = time.perf_counter()
+        for i in range(3):
+            step(name, i)
+        log.info("%s %s: 3 warm-up steps in %.1f s", variant, name, time.perf_counter() - started)
+    times: dict[str, list[float]] = {name: [] for name in STEP_SETTINGS}
+    for r in range(rounds):
+        for name in STEP_SETTINGS if r % 2 == 0 else reversed(STEP_SETTINGS):
+            times[name] += [step(name, 3 + r * steps + k) for k in range(steps)]
+    median = {name: statistics.median(t) for name, t in times.items()}
+    result = {
+        "batch_size": size,
+        "median_step_s": median,
+        "speedup_vs_fp32": {name: median["fp32"] / m for name, m in median.items()},
+        "padding_share": padding_share(eager, data[a], data[b], size, cfg.train.seed),
+    }
+    log.info("%s: %s", variant, result)
+    return result
+
+
+def padding_share(model, texts1: list[str], texts2: list[str], size: int, seed: int) -> float:
+    """Share of padding among the tokens of randomly drawn batches of `size` pairs."""
+    import numpy as np
+
+    lengths = [np.array([len(ids) for ids in model.preprocess(list(t))["input_ids"]]) for t in (texts1, texts2)]
+    order = np.random.default_rng(seed).permutation(len(texts1))
+    real = padded = 0
+    for start in range(0, len(order) - size + 1, size):
+        batch = order[start : start + size]
+        for length in lengths:
+            real += int(length[batch].sum())
+            padded += int(length[batch].max()) * size
+    return 1 - real / padded
+
+
+TRAIN_STEPS = {"minilm_homedepot": 300, "glove_bilstm_sts": 180}  # GloVe: its full epoch
+
+
+def plain_cmd(work: Path, variant: str, steps: int) -> list[str]:
+    """bench/plain_st.py on `variant`'s prepared data: fp32, the dev curve every `train.eval_steps`
+    (the seed's interval) on `train.eval_max_pairs` pairs, as a plain script would."""
+    cfg = compose("run", [f"variant={variant}"])
+    t, prepared = cfg.train, work / "data" / "prepared" / variant
+    model = model_source(cfg.model) if cfg.model.get("package") is not None else None
+    if model is None:  # a model built from modules (GloVe + BiLSTM): the script loads it saved
+        model = str(work / "initial" / variant)
+        build_model(cfg.model).save(model)
+    return [
+        sys.executable, str(HERE / "plain_st.py"), "--model", model,
+        "--train", str(prepared / "train.parquet"), "--output", str(work / "plain" / variant),
+        "--result", str(work / "plain" / f"{variant}.json"), "--batch-size", str(t.batch_size),
+        "--lr", str(t.learning_rate), "--warmup-ratio", str(t.warmup_ratio), "--epochs", str(t.epochs),
+        "--max-steps", str(steps), "--logging-steps", "10", "--seed", str(t.seed),
+        "--dev", str(prepared / "dev.parquet"), "--dev-name", cfg.data.dev_name,
+        *(["--dev-pairs", str(t.eval_max_pairs)] if t.eval_max_pairs else []),
+        "--eval-steps", str(t.eval_steps), "--eval-batch-size", str(t.eval_batch_size),
+    ]  # fmt: skip
+
+
+def bench_train(work: Path, rounds: int = 2) -> dict:
+    """`simpipe train` (its defaults) vs the plain fp32 script, `rounds` times each in alternating
+    order (ABBA...), per variant for `TRAIN_STEPS` steps."""
+    params = pipeline_params(
+        work,
+        *(f"variants.{v}.train.{k}" for v, n in TRAIN_STEPS.items() for k in (f"max_steps={n}", "logging_steps=10")),
+    )
+    out = {}
+    for variant, steps in TRAIN_STEPS.items():
+        run_child(simpipe_cmd("prepare", variant, params), work / "logs" / f"prepare-{variant}.log")
+        plain = plain_cmd(work, variant, steps)
+        runs: dict[str, list[dict]] = {"simpipe": [], "plain": []}
+        order = [n for i in range(rounds) for n in (("simpipe", "plain") if i % 2 == 0 else ("plain", "simpipe"))]
+        for name in order:
+            cmd = simpipe_cmd("train", variant, params) if name == "simpipe" else plain
+            seconds = run_child(cmd, work / "logs" / f"{variant}-{name}-{len(runs[name])}.log")
+            if name == "simpipe":
+                metrics = read_json(work / "trained" / variant / "log_history.json")[-1]
+                precision = read_json(work / "trained" / variant / "run.json")["precision"]
+            else:
+                metrics = read_json(work / "plain" / f"{variant}.json")
+            runs[name].append({"samples_per_s": metrics["train_samples_per_second"], "wall_s": seconds})
+            log.info("%s %s: %.2f samples/s, %.1f s wall", variant, name, metrics["train_samples_per_second"], seconds)
+        speed = {name: statistics.median(r["samples_per_s"] for r in rs) for name, rs in runs.items()}
+        wall = {name: statistics.median(r["wall_s"] for r in rs) for name, rs in runs.items()}
+        cfg = compose("run", [f"variant={variant}"])
+        out[variant] = {
+            "steps": steps,
+            "batch_size": cfg.train.batch_size,
+            "simpipe_precision": precision,
+            "simpipe_eval_steps": cfg.train.cpu_eval_steps or cfg.train.eval_steps,
+            "plain_eval_steps": cfg.train.eval_steps,
+            "runs": runs,
+            "simpipe_samples_per_s": speed["simpipe"],
+            "plain_samples_per_s": speed["plain"],
+            "ratio": speed["simpipe"] / speed["plain"],
+            "simpipe_wall_s": wall["simpipe"],
+            "plain_wall_s": wall["plain"],
+        }
+    return {"rounds": rounds, "variants": out}
+
+
+QUALITY = {"glove_bilstm_sts": [], "minilm_homedepot": ["train.epochs=1"]}
+# the settings compared: before the fast path (fp32, the dev curve every eval_steps) and the defaults
+SETTINGS = {"fp32": ["train.precision=fp32", "train.cpu_eval_steps=null"], "default": []}
+
+
+def curve_share(log_history: list[dict]) -> tuple[float, int]:
+    """(share of the training loop spent on dev evaluations, number of evaluations)."""
+    evals = [e["eval_runtime"] for e in log_history if "eval_runtime" in e]
+    return sum(evals) / log_history[-1]["train_runtime"], len(evals)
+
+
+def bench_quality(work: Path) -> dict:
+    """Each variant of QUALITY in each of SETTINGS: train + evaluate as `simpipe` processes, one after
+    the other; final dev/test Spearman from metrics.json."""
+    out: dict[str, dict] = {}
+    for variant, overrides in QUALITY.items():
+        cfg = compose("run", [f"variant={variant}"])
+        split, metric = cfg.data.dev_name, record.curve_metric(cfg.eval.main_similarity)
+        for setting, changes in SETTINGS.items():
+            root = work / setting
+            params = pipeline_params(root, *(f"variants.{variant}.{o}" for o in (*overrides, *changes)))
+            run_child(simpipe_cmd("prepare", variant, params), root / "logs" / f"prepare-{variant}.log")
+            wall = run_child(simpipe_cmd("train", variant, params), root / "logs" / f"train-{variant}.log")
+            run_child(simpipe_cmd("evaluate", variant, params), root / "logs" / f"evaluate-{variant}.log")
+            history = read_json(root / "trained" / variant / "log_history.json")
+            metrics = read_json(root / "metrics" / variant / "metrics.json")
+            share, evals = curve_share(history)
+            out.setdefault(variant, {})[setting] = {
+                "precision": read_json(root / "trained" / variant / "run.json")["precision"],
+                "steps": history[-1]["step"],
+                "dev": metrics[split][metric],
+                "test": metrics[cfg.data.test_name][metric],
+                "train_runtime_s": history[-1]["train_runtime"],
+                "train_wall_s": wall,
+                "curve_share": share,
+                "curve_evaluations": evals,
+            }
+            log.info("%s %s: %s", variant, setting, out[variant][setting])
+    return {"variants": out}
 
 
 def ran_stages(output: str) -> list[str]:
@@ -316,14 +470,21 @@ def bench_rss(work: Path, hd_train_steps: int = 100) -> dict:
 CASES = {
     "prep": bench_prep,
     "eval": bench_eval,
+    "steps": bench_steps,
     "train": bench_train,
+    "quality": bench_quality,
     "dvc": bench_dvc,
     "rss": bench_rss,
     "checkpoint": bench_checkpoint,
 }
 
 
-def machine() -> str:
+# CPU flags shown in RESULTS.md (all of them go to results.json): vector widths and bf16/int8 units
+SHOWN_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile", "amx_bf16", "amx_int8")
+
+
+def machine() -> dict:
+    """The CPU model and flags, cores, OS and torch of this run."""
     cpu = next(
         (
             line.split(":", 1)[1].strip()
@@ -332,7 +493,30 @@ def machine() -> str:
         ),
         platform.machine(),
     )
-    return f"{cpu}, {os.cpu_count()} cores, {platform.platform()}, torch {torch.__version__}"
+    flags = cpu_flags()
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "platform": platform.platform(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "native_bf16": cpu_has_bf16(flags),
+        "flags": sorted(flags),
+    }
+
+
+def describe(m: dict | str) -> str:
+    """The machine line of RESULTS.md (older results.json files hold it as a string)."""
+    if isinstance(m, str):
+        return m
+    shown = " ".join(f for f in SHOWN_FLAGS if f in m["flags"]) or "none of " + " ".join(SHOWN_FLAGS)
+    bf16 = (
+        "native bf16 (" + "/".join(sorted(BF16_FLAGS & set(m["flags"]))) + ")" if m["native_bf16"] else "no native bf16"
+    )
+    return (
+        f"{m['cpu']}, {m['cores']} cores ({m['torch_threads']} torch threads), {m['platform']}, torch {m['torch']}; "
+        f"flags: {shown}; {bf16}"
+    )
 
 
 def summary(results: dict) -> list[str]:
@@ -344,8 +528,16 @@ def summary(results: dict) -> list[str]:
         rows.append(("prep vs naive per-row NLTK", f"{r['speedup']:.1f}x, {r['simpipe_s']:.2f} s, "
                      f"identical {r['identical']}", "identical, >= 20x, < 5 s", met))  # fmt: skip
     if "train" in results:
-        r = results["train"]
-        rows.append(("training samples/s vs plain script", f"{r['ratio']:.3f}", ">= 0.98", r["ratio"] >= 0.98))
+        native = results["machine"]["native_bf16"]
+        target = 1.3 if native else 0.98
+        for variant, r in results["train"]["variants"].items():
+            rows.append((f"train stage samples/s vs plain fp32 script, {variant}", f"{r['ratio']:.2f}x",
+                         f">= {target:g}x" + (" (native bf16)" if native else ""), r["ratio"] >= target))  # fmt: skip
+    if "quality" in results:
+        for variant, r in results["quality"]["variants"].items():
+            diff = r["default"]["dev"] - r["fp32"]["dev"]
+            rows.append((f"final dev Spearman, defaults - fp32, {variant}", f"{diff:+.4f}", "within 0.005",
+                         abs(diff) <= 0.005))  # fmt: skip
     if "eval" in results:
         r = results["eval"]
         met = r["speedup"] >= 1.3 and r["max_metric_diff"] <= 1e-6
@@ -372,7 +564,7 @@ def summary(results: dict) -> list[str]:
 
 
 def render(results: dict) -> str:
-    lines = ["# simpipe benchmarks", "", f"Machine: {results['machine']}", "", *summary(results)]
+    lines = ["# simpipe benchmarks", "", f"Machine: {describe(results['machine'])}", "", *summary(results)]
     if "prep" in results:
         r = results["prep"]
         lines += [
@@ -396,21 +588,66 @@ def render(results: dict) -> str:
             "",
             *noted(r),
         ]
+    if "steps" in results:
+        r = results["steps"]
+        lines += [
+            f"## One training step per CPU setting (median of {r['steps_per_setting']}, rotating order)",
+            "",
+            "| model (batch) | fp32 | bf16 autocast | bf16 + torch.compile | padding share of random batches |",
+            "|---|---|---|---|---|",
+            *(
+                f"| {v} ({x['batch_size']}) | "
+                + " | ".join(
+                    f"{1000 * x['median_step_s'][n]:.0f} ms ({x['speedup_vs_fp32'][n]:.2f}x)" for n in STEP_SETTINGS
+                )
+                + f" | {100 * x['padding_share']:.0f} % |"
+                for v, x in r["variants"].items()
+            ),
+            "",
+            *noted(r),
+        ]
     if "train" in results:
         r = results["train"]
         lines += [
-            f"## Training throughput, MiniLM on Home Depot ({r['steps']} steps of batch {r['batch_size']}, CPU fp32)",
+            "## Train stage throughput vs a plain fp32 sentence-transformers script",
             "",
-            "| | `simpipe train` | plain sentence-transformers script | ratio |",
-            "|---|---|---|---|",
-            f"| samples/s (Trainer's train loop), median of {r['rounds']} | {r['simpipe_samples_per_s']:.2f} "
-            f"| {r['plain_samples_per_s']:.2f} | {r['ratio']:.3f} |",
-            f"| process wall time (imports, model load and save, tracking) | {r['simpipe_wall_s']:.1f} s "
-            f"| {r['plain_wall_s']:.1f} s | |",
+            "| variant (steps x batch) | `simpipe train` (defaults) | plain fp32 script | ratio "
+            "| wall, simpipe / plain |",
+            "|---|---|---|---|---|",
+            *(
+                f"| {v} ({x['steps']} x {x['batch_size']}) | {x['simpipe_samples_per_s']:.2f} samples/s "
+                f"({x['simpipe_precision']}, dev curve every {x['simpipe_eval_steps']} steps) "
+                f"| {x['plain_samples_per_s']:.2f} samples/s (dev curve every {x['plain_eval_steps']} steps) "
+                f"| **{x['ratio']:.2f}x** | {x['simpipe_wall_s']:.0f} s / {x['plain_wall_s']:.0f} s |"
+                for v, x in r["variants"].items()
+            ),
             "",
-            "Each side in fresh processes, alternating (simpipe, plain, plain, simpipe, ...), both evaluating the "
-            "first 2,000 val pairs every 100 steps and at the end; simpipe with MLflow tracking (SQLite), "
-            "codecarbon, its callbacks and checkpoints; the plain script is `bench/plain_st.py`.",
+            f"Samples/s of the Trainer's train loop (its evaluations included), median of {r['rounds']} fresh "
+            "processes per side, alternating (simpipe, plain, plain, simpipe); simpipe with MLflow tracking "
+            "(SQLite), codecarbon, its callbacks and checkpoints; the plain script is `bench/plain_st.py`. Both "
+            "evaluate the same dev pairs at the end; the plain script also every `train.eval_steps` (the seeds' "
+            "interval), simpipe every `train.cpu_eval_steps` on the CPU.",
+            "",
+            *noted(r),
+        ]
+    if "quality" in results:
+        r = results["quality"]
+        lines += [
+            "## Final metrics and dev-curve cost per setting (full GloVe run, 1-epoch Home Depot run)",
+            "",
+            "| variant | setting | precision | steps | dev Spearman | test Spearman | train loop | "
+            "dev curve: evaluations, share of the train loop |",
+            "|---|---|---|---|---|---|---|---|",
+            *(
+                f"| {v} | {name} | {x['precision']} | {x['steps']} | {x['dev']:.4f} | {x['test']:.4f} "
+                f"| {x['train_runtime_s']:.0f} s | {x['curve_evaluations']}, {100 * x['curve_share']:.1f} % |"
+                for v, settings in r["variants"].items()
+                for name, x in settings.items()
+            ),
+            "",
+            "fp32: `train.precision=fp32`, the dev curve every `train.eval_steps` (simpipe before the fast path); "
+            "default: `train.precision=auto` and `train.cpu_eval_steps`. Final metrics: the evaluate stage, fp32 "
+            "on the full splits. One run per setting, one after the other.",
             "",
             *noted(r),
         ]

@@ -22,12 +22,21 @@ def test_ran_stages_reads_dvc_output():
 
 def test_summary_marks_missed_targets():
     results = {
-        "train": {"ratio": 0.97},
+        "machine": {"native_bf16": True},
+        "train": {"variants": {"minilm_homedepot": {"ratio": 1.29}, "glove_bilstm_sts": {"ratio": 1.8}}},
+        "quality": {"variants": {"glove_bilstm_sts": {"fp32": {"dev": 0.70}, "default": {"dev": 0.6940}}}},
         "dvc": {"noop_s": 2.0, "card_change_ran": ["card@a", "report@a"]},
         "rss": {"stages": {"prepare@a": {"peak_rss_gib": 0.3}, "train@a": {"peak_rss_gib": 1.5}}},
     }
     rows = "\n".join(bench.summary(results))
-    assert "| training samples/s vs plain script | 0.970 | >= 0.98 | **no** |" in rows
+    assert (
+        "| train stage samples/s vs plain fp32 script, minilm_homedepot | 1.29x | >= 1.3x (native bf16) | **no** |"
+        in rows
+    )
+    assert (
+        "| train stage samples/s vs plain fp32 script, glove_bilstm_sts | 1.80x | >= 1.3x (native bf16) | yes |" in rows
+    )
+    assert "| final dev Spearman, defaults - fp32, glove_bilstm_sts | -0.0060 | within 0.005 | **no** |" in rows
     assert "| `dvc repro`, nothing changed | 2.0 s | < 5 s | yes |" in rows
     assert "| stages re-run after a card-only change | card, report | card only | **no** |" in rows
     assert "| peak RSS, train | 1.50 GiB | < 4 GiB | yes |" in rows
@@ -47,3 +56,17 @@ def test_peak_rss_comes_from_the_stage_log(tmp_path):
     log.write_text("Traceback ...\n")
     with pytest.raises(RuntimeError, match="no 'peak RSS' line"):
         bench.logged_peak_rss(log)
+
+
+def test_curve_share_sums_the_evaluations_of_the_train_loop():
+    history = [{"eval_runtime": 3.0, "step": 10}, {"loss": 0.1, "step": 10}, {"eval_runtime": 2.0, "step": 20},
+               {"train_runtime": 50.0, "step": 20}]  # fmt: skip
+    assert bench.curve_share(history) == (0.1, 2)
+
+
+def test_the_machine_line_names_the_cpu_and_its_bf16_units():
+    m = {"cpu": "AMD EPYC", "cores": 2, "torch_threads": 2, "platform": "Linux", "torch": "2.13.0",
+         "native_bf16": True, "flags": ["avx2", "avx512_bf16", "avx512f", "sse2"]}  # fmt: skip
+    line = bench.describe(m)
+    assert line.startswith("AMD EPYC, 2 cores (2 torch threads)")
+    assert "flags: avx2 avx512f avx512_bf16; native bf16 (avx512_bf16)" in line

@@ -1,4 +1,5 @@
 import pytest
+import torch
 from datasets import Dataset
 from sentence_transformers.sentence_transformer.evaluation import EmbeddingSimilarityEvaluator
 
@@ -12,19 +13,40 @@ def minilm():
     return build_model(compose("run", ["variant=minilm_homedepot"]).model)
 
 
+# texts repeat across pairs (as queries and titles do), pairs do not: no exact ties in the ranks
+QUERIES = ["white gable vent", "toilet", "kohler toilet", "vent"]
+TITLES = ["cellwood gable vent", "kohler toilet bowl", "gable vent", "sink", "ceiling fan"]
+PAIRS = [(q, t) for q in QUERIES for t in TITLES]
+SCORES = [((7 * i) % 11) / 10 for i in range(len(PAIRS))]
+SIMILARITIES = dict(similarity_fn_names=["cosine", "manhattan", "euclidean", "dot"], main_similarity="cosine")
+
+
+def ours(**kwargs) -> DistinctTextSimilarityEvaluator:
+    return DistinctTextSimilarityEvaluator(
+        [q for q, _ in PAIRS], [t for _, t in PAIRS], SCORES, name="val", **SIMILARITIES, **kwargs
+    )
+
+
 def test_distinct_text_evaluator_matches_sentence_transformers(minilm):
-    # texts repeat across pairs (as queries and titles do), pairs do not: no exact ties in the ranks
-    queries = ["white gable vent", "toilet", "kohler toilet", "vent"]
-    titles = ["cellwood gable vent", "kohler toilet bowl", "gable vent", "sink", "ceiling fan"]
-    pairs = [(q, t) for q in queries for t in titles]
-    scores = [((7 * i) % 11) / 10 for i in range(len(pairs))]
-    queries, titles = [q for q, _ in pairs], [t for _, t in pairs]
-    kwargs = dict(similarity_fn_names=["cosine", "manhattan", "euclidean", "dot"], main_similarity="cosine")
-    ours = DistinctTextSimilarityEvaluator(queries, titles, scores, name="val", **kwargs)(minilm)
-    reference = EmbeddingSimilarityEvaluator(queries, titles, scores, name="val", **kwargs)(minilm)
-    assert ours.keys() == reference.keys()
+    reference = EmbeddingSimilarityEvaluator([q for q, _ in PAIRS], [t for _, t in PAIRS], SCORES, name="val",
+                                             **SIMILARITIES)(minilm)  # fmt: skip
+    evaluator = ours()
+    assert evaluator(minilm).keys() == reference.keys()
     for key, value in reference.items():
-        assert ours[key] == pytest.approx(value, abs=1e-6), key
+        assert evaluator(minilm)[key] == pytest.approx(value, abs=1e-6), key
+
+
+def test_a_bf16_curve_leaves_the_fp32_metrics_unchanged(minilm):
+    """The training curve's bf16 autocast is scoped to its own calls: fp32 metrics before and after
+    it agree to 1e-6, and the bf16 curve stays close to them."""
+    before = ours()(minilm)
+    curve = ours(autocast=torch.bfloat16)(minilm)
+    after = ours()(minilm)
+    assert torch.get_autocast_dtype("cpu") == torch.bfloat16 and not torch.is_autocast_enabled("cpu")
+    for key, value in before.items():
+        assert after[key] == pytest.approx(value, abs=1e-6), key
+        assert curve[key] == pytest.approx(value, abs=0.05), key
+    assert curve != before  # the curve really ran in bf16
 
 
 def test_final_evaluator_reports_ten_numbers_with_stable_names(minilm):

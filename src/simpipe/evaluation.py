@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from contextlib import nullcontext
 
 import numpy as np
+import torch
 from datasets import Dataset
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.sentence_transformer.evaluation import EmbeddingSimilarityEvaluator
@@ -16,16 +18,23 @@ class DistinctTextSimilarityEvaluator(EmbeddingSimilarityEvaluator):
     Search data repeats queries and titles across pairs (Home Depot val: 11,851 pairs), so
     encoding the distinct texts and indexing back gives the same embeddings for less work.
     On a CUDA model it encodes `cuda_batch_size` texts at a time (a GPU wants larger batches).
+    With `autocast` (a dtype) it encodes under `torch.autocast`, as a mixed-precision training step
+    computes: the cheaper dev curve during training; final metrics use none (fp32).
     """
 
-    def __init__(self, *args, cuda_batch_size: int | None = None, **kwargs) -> None:
+    def __init__(
+        self, *args, cuda_batch_size: int | None = None, autocast: torch.dtype | None = None, **kwargs
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.cpu_batch_size = self.batch_size
         self.cuda_batch_size = cuda_batch_size or self.batch_size
+        self.autocast = autocast
 
     def __call__(self, model: SentenceTransformer, *args, **kwargs) -> dict[str, float]:
         self.batch_size = self.cuda_batch_size if model.device.type == "cuda" else self.cpu_batch_size
-        return super().__call__(model, *args, **kwargs)
+        precision = torch.autocast(model.device.type, dtype=self.autocast) if self.autocast else nullcontext()
+        with precision:
+            return super().__call__(model, *args, **kwargs)
 
     def embed_inputs(self, model: SentenceTransformer, sentences, **kwargs) -> np.ndarray:
         if isinstance(sentences, str):
@@ -43,6 +52,7 @@ def similarity_evaluator(
     similarity_fns: Sequence[str],
     main_similarity: str,
     cuda_batch_size: int | None = None,
+    autocast: torch.dtype | None = None,
 ) -> DistinctTextSimilarityEvaluator:
     """Evaluator over `dataset` (`columns`: text, text, label) reporting Pearson/Spearman per similarity."""
     text1, text2, label = columns
@@ -52,6 +62,7 @@ def similarity_evaluator(
         scores=dataset[label],
         batch_size=batch_size,
         cuda_batch_size=cuda_batch_size,
+        autocast=autocast,
         main_similarity=main_similarity,
         similarity_fn_names=list(similarity_fns),
         name=name,

@@ -19,10 +19,20 @@ from transformers import TrainerCallback
 from simpipe.distributed import per_device_batch, world_size
 from simpipe.errors import ConfigError
 from simpipe.evaluation import DistinctTextSimilarityEvaluator, similarity_evaluator
+from simpipe.hardware import AUTOCAST_DTYPES
 from simpipe.record import curve_metrics
 from simpipe.tracking import Tracker
 
 log = logging.getLogger(__name__)
+
+
+def eval_steps(t, device: str) -> int:
+    """Steps between dev evaluations: `train.cpu_eval_steps` on the CPU when set (the curve costs a
+    CPU a large share of training), else `train.eval_steps`."""
+    key = "cpu_eval_steps" if device == "cpu" and t.cpu_eval_steps is not None else "eval_steps"
+    if t[key] < 1:
+        raise ConfigError(f"train.{key}={t[key]} must be at least 1 (steps between dev evaluations)")
+    return t[key]
 
 
 def training_args(cfg, output_dir: Path, device: str, precision: str) -> SentenceTransformerTrainingArguments:
@@ -41,7 +51,7 @@ def training_args(cfg, output_dir: Path, device: str, precision: str) -> Sentenc
         weight_decay=t.weight_decay,
         seed=t.seed,
         eval_strategy="steps",
-        eval_steps=t.eval_steps,
+        eval_steps=eval_steps(t, device),
         logging_steps=t.logging_steps,
         save_strategy="steps" if cfg.checkpoint.every_steps else "no",
         save_steps=cfg.checkpoint.every_steps or 500,
@@ -105,12 +115,18 @@ class EvaluateOnEpochEnd(TrainerCallback):
         return control
 
 
-def curve_evaluator(dev_ds: Dataset, cfg) -> DistinctTextSimilarityEvaluator:
-    """The dev curve during training: the main similarity only, `train.eval_batch_size` texts a batch
-    (the `eval` settings of the final evaluation do not touch training)."""
+def curve_evaluator(dev_ds: Dataset, cfg, precision: str = "fp32") -> DistinctTextSimilarityEvaluator:
+    """The dev curve during training: the main similarity only, `train.eval_batch_size` texts a batch,
+    in the training's `precision` (the `eval` settings of the final evaluation do not touch training)."""
     main = cfg.eval.main_similarity
     return similarity_evaluator(
-        dev_ds, cfg.data.dev_name, cfg.data.columns, cfg.train.eval_batch_size, [main], main_similarity=main
+        dev_ds,
+        cfg.data.dev_name,
+        cfg.data.columns,
+        cfg.train.eval_batch_size,
+        [main],
+        main_similarity=main,
+        autocast=AUTOCAST_DTYPES.get(precision),
     )
 
 
@@ -144,7 +160,7 @@ def train(
         train_dataset=train_ds,
         eval_dataset=dev_ds if cfg.train.eval_loss else None,
         loss=loss,
-        evaluator=curve_evaluator(dev_ds, cfg),
+        evaluator=curve_evaluator(dev_ds, cfg, precision),
         callbacks=[CurveCallback(tracker, cfg.data.dev_name), EvaluateOnEpochEnd(), *(callbacks or [])],
     )
     log.info("training %s on %s (%s): %d pairs", cfg.name, device, precision, len(train_ds))
