@@ -535,7 +535,7 @@ def summary(results: dict) -> list[str]:
         rows.append(("prep vs naive per-row NLTK", f"{r['speedup']:.1f}x, {r['simpipe_s']:.2f} s, "
                      f"identical {r['identical']}", "identical, >= 20x, < 5 s", met))  # fmt: skip
     if "train" in results:
-        native = results["machine"]["native_bf16"]
+        native = results["train"]["machine"]["native_bf16"]
         target = 1.3 if native else 0.98
         for variant, r in results["train"]["variants"].items():
             rows.append((f"train stage samples/s vs plain fp32 script, {variant}", f"{r['ratio']:.2f}x",
@@ -571,7 +571,7 @@ def summary(results: dict) -> list[str]:
 
 
 def render(results: dict) -> str:
-    lines = ["# simpipe benchmarks", "", f"Machine: {describe(results['machine'])}", "", *summary(results)]
+    lines = ["# simpipe benchmarks", "", f"Latest run on: {describe(results['machine'])}", "", *summary(results)]
     if "prep" in results:
         r = results["prep"]
         lines += [
@@ -709,9 +709,10 @@ def render(results: dict) -> str:
 
 
 def noted(r: dict) -> list[str]:
-    """The conditions of a case's run: its torch threads (when not all cores) and the --note."""
+    """The conditions of a case's run: its machine, its torch threads (when not all cores), the --note."""
+    parts = [f"measured on {describe(r['machine'])}"] if "machine" in r else ["machine not recorded (an earlier run)"]
     threads = r.get("torch_threads", os.cpu_count())
-    parts = [f"{threads} torch thread(s) per process"] if threads < os.cpu_count() else []
+    parts += [f"{threads} torch thread(s) per process"] if threads < os.cpu_count() else []
     parts += [r["note"]] if r.get("note") else []
     return [f"Conditions: {'; '.join(parts)}", ""] if parts else []
 
@@ -722,16 +723,21 @@ def main() -> None:
     parser.add_argument("cases", nargs="*", help=f"any of {', '.join(CASES)} (default: all)")
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "runs" / "bench")
     parser.add_argument("--note", help="conditions of this run, printed in RESULTS.md (e.g. other load)")
+    parser.add_argument("--render", action="store_true", help="only rewrite RESULTS.md from results.json")
     args = parser.parse_args()
     unknown = sorted(set(args.cases) - set(CASES))
     if unknown:
         parser.error(f"unknown case(s) {', '.join(unknown)}; choose from {', '.join(CASES)}")
     out = HERE / "results.json"
     results = json.loads(out.read_text()) if out.is_file() else {}
+    if args.render:
+        write_text(HERE / "RESULTS.md", render(results))
+        return
     results["machine"] = machine()
     for case in args.cases or CASES:
         log.info("bench %s", case)
-        results[case] = {**CASES[case](args.work / case), "note": args.note, "torch_threads": torch.get_num_threads()}
+        measured = CASES[case](args.work / case)
+        results[case] = {**measured, "note": args.note, "torch_threads": torch.get_num_threads(), "machine": machine()}
     write_json(out, results)
     write_text(HERE / "RESULTS.md", render(results))
 

@@ -22,8 +22,10 @@ def test_ran_stages_reads_dvc_output():
 
 def test_summary_marks_missed_targets():
     results = {
-        "machine": {"native_bf16": True},
-        "train": {"variants": {"minilm_homedepot": {"ratio": 1.29}, "glove_bilstm_sts": {"ratio": 1.8}}},
+        "train": {
+            "machine": {"native_bf16": True},
+            "variants": {"minilm_homedepot": {"ratio": 1.29}, "glove_bilstm_sts": {"ratio": 1.8}},
+        },
         "quality": {"variants": {"glove_bilstm_sts": {"fp32": {"dev": 0.70}, "default": {"dev": 0.6940}}}},
         "dvc": {"noop_s": 2.0, "card_change_ran": ["card@a", "report@a"]},
         "rss": {"stages": {"prepare@a": {"peak_rss_gib": 0.3}, "train@a": {"peak_rss_gib": 1.5}}},
