@@ -251,9 +251,13 @@ def step_times(work: Path, variant: str, steps: int, rounds: int) -> dict:
     a, b, label = cfg.data.columns
     size = cfg.train.batch_size
     torch.manual_seed(cfg.train.seed)
-    eager = build_model(cfg.model)
+    eager = build_model(cfg.model).train()  # dropout on, as the Trainer steps it
     models = {"fp32": eager, "bf16": eager}
-    optimizers = {id(eager): torch.optim.AdamW([p for p in eager.parameters() if p.requires_grad])}
+
+    def adamw(model) -> torch.optim.Optimizer:
+        return torch.optim.AdamW([p for p in model.parameters() if p.requires_grad], lr=cfg.train.learning_rate)
+
+    optimizers = {id(eager): adamw(eager)}
 
     def step(name: str, i: int) -> float:
         model, optimizer = models[name], optimizers[id(models[name])]
@@ -284,7 +288,7 @@ def step_times(work: Path, variant: str, steps: int, rounds: int) -> dict:
     for i, module in enumerate(compiled):
         compiled[i] = torch.compile(module, dynamic=True)
     models["bf16+compile"] = compiled
-    optimizers[id(compiled)] = torch.optim.AdamW([p for p in compiled.parameters() if p.requires_grad])
+    optimizers[id(compiled)] = adamw(compiled)
     warm_up("bf16+compile")
     times["bf16+compile"] = [step("bf16+compile", 3 + k) for k in range(steps * rounds)]
     median = {name: statistics.median(t) for name, t in times.items()}
