@@ -402,6 +402,11 @@ def bench_quality(work: Path) -> dict:
         split, metric = cfg.data.dev_name, record.curve_metric(cfg.eval.main_similarity)
         for setting, changes in SETTINGS.items():
             root = work / setting
+            done = root / f"quality-{variant}.json"  # a long case goes on where it stopped
+            if done.is_file():
+                out.setdefault(variant, {})[setting] = read_json(done)
+                log.info("%s %s: measured before, %s", variant, setting, done)
+                continue
             params = pipeline_params(root, *(f"variants.{variant}.{o}" for o in (*overrides, *changes)))
             run_child(simpipe_cmd("prepare", variant, params), root / "logs" / f"prepare-{variant}.log")
             wall = run_child(simpipe_cmd("train", variant, params), root / "logs" / f"train-{variant}.log")
@@ -418,7 +423,9 @@ def bench_quality(work: Path) -> dict:
                 "train_wall_s": wall,
                 "curve_share": share,
                 "curve_evaluations": evals,
+                "torch_threads": torch.get_num_threads(),
             }
+            write_json(done, out[variant][setting])
             log.info("%s %s: %s", variant, setting, out[variant][setting])
     return {"variants": out}
 
@@ -647,19 +654,22 @@ def render(results: dict) -> str:
         lines += [
             "## Final metrics and dev-curve cost per setting (full GloVe run, 1-epoch Home Depot run)",
             "",
-            "| variant | setting | precision | steps | dev Spearman | test Spearman | train loop | "
+            "| variant | setting | precision | steps | dev Spearman | test Spearman | train loop (torch threads) | "
             "dev curve: evaluations, share of the train loop |",
             "|---|---|---|---|---|---|---|---|",
             *(
                 f"| {v} | {name} | {x['precision']} | {x['steps']} | {x['dev']:.4f} | {x['test']:.4f} "
-                f"| {x['train_runtime_s']:.0f} s | {x['curve_evaluations']}, {100 * x['curve_share']:.1f} % |"
+                f"| {x['train_runtime_s']:.0f} s ({x['torch_threads']}) "
+                f"| {x['curve_evaluations']}, {100 * x['curve_share']:.1f} % |"
                 for v, settings in r["variants"].items()
                 for name, x in settings.items()
             ),
             "",
             "fp32: `train.precision=fp32`, the dev curve every `train.eval_steps` (simpipe before the fast path); "
             "default: `train.precision=auto` and `train.cpu_eval_steps`. Final metrics: the evaluate stage, fp32 "
-            "on the full splits. One run per setting, one after the other.",
+            "on the full splits. One run per setting; a case stopped midway goes on where it stopped "
+            "(`<work>/<setting>/quality-<variant>.json`), so the train-loop times of a table may come from "
+            "different loads and thread counts: compare speed in the table above.",
             "",
             *noted(r),
         ]
