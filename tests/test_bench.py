@@ -72,3 +72,14 @@ def test_the_machine_line_names_the_cpu_and_its_bf16_units():
     line = bench.describe(m)
     assert line.startswith("AMD EPYC, 2 cores (2 torch threads)")
     assert "flags: avx2 avx512f avx512_bf16; native bf16 (avx512_bf16)" in line
+
+
+def test_a_stopped_quality_case_goes_on_where_it_stopped(tmp_path, monkeypatch):
+    """Settings measured before (their result files) are read back, not re-run."""
+    monkeypatch.setattr(bench, "QUALITY", {"glove_bilstm_sts": []})
+    for setting in bench.SETTINGS:
+        (tmp_path / setting).mkdir()
+        (tmp_path / setting / "quality-glove_bilstm_sts.json").write_text(f'{{"dev": 0.7, "setting": "{setting}"}}')
+    monkeypatch.setattr(bench, "run_child", lambda *a: pytest.fail("re-ran a measured setting"))
+    result = bench.bench_quality(tmp_path)["variants"]["glove_bilstm_sts"]
+    assert {name: r["setting"] for name, r in result.items()} == {"fp32": "fp32", "default": "default"}
