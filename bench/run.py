@@ -523,10 +523,8 @@ def machine() -> dict:
     }
 
 
-def describe(m: dict | str) -> str:
-    """The machine line of RESULTS.md (older results.json files hold it as a string)."""
-    if isinstance(m, str):
-        return m
+def describe(m: dict) -> str:
+    """A machine (`machine()`) as one line of RESULTS.md."""
     shown = " ".join(f for f in SHOWN_FLAGS if f in m["flags"]) or "none of " + " ".join(SHOWN_FLAGS)
     bf16 = (
         "native bf16 (" + "/".join(sorted(BF16_FLAGS & set(m["flags"]))) + ")" if m["native_bf16"] else "no native bf16"

@@ -30,10 +30,10 @@ def ours(**kwargs) -> DistinctTextSimilarityEvaluator:
 def test_distinct_text_evaluator_matches_sentence_transformers(minilm):
     reference = EmbeddingSimilarityEvaluator([q for q, _ in PAIRS], [t for _, t in PAIRS], SCORES, name="val",
                                              **SIMILARITIES)(minilm)  # fmt: skip
-    evaluator = ours()
-    assert evaluator(minilm).keys() == reference.keys()
+    metrics = ours()(minilm)
+    assert metrics.keys() == reference.keys()
     for key, value in reference.items():
-        assert evaluator(minilm)[key] == pytest.approx(value, abs=1e-6), key
+        assert metrics[key] == pytest.approx(value, abs=1e-6), key
 
 
 def test_a_bf16_curve_leaves_the_fp32_metrics_unchanged(minilm):
@@ -42,7 +42,7 @@ def test_a_bf16_curve_leaves_the_fp32_metrics_unchanged(minilm):
     before = ours()(minilm)
     curve = ours(autocast=torch.bfloat16)(minilm)
     after = ours()(minilm)
-    assert torch.get_autocast_dtype("cpu") == torch.bfloat16 and not torch.is_autocast_enabled("cpu")
+    assert not torch.is_autocast_enabled("cpu")
     for key, value in before.items():
         assert after[key] == pytest.approx(value, abs=1e-6), key
         assert curve[key] == pytest.approx(value, abs=0.05), key

@@ -1,4 +1,6 @@
 import logging
+import tempfile
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -134,7 +136,7 @@ def quick_train(run_cfg, tmp_path, variant: str, precision: str, *overrides: str
     model = build_model(cfg.model)
     if hook:
         hook(model)
-    work = tmp_path / f"{variant}-{precision}-{len(overrides)}"
+    work = Path(tempfile.mkdtemp(dir=tmp_path))  # each run its own Trainer output dir
     pairs = PAIRS.rename_columns(dict(zip(PAIRS.column_names, cfg.data.columns, strict=True)))
     result = train(cfg, model, pairs, pairs, Tracker(cfg), work, "cpu", precision)
     return model, result.log_history
