@@ -53,6 +53,7 @@ def test_malformed_data_file_leaves_no_partial_output(params, tmp_path):
     assert_empty(tmp_path / "data" / "prepared")
 
 
+@pytest.mark.slow  # three processes, a real prepare; the error itself: test_modeling (fast)
 def test_wrong_glove_path(params, tmp_path):
     text = params.read_text().replace("embeddings: null", "embeddings: /nowhere/glove.6B.300d.txt.gz")
     params.write_text(text)
