@@ -1,6 +1,6 @@
-"""The shape of the code: stage modules never import each other, and every stage in dvc.yaml lists
-exactly the code it runs (its module and what that imports, transitively, outside the infrastructure)
-and the params it reads."""
+"""The shape of the code: packages import only the ones below them, stage modules never import each other,
+and every stage in dvc.yaml lists exactly the code it runs (its module and what that imports, transitively,
+outside the infrastructure and the config sections) and the params it reads."""
 
 from __future__ import annotations
 
@@ -11,17 +11,21 @@ import pytest
 import yaml
 from omegaconf import DictConfig, OmegaConf
 
-from simpipe.config import REPO_ROOT, global_keys
+from simpipe.core.config import MODEL_PARAMS, REPO_ROOT, global_keys
 from simpipe.stages import STAGES, stage
-from tests.conftest import VARIANTS
+from tests.helpers.config import VARIANTS
 
 SRC = REPO_ROOT / "src"
-# shared helpers the stages use without them shaping their outputs: not DVC deps (a tracking change, or
-# which checkpoint a crashed run resumes from, must not retrain); package __init__ files are markers
-INFRASTRUCTURE = {
-    *("simpipe.config", "simpipe.paths", "simpipe.io", "simpipe.errors", "simpipe.cli"),
-    *("simpipe.tracking", "simpipe.checkpoints"),
-}
+PACKAGE = SRC / "simpipe"
+# the packages, bottom to top: each imports only itself and the ones before it (simpipe/__init__.py)
+LAYERS = ["core", "artifacts", "tracking", "data", "modeling", "evaluation", "training", "documents", "shipping"]
+# on top of the layers: the stages (which never import each other) and the top-level modules
+TOP_LEVEL = {"__init__", "__main__", "cli", "sweep", "schema"}
+# code that never shapes a stage's outputs, so never a DVC dep (a tracking change, or which checkpoint a
+# crashed run resumes from, must not retrain): these packages and modules, and every package's config
+# section (`<package>.config`: checks, and defaults that tests/test_schema.py holds equal to conf/)
+INFRASTRUCTURE_PACKAGES = ("simpipe.core", "simpipe.tracking")
+INFRASTRUCTURE_MODULES = {"simpipe.training.checkpoints"}
 DVC = yaml.safe_load((REPO_ROOT / "dvc.yaml").read_text())["stages"]
 
 
@@ -34,7 +38,7 @@ def module_file(name: str) -> Path | None:
 
 
 def imports(name: str) -> set[str]:
-    """The simpipe modules `name` imports, anywhere in its body (`from simpipe import record` included)."""
+    """The simpipe modules `name` imports, anywhere in its body (`from simpipe.artifacts import metrics` included)."""
     found = set()
     for node in ast.walk(ast.parse(module_file(name).read_text())):
         if isinstance(node, ast.Import):
@@ -47,12 +51,33 @@ def imports(name: str) -> set[str]:
     return {m for m in found if m.startswith("simpipe") and module_file(m)}
 
 
+def modules() -> list[str]:
+    """Every module of simpipe, dotted."""
+    return sorted(
+        ".".join(path.relative_to(SRC).with_suffix("").parts).removesuffix(".__init__")
+        for path in PACKAGE.rglob("*.py")
+    )
+
+
+def layer(module: str) -> str:
+    """The package of `module` (`core`, ..., `stages`), or its name when it is a top-level module."""
+    return module.split(".")[1] if module != "simpipe" else "__init__"
+
+
+def infrastructure(module: str) -> bool:
+    return (
+        module.startswith(INFRASTRUCTURE_PACKAGES)
+        or module in INFRASTRUCTURE_MODULES
+        or (module.endswith(".config") and module != "simpipe.core.config")
+    )
+
+
 def code_of(name: str) -> set[str]:
     """Files of `name` and of what it imports, transitively, less infrastructure and package markers."""
     seen, todo = set(), [name]
     while todo:
         module = todo.pop()
-        if module in seen or module in INFRASTRUCTURE:
+        if module in seen or infrastructure(module):
             continue
         seen.add(module)
         todo += imports(module)
@@ -70,6 +95,29 @@ def listed_code(stage_name: str) -> set[str]:
     return files
 
 
+def test_the_layers_are_the_packages():
+    packages = {p.name for p in PACKAGE.iterdir() if (p / "__init__.py").is_file()}
+    assert packages == {*LAYERS, "stages"}
+    assert {p.stem for p in PACKAGE.glob("*.py")} == TOP_LEVEL  # at most six top-level modules
+    for name in [*LAYERS, "stages"]:
+        doc = ast.get_docstring(ast.parse((PACKAGE / name / "__init__.py").read_text()))
+        assert doc and len(doc) > 80, f"simpipe/{name}/__init__.py: say the package's job and what it may import"
+
+
+@pytest.mark.parametrize("module", [m for m in modules() if layer(m) in LAYERS])
+def test_each_package_imports_only_the_ones_below_it(module):
+    allowed = set(LAYERS[: LAYERS.index(layer(module)) + 1])
+    upward = {m for m in imports(module) if layer(m) not in allowed}
+    assert not upward, f"{module} imports {sorted(upward)}: a package may import only {sorted(allowed)}"
+
+
+@pytest.mark.parametrize("name", list(STAGES))
+def test_no_stage_module_imports_another_or_the_top_level(name):
+    others = {module for other, module in STAGES.items() if other != name}
+    found = imports(STAGES[name])
+    assert not found & others and not {m for m in found if layer(m) in TOP_LEVEL}
+
+
 def test_every_stage_is_in_dvc_yaml_in_pipeline_order():
     assert list(DVC) == ["fetch", *STAGES]  # fetch: the `simpipe fetch` command, its output data/raw
 
@@ -82,14 +130,59 @@ def test_every_variant_model_is_a_dvc_artifact():
 
 
 @pytest.mark.parametrize("name", list(STAGES))
-def test_no_stage_module_imports_another(name):
-    others = {module for other, module in STAGES.items() if other != name}
-    assert not imports(STAGES[name]) & others
-
-
-@pytest.mark.parametrize("name", list(STAGES))
 def test_dvc_yaml_lists_exactly_the_code_of_each_stage(name):
     assert listed_code(name) == code_of(STAGES[name])
+
+
+def test_no_infrastructure_is_a_dvc_dep():
+    for name in STAGES:
+        deps = listed_code(name)
+        assert not [d for d in deps if d.startswith(("src/simpipe/core/", "src/simpipe/tracking/"))], name
+        assert not [d for d in deps if d.endswith(("/checkpoints.py", "/config.py"))], name
+
+
+def test_no_file_that_builds_cards_or_reports_is_among_trains_deps():
+    deps = listed_code("train")
+    assert not [d for d in deps if d.startswith("src/simpipe/documents/") or d.endswith("artifacts/documents.py")]
+
+
+def test_the_card_imports_the_losses_not_the_training_loop():
+    deps = listed_code("card")
+    assert "src/simpipe/training/losses.py" in deps
+    assert not deps & {f"src/simpipe/training/{m}.py" for m in ("loop", "args", "callbacks", "distributed")}
+
+
+def test_the_report_depends_on_the_comparisons_data_model_only():
+    deps = listed_code("report")
+    assert "src/simpipe/documents/comparison.py" in deps
+    assert not deps & {f"src/simpipe/documents/{m}.py" for m in ("reproduction", "reference", "card")}
+
+
+def test_the_home_depot_text_rules_are_a_dep_of_prepare_only():
+    text = "src/simpipe/data/homedepot_text.py"
+    assert [name for name in STAGES if text in listed_code(name)] == ["prepare"]
+    assert [name for name in STAGES if any("data/homedepot.py" in d for d in listed_code(name))] == ["prepare"]
+
+
+def test_train_depends_on_the_prepared_files_it_reads():
+    from simpipe.data.prepared import split_file
+    from simpipe.stages.train import TRAIN_SPLITS
+
+    data = [d for d in DVC["train"]["do"]["deps"] if d.startswith("data/")]
+    assert data == [str(split_file(Path("data/prepared/${key}"), split)) for split in TRAIN_SPLITS]
+
+
+def covered(key: str, by: list[str]) -> bool:
+    """`key` is one of `by` or lies under one of them (`train.loss` under `train`)."""
+    return any(key == other or key.startswith(f"{other}.") for other in by)
+
+
+def test_what_shapes_the_model_is_the_params_of_prepare_and_train():
+    """The resume fingerprint and the MLflow params (both `MODEL_PARAMS`) cover every param dvc.yaml lists for
+    prepare and train, and nothing else."""
+    listed = [p.split("${key}.", 1)[1] for name in ("prepare", "train") for p in DVC[name]["do"]["params"]]
+    assert all(covered(key, list(MODEL_PARAMS)) for key in listed), listed
+    assert all(covered(key, listed) for key in MODEL_PARAMS), MODEL_PARAMS
 
 
 def only_listed(cfg: DictConfig, name: str) -> DictConfig:
@@ -109,8 +202,8 @@ def only_listed(cfg: DictConfig, name: str) -> DictConfig:
 def test_each_stage_runs_on_only_the_params_dvc_yaml_lists(variant, run_cfg, mirror):
     """A stage that reads a setting dvc.yaml does not list fails here (struct mode), so editing such a
     setting can never leave a stale output behind."""
-    from simpipe.fetch import fetch
-    from simpipe.paths import Layout
+    from simpipe.core.paths import Layout
+    from simpipe.data.fetch import fetch
 
     cfg = run_cfg(variant)
     fetch(cfg.data, Layout.from_cfg(cfg).raw(cfg.data.raw_subdir), mirror)

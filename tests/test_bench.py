@@ -5,7 +5,7 @@ import importlib.util
 import pytest
 import yaml
 
-from simpipe.config import REPO_ROOT
+from simpipe.core.config import REPO_ROOT
 
 _spec = importlib.util.spec_from_file_location("simpipe_bench", REPO_ROOT / "bench" / "run.py")
 bench = importlib.util.module_from_spec(_spec)

@@ -8,17 +8,15 @@ from pathlib import Path
 import mlflow
 import pytest
 
-from tests.conftest import write_params
-
 
 def simpipe(*args: str, cwd: Path) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "simpipe", *args], cwd=cwd, capture_output=True, text=True)
 
 
 @pytest.fixture
-def params(tmp_path, mirror):
+def params(tmp_path, quick_params):
     """A quick-profile params.yaml whose paths point into tmp_path (data from the small mirror)."""
-    return write_params(tmp_path, mirror)
+    return quick_params(tmp_path)
 
 
 def assert_empty(path: Path) -> None:
@@ -78,8 +76,8 @@ def test_unknown_config_key_is_rejected_by_hydra_strict_mode(tmp_path):
 
 
 @pytest.mark.slow
-def test_results_of_an_untracked_run_are_pushed_later(params, tmp_path):
-    """MLflow unreachable while training: everything is still written locally; `simpipe push` copies it over."""
+def test_results_of_an_untracked_run_are_tracked_later(params, tmp_path):
+    """MLflow unreachable while training: everything is still written locally; `simpipe track` copies it over."""
     (tmp_path / "a-file").write_text("not a directory")
     params.write_text(
         params.read_text().replace(f"sqlite:///{tmp_path}/mlflow.db", f"sqlite:///{tmp_path}/a-file/x.db")
@@ -92,10 +90,10 @@ def test_results_of_an_untracked_run_are_pushed_later(params, tmp_path):
     record = json.loads((tmp_path / "trained" / "glove_bilstm_sts" / "run.json").read_text())
     assert record["mlflow_run_id"] is None and "could not start the run" in record["tracking_failures"][0]
 
-    line = error_line(simpipe("push", *args, cwd=tmp_path))
-    assert "push to sqlite:///" in line and "fix tracking.uri and push again" in line
+    line = error_line(simpipe("track", *args, cwd=tmp_path))
+    assert "tracking glove_bilstm_sts in sqlite:///" in line and "fix tracking.uri and run it again" in line
     good = f"sqlite:///{tmp_path / 'good.db'}"
-    result = simpipe("push", *args, "--uri", good, cwd=tmp_path)
+    result = simpipe("track", *args, "--uri", good, cwd=tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     client = mlflow.MlflowClient(good)
     (run,) = client.search_runs([client.get_experiment_by_name("simpipe").experiment_id])

@@ -8,24 +8,10 @@ import mlflow
 import pytest
 from omegaconf import open_dict
 
-from simpipe.compare import find_runs
-from simpipe.config import compose
-from simpipe.errors import ConfigError
-from simpipe.fetch import fetch
+from simpipe.core.errors import ConfigError
+from simpipe.documents.runs import find_runs
 from simpipe.sweep import PARENT_FILE, run_stages
-from tests.conftest import VARIANTS
-
-
-def sweep(cwd: Path, *overrides: str) -> subprocess.CompletedProcess:
-    """Run a quick-profile multirun with `cwd` as the launch directory (raw data, MLflow store, runs/)."""
-    args = [sys.executable, "-m", "simpipe.sweep", "-m", "profile=quick", "hydra.sweep.dir=sweep", *overrides]
-    return subprocess.run(args, cwd=cwd, capture_output=True, text=True)
-
-
-def fetch_all(cwd: Path, mirror: Path) -> None:
-    for variant in VARIANTS:
-        cfg = compose("run", [f"variant={variant}"])
-        fetch(cfg.data, cwd / "data" / "raw" / cfg.data.raw_subdir, mirror)
+from tests.helpers.processes import fetch_all, sweep
 
 
 def runs(cwd: Path) -> list:
@@ -58,15 +44,15 @@ def test_two_by_two_sweep_with_two_workers_nests_four_runs_under_one_parent(tmp_
     }  # fmt: skip
     for child in children:
         assert child.info.status == "FINISHED"
-        assert {"primary", "sts-dev/spearman_cosine", "sts-test/spearman_cosine", "train/loss"} <= set(
+        assert {"headline", "sts-dev/spearman_cosine", "sts-test/spearman_cosine", "train/loss"} <= set(
             child.data.metrics
         )
         assert child.data.tags["sweep.job"] in {"0", "1", "2", "3"}
         assert (tmp_path / "sweep" / child.data.tags["sweep.job"] / "metrics" / "glove_bilstm_sts").is_dir()
 
-    best = max(children, key=lambda r: r.data.metrics["primary"])
+    best = max(children, key=lambda r: r.data.metrics["headline"])
     assert parent.info.status == "FINISHED"
-    assert parent.data.metrics["best/primary"] == best.data.metrics["primary"]
+    assert parent.data.metrics["best/headline"] == best.data.metrics["headline"]
     assert parent.data.metrics["sweep/jobs"] == 4
     assert parent.data.tags["best.run_id"] == best.info.run_id
     assert "train.learning_rate=1e-4,1e-3" in parent.data.params["sweep.overrides"]
@@ -117,7 +103,7 @@ def test_search_configs_compose():
     from hydra import compose as hydra_compose
     from hydra import initialize_config_dir
 
-    from simpipe.config import CONF_DIR
+    from simpipe.core.config import CONF_DIR
 
     with initialize_config_dir(config_dir=str(CONF_DIR), version_base="1.3"):
         grid = hydra_compose("sweep", ["search=glove_grid"], return_hydra_config=True)
@@ -154,6 +140,6 @@ def test_submitit_local_launcher_runs_the_same_sweep_config(tmp_path, mirror):
     (parent,) = [r for r in all_runs if r.data.tags.get("simpipe.sweep") == "parent"]
     children = [r for r in all_runs if r.data.tags.get("mlflow.parentRunId") == parent.info.run_id]
     assert sorted(r.data.params["train.learning_rate"] for r in children) == ["0.0001", "0.001"]
-    assert all(r.info.status == "FINISHED" and "primary" in r.data.metrics for r in children)
+    assert all(r.info.status == "FINISHED" and "headline" in r.data.metrics for r in children)
     assert parent.info.status == "FINISHED" and parent.data.metrics["sweep/jobs"] == 2
     assert list((tmp_path / "sweep" / ".submitit").iterdir())  # submitit's job folders: it really ran the jobs

@@ -1,4 +1,4 @@
-"""`simpipe` command line: the DVC stage commands plus `params`, `fetch`, `reference`, `compare`, `push`,
+"""`simpipe` command line: the DVC stage commands plus `params`, `fetch`, `reference`, `runs`, `track`,
 `register` and `publish`."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import threading
 import time
 from pathlib import Path
 
-from simpipe.errors import SimpipeError
+from simpipe.core.errors import SimpipeError
 from simpipe.stages import STAGES, stage
 
 log = logging.getLogger("simpipe")
@@ -21,9 +21,11 @@ log = logging.getLogger("simpipe")
 def _params(args: argparse.Namespace) -> int:
     from omegaconf import OmegaConf
 
-    from simpipe.config import compose, dump_params
+    from simpipe.core.config import compose, dump_params
+    from simpipe.schema import check_pipeline
 
     cfg = compose("config", args.overrides)
+    check_pipeline(cfg)
     path = Path(args.output)
     if args.check:
         current = path.read_text(encoding="utf-8") if path.is_file() else ""
@@ -37,24 +39,25 @@ def _params(args: argparse.Namespace) -> int:
 
 
 def _fetch(args: argparse.Namespace) -> int:
-    from simpipe.config import load_params, select_variant
-    from simpipe.fetch import fetch
-    from simpipe.paths import Layout
+    from simpipe.core.config import load_params
+    from simpipe.core.paths import Layout
+    from simpipe.data.fetch import fetch
+    from simpipe.schema import variant
 
     params = load_params(Path(args.params))
     names = [args.variant] if args.variant else list(params.variants)
     for name in names:
-        cfg = select_variant(params, name)
+        cfg = variant(params, name)
         mirror = args.mirror or cfg.paths.mirror
         source = fetch(cfg.data, Layout.from_cfg(cfg).raw(cfg.data.raw_subdir), Path(mirror) if mirror else None)
         log.info("%s: data for %s %s", name, cfg.data.name, source)
     return 0
 
 
-def _compare(args: argparse.Namespace) -> int:
-    from simpipe.compare import find_runs, table, text_table, write_report
-    from simpipe.config import load_params
-    from simpipe.tracking import tracking_uri
+def _runs(args: argparse.Namespace) -> int:
+    from simpipe.core.config import load_params
+    from simpipe.documents.runs import find_runs, table, text_table, write_report
+    from simpipe.tracking.tracker import tracking_uri
 
     params = load_params(Path(args.params))
     uri = args.uri or tracking_uri(params)
@@ -69,8 +72,8 @@ def _compare(args: argparse.Namespace) -> int:
 
 
 def _reference(args: argparse.Namespace) -> int:
-    from simpipe.io import write_text
-    from simpipe.reference import facts_yaml, reference_facts
+    from simpipe.core.io import write_text
+    from simpipe.documents.reference import facts_yaml, reference_facts
 
     facts = reference_facts(args.card)
     write_text(Path(args.output), facts_yaml(facts, Path(args.card).name, args.hub_id))
@@ -78,37 +81,39 @@ def _reference(args: argparse.Namespace) -> int:
     return 0
 
 
-def _push(args: argparse.Namespace) -> int:
+def _track(args: argparse.Namespace) -> int:
     from omegaconf import open_dict
 
-    from simpipe.config import load_params, select_variant
-    from simpipe.push import push
+    from simpipe.core.config import load_params
+    from simpipe.schema import variant
+    from simpipe.shipping.mlflow_run import track
 
-    cfg = select_variant(load_params(Path(args.params)), args.variant)
+    cfg = variant(load_params(Path(args.params)), args.variant)
     if args.uri:
         with open_dict(cfg):
             cfg.tracking.uri = args.uri
-    push(cfg)
+    track(cfg)
     return 0
 
 
 def _register(args: argparse.Namespace) -> int:
-    from simpipe.config import load_params, select_variant
-    from simpipe.paths import Layout
-    from simpipe.record import read_run
-    from simpipe.registry import register
-    from simpipe.tracking import tracking_uri
+    from simpipe.artifacts.trained import read_run
+    from simpipe.core.config import load_params
+    from simpipe.core.paths import Layout
+    from simpipe.schema import variant
+    from simpipe.shipping.registry import register
+    from simpipe.tracking.tracker import tracking_uri
 
     params = load_params(Path(args.params))
     if args.run_id:
         uri, run_id = args.uri or tracking_uri(params), args.run_id
     elif args.variant:
-        cfg = select_variant(params, args.variant)
+        cfg = variant(params, args.variant)
         run = read_run(Layout.from_cfg(cfg).trained(args.variant))
         uri, run_id = args.uri or run.mlflow_uri, run.mlflow_run_id
         if run_id is None:
             raise SimpipeError(
-                f"{args.variant} was trained without an MLflow run; `simpipe push --variant {args.variant}` first"
+                f"{args.variant} was trained without an MLflow run; `simpipe track --variant {args.variant}` first"
             )
     else:
         raise SimpipeError("say which run to register: --variant <name> or --run-id <MLflow run id>")
@@ -118,20 +123,22 @@ def _register(args: argparse.Namespace) -> int:
 
 
 def _publish(args: argparse.Namespace) -> int:
-    from simpipe.config import load_params, select_variant
-    from simpipe.paths import Layout
-    from simpipe.publish import publish
+    from simpipe.core.config import load_params
+    from simpipe.core.paths import Layout
+    from simpipe.schema import variant
+    from simpipe.shipping.hub import publish
 
-    cfg = select_variant(load_params(Path(args.params)), args.variant)
+    cfg = variant(load_params(Path(args.params)), args.variant)
     url = publish(Layout.from_cfg(cfg).model(args.variant), args.repo_id, args.variant, args.private)
     sys.stdout.write(f"{url}\n")
     return 0
 
 
 def _stage(args: argparse.Namespace) -> int:
-    from simpipe.config import load_params, select_variant
+    from simpipe.core.config import load_params
+    from simpipe.schema import variant
 
-    cfg = select_variant(load_params(Path(args.params)), args.variant)
+    cfg = variant(load_params(Path(args.params)), args.variant)
     started = time.perf_counter()
     stage(args.command)(cfg)
     log.info("stage %s@%s done in %.1f s, peak RSS %.2f GiB%s", args.command, args.variant,
@@ -171,20 +178,20 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--params", default="params.yaml")
     sp.add_argument("--mirror", help="directory holding the raw data sets (default: paths.mirror)")
     sp.set_defaults(func=_fetch)
-    sp = sub.add_parser("compare", help="table and Spearman-curve chart of tracked runs (MLflow)")
+    sp = sub.add_parser("runs", help="table and Spearman-curve chart of tracked runs (MLflow)")
     sp.add_argument("--params", default="params.yaml", help="where the tracking settings come from")
     sp.add_argument("--uri", help="MLflow tracking URI (default: tracking.uri, else sqlite:///<paths.root>/mlflow.db)")
     sp.add_argument("--experiment", help="MLflow experiment (default: tracking.experiment)")
     sp.add_argument("--parent", help="only the jobs of this sweep (its parent run id)")
     sp.add_argument("--variant", help="only runs of this variant")
     sp.add_argument("--max-runs", type=int, default=20, help="newest runs first (default: 20)")
-    sp.add_argument("--output", default="reports/compare", help="directory for compare.md/.html/.png")
-    sp.set_defaults(func=_compare)
-    sp = sub.add_parser("push", help="copy a variant's local results (trained/, metrics/, card) into MLflow")
+    sp.add_argument("--output", default="reports/runs", help="directory for runs.md/.html/.png")
+    sp.set_defaults(func=_runs)
+    sp = sub.add_parser("track", help="copy a variant's local results (trained/, metrics/, card) into MLflow")
     sp.add_argument("--variant", required=True)
     sp.add_argument("--params", default="params.yaml")
     sp.add_argument("--uri", help="MLflow tracking URI (default: tracking.uri of the params)")
-    sp.set_defaults(func=_push)
+    sp.set_defaults(func=_track)
     sp = sub.add_parser("register", help="register a training run's logged model in the MLflow Model Registry")
     sp.add_argument("--variant", help="the run that trained this variant (trained/<variant>/run.json)")
     sp.add_argument("--run-id", help="or any training run, by its MLflow run id")

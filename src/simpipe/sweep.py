@@ -5,7 +5,7 @@
     python -m simpipe.sweep -m search=glove_grid                                     # a sweep kept in conf/search/
 
 Every job runs the DVC stages' own functions (`stages`, default prepare → train → evaluate) in its
-Hydra output directory and returns the variant's primary metric (what Optuna maximizes). With -m,
+Hydra output directory and returns the variant's headline metric (what Optuna maximizes). With -m,
 `SweepCallback` opens one MLflow parent run per sweep; each job's run is nested under it, and when the
 sweep ends the parent gets the best job, a comparison table and a chart of the jobs' Spearman curves.
 """
@@ -24,9 +24,10 @@ from hydra.types import RunMode
 from omegaconf import DictConfig, OmegaConf, open_dict
 
 from simpipe.cli import exit_on_sigterm
-from simpipe.config import CONF_DIR
-from simpipe.io import write_text
-from simpipe.registry import register
+from simpipe.core.config import CONF_DIR
+from simpipe.core.io import write_text
+from simpipe.schema import check
+from simpipe.shipping.registry import register
 from simpipe.stages import stage
 
 log = logging.getLogger(__name__)
@@ -36,17 +37,18 @@ PARENT_FILE = "mlflow_parent_run_id"
 
 def run_stages(cfg: DictConfig) -> float | None:
     """Run `cfg.stages` in order; the headline metric when `evaluate` ran, else None."""
-    from simpipe import record
-    from simpipe.paths import Layout
+    from simpipe.artifacts.metrics import headline_value, read_metrics
+    from simpipe.core.paths import Layout
 
     runs = [stage(name, "stages") for name in cfg.stages]  # an unknown name fails before anything runs
+    cfg = check(cfg)
     for name, run in zip(cfg.stages, runs, strict=True):
         started = time.perf_counter()
         run(cfg)
         log.info("stage %s@%s done in %.1f s", name, cfg.name, time.perf_counter() - started)
     if "evaluate" not in cfg.stages:
         return None
-    return record.headline_value(cfg.data, cfg.eval, record.read_metrics(Layout.from_cfg(cfg).metrics(cfg.name)))
+    return headline_value(cfg.data, cfg.eval, read_metrics(Layout.from_cfg(cfg).metrics(cfg.name)))
 
 
 def job_overrides() -> list[str]:
@@ -82,7 +84,7 @@ class SweepCallback(Callback):
         self.sweep_dir: Path | None = None
 
     def on_multirun_start(self, config: DictConfig, **kwargs) -> None:
-        from simpipe.tracking import Tracker
+        from simpipe.tracking.tracker import Tracker
 
         HydraConfig.instance().set_config(config)  # Hydra sets it per job only; ${hydra:...} needs it here too
         self.sweep_dir = Path(config.hydra.sweep.dir)
@@ -120,17 +122,17 @@ class SweepCallback(Callback):
         tracker.end(status)
 
     def _children(self, tracker) -> list:
-        from simpipe.compare import find_runs
+        from simpipe.documents.runs import find_runs
 
         return find_runs(tracker.uri, tracker.cfg.tracking.experiment, parent=tracker.run_id)
 
     def _summarize(self, tracker, rows: list) -> None:
-        from simpipe.compare import best, table, text_table, write_report
+        from simpipe.documents.runs import best, table, text_table, write_report
 
         top = best(rows)
         tracker.log_metrics(
             {"sweep/jobs": len(rows), "sweep/failed": sum(r.status != "FINISHED" for r in rows)}
-            | ({"best/primary": top.primary} if top else {})
+            | ({"best/headline": top.headline} if top else {})
         )
         if top:
             tracker.set_tags(
@@ -144,7 +146,7 @@ class SweepCallback(Callback):
             tracker.log_artifact(path, artifact_path="sweep")
         log.info("sweep summary (%s):\n%s", self.sweep_dir, text_table(*table(rows)))
         if top:
-            log.info("best: %s (primary %.4f, run %s)", top.name, top.primary, top.run_id)
+            log.info("best: %s (headline %.4f, run %s)", top.name, top.headline, top.run_id)
             name = tracker.cfg.get("register_as")
             if name:
                 what = f"register the best model as {name!r}"

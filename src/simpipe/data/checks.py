@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from simpipe.errors import DataError
+from simpipe.core.errors import DataError
 
 log = logging.getLogger(__name__)
 

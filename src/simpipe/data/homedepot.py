@@ -10,10 +10,11 @@ from pathlib import Path
 
 import pandas as pd
 
+from simpipe.core.errors import DataError
 from simpipe.data.checks import check_texts, report_duplicates
+from simpipe.data.config import RELEVANCE
+from simpipe.data.homedepot_text import augment_all
 from simpipe.data.splits import grouped_split, random_split
-from simpipe.errors import DataError
-from simpipe.text import augment_all
 
 log = logging.getLogger(__name__)
 
@@ -90,11 +91,13 @@ def label(relevance: float) -> float:
 def labels(relevance: pd.Series, path: Path) -> pd.Series:
     """`label` of every row, after checking each is a number in [1, 3]."""
     values = pd.to_numeric(relevance, errors="coerce")
-    bad = values.isna() | ~values.between(1.0, 3.0)
+    low, high = RELEVANCE
+    bad = values.isna() | ~values.between(low, high)
     if bad.any():
         row = int(bad.idxmax())
         raise DataError(
-            f"{path}: relevance {relevance.iloc[row]!r} in data row {row + 1} is not a number in [1, 3]; fix the row"
+            f"{path}: relevance {relevance.iloc[row]!r} in data row {row + 1} is not a number in [{low:g}, {high:g}]; "
+            "fix the row"
         )
     return label(values)
 
@@ -132,8 +135,6 @@ def read(raw_dir: Path, data_cfg) -> dict[str, pd.DataFrame]:
     if frame.empty:
         raise DataError(f"{path}: no rows; re-download it ({HOW_TO_GET})")
     source = data_cfg.brand_source
-    if source not in ("title", "attributes"):
-        raise DataError(f"data.brand_source={source!r} is invalid; use title or attributes")
     check_texts(frame, ["search_term", "product_title"], path, "fix or remove the row")
     report_duplicates(frame[["search_term", "product_title", "relevance"]], path)
     label = labels(frame["relevance"], path)

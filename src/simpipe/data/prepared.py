@@ -1,4 +1,6 @@
-"""The prepared format: data/prepared/<variant>/{train,dev,test}.parquet with the variant's columns."""
+"""The prepared format: data/prepared/<variant>/{train,dev,test}.parquet with the variant's columns,
+`stats.json` (rows per split) and, for variants with search metrics, `search.json` (the relevance
+threshold on the prepared label's scale), so that evaluation needs no reader."""
 
 from __future__ import annotations
 
@@ -7,10 +9,12 @@ from pathlib import Path
 import pandas as pd
 from datasets import Dataset
 
-from simpipe.errors import DataError
+from simpipe.core.errors import DataError
+from simpipe.core.io import read_json, write_json
 
 SPLITS = ("train", "dev", "test")
 STATS_FILE = "stats.json"
+SEARCH_FILE = "search.json"
 
 
 def split_file(prepared_dir: Path, split: str) -> Path:
@@ -26,3 +30,14 @@ def load_split(prepared_dir: Path, split: str, limit: int | None = None) -> Data
     if limit is not None:
         frame = frame.head(limit)
     return Dataset.from_pandas(frame, preserve_index=False)
+
+
+def write_search(prepared_dir: Path, min_relevance: float, min_label: float) -> None:
+    """`search.json`: a pair is relevant when its prepared label is at least `min_label` (raw: `min_relevance`)."""
+    write_json(Path(prepared_dir) / SEARCH_FILE, {"min_relevance": min_relevance, "min_label": min_label})
+
+
+def read_search(prepared_dir: Path) -> float | None:
+    """The prepared label threshold of relevant pairs; None when the variant has no search metrics."""
+    path = Path(prepared_dir) / SEARCH_FILE
+    return float(read_json(path)["min_label"]) if path.is_file() else None

@@ -2,7 +2,8 @@
 
 A reader module provides `read(raw_dir, data_cfg) -> {"train"|"dev"|"test": frame}`,
 `missing(raw_dir) -> [file names]`, `files(raw_dir) -> [the paths it reads]`,
-`download(raw_dir, data_cfg)`, `label(raw score) -> prepared label` and `HOW_TO_GET`.
+`download(raw_dir, data_cfg)`, `label(raw score) -> prepared label` and `HOW_TO_GET`;
+its `data` config section is `simpipe.data.config.READER_SECTIONS[name]`.
 """
 
 from __future__ import annotations
@@ -12,8 +13,8 @@ from types import ModuleType
 
 import pandas as pd
 
+from simpipe.core.errors import ConfigError
 from simpipe.data import homedepot, stsb
-from simpipe.errors import ConfigError
 
 READERS = {"stsb": stsb, "homedepot": homedepot}
 
@@ -22,6 +23,14 @@ def reader(name: str) -> ModuleType:
     if name not in READERS:
         raise ConfigError(f"data.reader={name!r} is unknown (known: {', '.join(sorted(READERS))})")
     return READERS[name]
+
+
+def search_threshold(data_cfg) -> float | None:
+    """The prepared label at or above which a pair counts as relevant (`data.search.min_relevance`, a raw
+    score, on the prepared scale); None without search metrics."""
+    if not data_cfg.search:
+        return None
+    return reader(data_cfg.reader).label(data_cfg.search.min_relevance)
 
 
 def read_raw(data_cfg, raw_dir: Path) -> dict[str, pd.DataFrame]:

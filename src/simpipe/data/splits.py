@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from simpipe.errors import ConfigError
+from simpipe.core.errors import ConfigError
 
 
 def sizes(n: int, test_fraction: float, val_fraction: float) -> tuple[int, int, int]:
@@ -14,9 +14,6 @@ def sizes(n: int, test_fraction: float, val_fraction: float) -> tuple[int, int, 
 
     74,067 rows with 0.2/0.2 -> 47,402 / 11,851 / 14,814 (the seed card's 47,402).
     """
-    for key, value in (("test_fraction", test_fraction), ("val_fraction", val_fraction)):
-        if not 0.0 < value < 1.0:
-            raise ConfigError(f"data.split.{key}={value} must be in (0, 1)")
     test = math.ceil(n * test_fraction)
     val = math.ceil((n - test) * val_fraction)
     train = n - test - val

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from simpipe.core.errors import DataError
 from simpipe.data.checks import check_texts, report_duplicates
-from simpipe.errors import DataError
 
 FILES = {"train": "sts-train.csv", "dev": "sts-dev.csv", "test": "sts-test.csv"}
 HUB_SPLITS = {"train": "train", "dev": "validation", "test": "test"}
@@ -87,7 +87,7 @@ def download(raw_dir: Path, data_cfg) -> None:
     """Download `data_cfg.hub_id` and write it in the original format, so one reader serves both sources."""
     from datasets import load_dataset
 
-    from simpipe.io import write_text
+    from simpipe.core.io import write_text
 
     hub_id = data_cfg.hub_id
     ds = load_dataset(hub_id)

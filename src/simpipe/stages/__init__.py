@@ -1,7 +1,8 @@
 """One module per DVC stage; each exposes `run(cfg)` taking a single-variant config.
 
 `STAGES` is the registry the CLI (`simpipe <stage>`) and `python -m simpipe.sweep` both use.
-Stage modules never import each other: what one stage hands the next is a file (`simpipe.record`).
+Stage modules never import each other: what one stage hands the next is a file (`simpipe.artifacts`,
+`simpipe.data.prepared`, `simpipe.documents.comparison`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ import importlib
 from collections.abc import Callable
 from typing import Any
 
-from simpipe.errors import ConfigError
+from simpipe.core.errors import ConfigError
 
 # in pipeline order (dvc.yaml): stage name -> module
 STAGES = {

@@ -1,4 +1,8 @@
-"""Stage `baseline`: the base model, before fine-tuning, on the dev and test splits -> metrics/<variant>/base/."""
+"""Stage `baseline`: the base model, before fine-tuning, on the dev and test splits -> metrics/<variant>/base/.
+
+Cached by DVC on the model, eval and data settings only, so a training change never re-scores it; the
+evaluate stage adds these metrics to metrics.json under `base/<key>`, and the comparison computes the lift.
+"""
 
 from __future__ import annotations
 
@@ -6,13 +10,12 @@ import logging
 
 from sentence_transformers import SentenceTransformer
 
-from simpipe import record
-from simpipe.baseline import base_dir
-from simpipe.data.prepared import load_split
-from simpipe.hardware import resolve_device
-from simpipe.modeling import build_model
-from simpipe.paths import Layout
-from simpipe.scoring import EVAL_SPLITS, evaluators, score
+from simpipe.artifacts.metrics import Metrics, base_dir, headline, write_metrics
+from simpipe.core.paths import Layout
+from simpipe.data.prepared import load_split, read_search
+from simpipe.evaluation.suite import EVAL_SPLITS, evaluators, score
+from simpipe.modeling.hardware import resolve_device
+from simpipe.modeling.model import build_model
 
 log = logging.getLogger(__name__)
 
@@ -24,20 +27,20 @@ def base_model(model_cfg, device: str) -> SentenceTransformer | None:
     return build_model(model_cfg, device)
 
 
-def run(cfg) -> record.Metrics:
+def run(cfg) -> Metrics:
     layout = Layout.from_cfg(cfg)
     device = resolve_device(cfg.train.device)
     model = base_model(cfg.model, device)
     if model is None:
-        metrics: record.Metrics = {}
+        metrics: Metrics = {}
         log.info("%s: model.kind=%s has no pretrained base model; no baseline", cfg.name, cfg.model.kind)
     else:
         prepared = layout.prepared(cfg.name)
         splits = {split: load_split(prepared, split) for split in EVAL_SPLITS}
-        metrics = score(model, evaluators(splits, cfg.data, cfg.eval, device))
-        split, metric = record.headline(cfg.data, cfg.eval)
+        metrics = score(model, evaluators(splits, cfg.data, cfg.eval, read_search(prepared), device))
+        split, metric = headline(cfg.data, cfg.eval)
         log.info(
             "%s base model %s %s/%s: %.4f", cfg.name, cfg.model.name_or_path, split, metric, metrics[split][metric]
         )
-    record.write_metrics(base_dir(layout.metrics(cfg.name)), metrics)
+    write_metrics(base_dir(layout.metrics(cfg.name)), metrics)
     return metrics

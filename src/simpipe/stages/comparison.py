@@ -4,23 +4,24 @@ from __future__ import annotations
 
 import logging
 
-from simpipe import record
-from simpipe.comparison import compare, reproduced_facts, shown_metrics, write_comparison
-from simpipe.paths import Layout
-from simpipe.reference import reference_facts
+from simpipe.artifacts.metrics import headline, read_metrics
+from simpipe.artifacts.trained import read_record
+from simpipe.core.paths import Layout
+from simpipe.documents.comparison import write_comparison
+from simpipe.documents.reference import reference_facts
+from simpipe.documents.reproduction import compare, reproduced_facts, shown_metrics
 
 log = logging.getLogger(__name__)
 
 
 def run(cfg) -> dict[str, int]:
     layout = Layout.from_cfg(cfg)
-    metrics = record.read_metrics(layout.metrics(cfg.name))
-    rec = record.read_record(layout.trained(cfg.name))
+    metrics = read_metrics(layout.metrics(cfg.name))
+    rec = read_record(layout.trained(cfg.name))
     reproduced = reproduced_facts(rec, metrics, cfg.data, cfg.eval, cfg.train)
     reference = reference_facts(cfg.report.reference)
-    headline = record.headline(cfg.data, cfg.eval)
-    shown = shown_metrics(cfg.data, cfg.eval)
-    comparison = compare(cfg.name, reference, reproduced, cfg.report.tolerance, headline, shown)
+    shown = shown_metrics(cfg.data, cfg.eval, metrics)
+    comparison = compare(cfg.name, reference, reproduced, cfg.report.tolerance, headline(cfg.data, cfg.eval), shown)
     path = write_comparison(layout.metrics(cfg.name), comparison)
     log.info("%s (%s)", comparison.summary, path)
     return {"passed": comparison.passed, "metrics": len(comparison.metrics)}

@@ -7,38 +7,48 @@ import logging
 
 from sentence_transformers import SentenceTransformer
 
-from simpipe import record
-from simpipe.baseline import base_dir, with_base
-from simpipe.data.prepared import load_split
-from simpipe.hardware import resolve_device
-from simpipe.paths import Layout
-from simpipe.scoring import EVAL_SPLITS, evaluators, score
-from simpipe.tracking import Tracker
+from simpipe.artifacts.metrics import (
+    METRICS_FILE,
+    Metrics,
+    base_dir,
+    final_metrics,
+    headline,
+    headline_value,
+    read_metrics,
+    with_base,
+    write_metrics,
+)
+from simpipe.artifacts.trained import model_dir, read_run
+from simpipe.core.paths import Layout
+from simpipe.data.prepared import load_split, read_search
+from simpipe.evaluation.suite import EVAL_SPLITS, evaluators, score
+from simpipe.modeling.hardware import resolve_device
+from simpipe.tracking.tracker import Tracker
 
 log = logging.getLogger(__name__)
 
 
-def run(cfg) -> record.Metrics:
+def run(cfg) -> Metrics:
     layout = Layout.from_cfg(cfg)
     trained = layout.trained(cfg.name)
-    run_info = record.read_run(trained)
+    run_info = read_run(trained)
     device = resolve_device(cfg.train.device)
-    model = SentenceTransformer(str(record.model_dir(trained)), device=device)
+    model = SentenceTransformer(str(model_dir(trained)), device=device)
     prepared = layout.prepared(cfg.name)
     splits = {split: load_split(prepared, split) for split in EVAL_SPLITS}
-    metrics = score(model, evaluators(splits, cfg.data, cfg.eval, device))
+    metrics = score(model, evaluators(splits, cfg.data, cfg.eval, read_search(prepared), device))
     base = base_dir(layout.metrics(cfg.name))
-    if (base / record.METRICS_FILE).is_file():
-        metrics = with_base(metrics, record.read_metrics(base))
+    if (base / METRICS_FILE).is_file():
+        metrics = with_base(metrics, read_metrics(base))
     else:
         log.info("%s: no base-model metrics in %s (stage baseline not run)", cfg.name, base)
-    record.write_metrics(layout.metrics(cfg.name), metrics)
-    primary = record.headline_value(cfg.data, cfg.eval, metrics)
+    write_metrics(layout.metrics(cfg.name), metrics)
+    value = headline_value(cfg.data, cfg.eval, metrics)
 
     tracker = Tracker(cfg)
     tracker.attach(run_info.mlflow_run_id)
-    record.log_final_metrics(tracker, metrics, primary, run_info.global_step)
+    tracker.log_metrics(final_metrics(metrics, value), step=run_info.global_step)
     tracker.log_model(model, splits["dev"][cfg.data.columns[0]][:2])
-    split, metric = record.headline(cfg.data, cfg.eval)
-    log.info("%s %s/%s: %.4f", cfg.name, split, metric, primary)
+    split, metric = headline(cfg.data, cfg.eval)
+    log.info("%s %s/%s: %.4f", cfg.name, split, metric, value)
     return metrics

@@ -1,14 +1,15 @@
-"""Stage `prepare`: raw files -> data/prepared/<variant>/{train,dev,test}.parquet + stats.json."""
+"""Stage `prepare`: raw files -> data/prepared/<variant>/{train,dev,test}.parquet, stats.json and, with
+search metrics, search.json (the relevance threshold on the prepared scale)."""
 
 from __future__ import annotations
 
 import logging
 
-from simpipe.data.prepared import SPLITS, STATS_FILE, split_file
-from simpipe.data.readers import read_raw
-from simpipe.errors import DataError
-from simpipe.io import atomic_dir, write_json
-from simpipe.paths import Layout
+from simpipe.core.errors import DataError
+from simpipe.core.io import atomic_dir, write_json
+from simpipe.core.paths import Layout
+from simpipe.data.prepared import SPLITS, STATS_FILE, split_file, write_search
+from simpipe.data.readers import read_raw, search_threshold
 
 log = logging.getLogger(__name__)
 
@@ -26,5 +27,8 @@ def run(cfg) -> dict[str, int]:
             frame.to_parquet(split_file(out, split), index=False)
             stats[split] = len(frame)
         write_json(out / STATS_FILE, {"dataset": cfg.data.name, "rows": stats})
+        min_label = search_threshold(cfg.data)
+        if min_label is not None:
+            write_search(out, cfg.data.search.min_relevance, min_label)
     log.info("prepared %s: %s", cfg.name, ", ".join(f"{k}={v}" for k, v in stats.items()))
     return stats

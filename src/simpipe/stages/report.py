@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import logging
 
-from simpipe import record
-from simpipe.comparison import read_comparison
-from simpipe.io import atomic_dir, write_bytes, write_text
-from simpipe.paths import Layout
-from simpipe.report import plot_png, to_html, to_markdown
+from simpipe.artifacts.documents import REPORT_HTML, REPORT_MD, REPORT_PNG
+from simpipe.core.io import atomic_dir, write_bytes, write_text
+from simpipe.core.paths import Layout
+from simpipe.documents.comparison import read_comparison
+from simpipe.documents.report import plot_png, to_html, to_markdown
 
 log = logging.getLogger(__name__)
 
@@ -20,7 +20,7 @@ def run(cfg) -> None:
     png = plot_png(comparison)
     with atomic_dir(layout.report(cfg.name)) as out:
         if png:
-            write_bytes(out / record.REPORT_PNG, png)
-        write_text(out / record.REPORT_MD, to_markdown(comparison, title, record.REPORT_PNG if png else None))
-        write_text(out / record.REPORT_HTML, to_html(comparison, title, png))
+            write_bytes(out / REPORT_PNG, png)
+        write_text(out / REPORT_MD, to_markdown(comparison, title, REPORT_PNG if png else None))
+        write_text(out / REPORT_HTML, to_html(comparison, title, png))
     log.info("%s", comparison.summary)

@@ -2,39 +2,30 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 import logging
 import shutil
 import time
-from pathlib import Path
 
-from omegaconf import OmegaConf, open_dict
+from omegaconf import open_dict
 from transformers import set_seed
 
-from simpipe import record
-from simpipe.checkpoints import RESUME_FILE, check_keep, resume_point
-from simpipe.data.prepared import load_split
-from simpipe.distributed import is_main, world_size
-from simpipe.hardware import resolve_device, resolve_precision
-from simpipe.io import atomic_dir, write_json
-from simpipe.modeling import build_model, model_facts
-from simpipe.paths import Layout
-from simpipe.tracking import Tracker, emissions, library_versions, run_params, run_tags
-from simpipe.training import train
+from simpipe.artifacts.metrics import curve_metric, write_curves
+from simpipe.artifacts.trained import Record, TrainedRun, model_dir, write_record
+from simpipe.core.io import atomic_dir, write_json
+from simpipe.core.paths import Layout
+from simpipe.core.versions import library_versions
+from simpipe.data.prepared import load_split, split_file
+from simpipe.modeling.hardware import resolve_device, resolve_precision
+from simpipe.modeling.model import build_model, model_facts
+from simpipe.tracking.emissions import emission_metrics, emissions
+from simpipe.tracking.tracker import Tracker, run_params, run_tags
+from simpipe.training.checkpoints import RESUME_FILE, fingerprint, resume_point
+from simpipe.training.distributed import is_main, world_size
+from simpipe.training.loop import train
 
 log = logging.getLogger(__name__)
-
-
-def fingerprint(cfg, prepared: Path) -> str:
-    """Hash of everything that shapes the trained model: the config and the prepared data
-    (a checkpoint resumes only the same config on the same data)."""
-    data = OmegaConf.to_container(OmegaConf.masked_copy(cfg, ["name", "data", "model", "train"]), resolve=True)
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True).encode())
-    for path in sorted(prepared.glob("*")):
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+# the prepared splits training reads (dvc.yaml lists them as the train stage's data deps)
+TRAIN_SPLITS = ("train", "dev")
 
 
 def untracked(cfg):
@@ -53,9 +44,8 @@ def run(cfg) -> dict[str, float]:
     train_ds = load_split(prepared, "train")
     dev_ds = load_split(prepared, "dev", cfg.train.eval_max_pairs)
 
-    check_keep(cfg.checkpoint)
     checkpoints = layout.checkpoints(cfg.name)
-    config_hash = fingerprint(cfg, prepared)
+    config_hash = fingerprint(cfg, [split_file(prepared, split) for split in TRAIN_SPLITS])
     resume_from, interrupted_run = resume_point(checkpoints, config_hash, clean=is_main())
     set_seed(cfg.train.seed)
     model = build_model(cfg.model)
@@ -83,8 +73,8 @@ def run(cfg) -> dict[str, float]:
         with emissions(cfg, out) as co2:
             result = train(cfg, model, train_ds, dev_ds, tracker, checkpoints, device, precision, resume_from)
         seconds = time.time() - started
-        model.save(str(record.model_dir(out)))
-        run = record.TrainedRun(
+        model.save(str(model_dir(out)))
+        run = TrainedRun(
             variant=cfg.name,
             mlflow_run_id=tracker.run_id,
             mlflow_uri=tracker.uri,
@@ -101,10 +91,10 @@ def run(cfg) -> dict[str, float]:
             tracking_failures=tracker.failures,
             **model_facts(model, cfg.model),
         )
-        record.write_record(out, record.Record(run, result.log_history, result.args, co2))
-        tracker.log_metrics(record.emission_metrics(co2), step=result.global_step)
-        metric = record.curve_metric(cfg.eval.main_similarity)
-        record.write_curves(layout.metrics(cfg.name), result.log_history, cfg.data.dev_name, metric)
+        write_record(out, Record(run, result.log_history, result.args, co2))
+        tracker.log_metrics(emission_metrics(co2), step=result.global_step)
+        metric = curve_metric(cfg.eval.main_similarity)
+        write_curves(layout.metrics(cfg.name), result.log_history, cfg.data.dev_name, metric)
     shutil.rmtree(checkpoints, ignore_errors=True)
     log.info("trained %s in %.1f s (%d steps)", cfg.name, seconds, result.global_step)
     return {"train_seconds": seconds}

@@ -1,0 +1,164 @@
+"""Metrics and their names: `metrics/<variant>/metrics.json` (evaluate stage), `base/metrics.json`
+(baseline stage), the dev and loss curves (train stage), and every metric name stages, MLflow, cards,
+reports and sweeps use.
+
+Names: metrics.json maps a key to `{metric: value}`; a key is a split's name (`sts-dev`), its search
+metrics' key (`search/val`), or either under `base/` for the base model. A Trainer log key becomes
+`<split>/<metric>` in MLflow (`eval_sts-dev_spearman_cosine` -> `sts-dev/spearman_cosine`). The variant's
+headline metric is `<dev split>/spearman_<main similarity>`, logged to MLflow as `headline` as well.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping
+from pathlib import Path
+
+from simpipe.core.errors import SimpipeError
+from simpipe.core.io import read_json, write_json, write_text
+
+METRICS_FILE = "metrics.json"
+DEV_CURVE_FILE = "dev_curve.csv"
+LOSS_CURVE_FILE = "loss_curve.csv"
+
+Metrics = dict[str, dict[str, float]]  # metrics.json key -> metric -> value
+
+# MLflow metric holding the headline metric's value (what sweeps maximize and the registry tags)
+HEADLINE = "headline"
+# Trainer log keys without a split -> MLflow keys
+TRAIN_KEYS = {
+    "loss": "train/loss",
+    "learning_rate": "train/learning_rate",
+    "train_loss": "train/mean_loss",
+    "train_runtime": "train/runtime_s",
+    "train_samples_per_second": "train/samples_per_second",
+}
+# namespace of the base model's metrics in metrics.json and MLflow, and their directory under metrics/<variant>/
+BASE = "base"
+# namespace of a split's product-search metrics
+SEARCH = "search"
+# the ranks of the search metrics (sentence-transformers' InformationRetrievalEvaluator arguments)
+SEARCH_AT = {"mrr": [10], "ndcg": [10], "accuracy": [1, 10], "recall": [10, 100], "map": [100]}
+
+
+def without_prefix(metrics: Mapping[str, float], prefix: str) -> dict[str, float]:
+    """The entries named `prefix...`, without it (`sts-dev_spearman_cosine` -> `spearman_cosine`)."""
+    return {k[len(prefix) :]: v for k, v in metrics.items() if k.startswith(prefix)}
+
+
+def with_prefix(metrics: Mapping[str, float], prefix: str) -> dict[str, float]:
+    """Every entry named with `prefix` first (`spearman_cosine` -> `sts-dev/spearman_cosine`)."""
+    return {f"{prefix}{k}": v for k, v in metrics.items()}
+
+
+def curve_metric(main_similarity: str) -> str:
+    """The metric of the dev curve during training, e.g. spearman_cosine."""
+    return f"spearman_{main_similarity}"
+
+
+def headline(data_cfg, eval_cfg) -> tuple[str, str]:
+    """(split, metric) of the variant's headline metric, e.g. ("sts-dev", "spearman_cosine")."""
+    return data_cfg.dev_name, curve_metric(eval_cfg.main_similarity)
+
+
+def headline_value(data_cfg, eval_cfg, metrics: Metrics) -> float:
+    """The headline metric's value in `metrics` (a one-line error when the file lacks it)."""
+    split, name = headline(data_cfg, eval_cfg)
+    try:
+        return metrics[split][name]
+    except KeyError:
+        raise SimpipeError(
+            f"{METRICS_FILE} has no {split}/{name} (splits: {', '.join(metrics)}); "
+            "re-run the evaluate stage (`dvc repro`) after changing data or eval settings"
+        ) from None
+
+
+def search_key(split_name: str) -> str:
+    """The metrics.json key (and MLflow namespace) of the search metrics of split `split_name`."""
+    return f"{SEARCH}/{split_name}"
+
+
+def headline_search_metrics(similarity: str) -> list[str]:
+    """The search metrics cards and reports show: MRR@10, NDCG@10, Recall@10, Recall@100."""
+    at = SEARCH_AT
+    return [f"{similarity}_mrr@{at['mrr'][0]}", f"{similarity}_ndcg@{at['ndcg'][0]}"] + [
+        f"{similarity}_recall@{k}" for k in at["recall"]
+    ]
+
+
+def dev_metrics(entry: Mapping[str, float], dev_name: str) -> dict[str, float]:
+    """The dev evaluator's metrics in a Trainer log entry, unprefixed: {spearman_cosine: ...}."""
+    return without_prefix(entry, f"eval_{dev_name}_")
+
+
+def curve_metrics(entry: Mapping[str, float], dev_name: str) -> dict[str, float]:
+    """A Trainer log entry as MLflow keys: train/loss, <dev>/spearman_cosine, <dev>/loss, ..."""
+    out = {name: entry[key] for key, name in TRAIN_KEYS.items() if key in entry}
+    out.update(with_prefix(dev_metrics(entry, dev_name), f"{dev_name}/"))
+    if "eval_loss" in entry:
+        out[f"{dev_name}/loss"] = entry["eval_loss"]
+    return out
+
+
+def namespaced(metrics: Metrics) -> dict[str, float]:
+    """{key: {metric: v}} as flat MLflow keys `<key>/<metric>`."""
+    return {name: v for key, values in metrics.items() for name, v in with_prefix(values, f"{key}/").items()}
+
+
+def final_metrics(metrics: Metrics, headline_value: float) -> dict[str, float]:
+    """The MLflow metrics of a finished evaluation: every `<key>/<metric>` and the headline value."""
+    return {**namespaced(metrics), HEADLINE: headline_value}
+
+
+def base_dir(metrics_dir: Path) -> Path:
+    """Where the baseline stage writes the base model's metrics.json."""
+    return Path(metrics_dir) / BASE
+
+
+def with_base(metrics: Metrics, base: Metrics) -> Metrics:
+    """The fine-tuned model's metrics plus the base model's, each key under `base/`."""
+    return {**metrics, **{f"{BASE}/{key}": values for key, values in base.items()}}
+
+
+def base_of(metrics: Metrics, key: str) -> dict[str, float]:
+    """The base model's metrics of `key` (e.g. `val`) in a metrics.json written by the evaluate stage."""
+    return metrics.get(f"{BASE}/{key}", {})
+
+
+def curves(log_history: list[dict], dev_name: str, metric: str) -> tuple[str, str]:
+    """CSV texts of the dev curve of `metric` (e.g. spearman_cosine) and of the training loss (DVC plots)."""
+    dev, loss = io.StringIO(), io.StringIO()
+    dev_w, loss_w = csv.writer(dev, lineterminator="\n"), csv.writer(loss, lineterminator="\n")
+    dev_w.writerow(["step", "epoch", metric])
+    loss_w.writerow(["step", "epoch", "loss"])
+    for entry in log_history:
+        value = dev_metrics(entry, dev_name).get(metric)
+        if value is not None:
+            dev_w.writerow([entry["step"], round(entry["epoch"], 4), value])
+        if "loss" in entry:
+            loss_w.writerow([entry["step"], round(entry["epoch"], 4), entry["loss"]])
+    return dev.getvalue(), loss.getvalue()
+
+
+def dev_curve(log_history: list[dict], dev_name: str, metric: str) -> list[tuple[float, float]]:
+    """(step, value) of `metric` on the dev split during training."""
+    points = ((e["step"], dev_metrics(e, dev_name).get(metric)) for e in log_history)
+    return [(float(step), float(value)) for step, value in points if value is not None]
+
+
+def write_curves(metrics_dir: Path, log_history: list[dict], dev_name: str, metric: str) -> None:
+    dev_csv, loss_csv = curves(log_history, dev_name, metric)
+    write_text(metrics_dir / DEV_CURVE_FILE, dev_csv)
+    write_text(metrics_dir / LOSS_CURVE_FILE, loss_csv)
+
+
+def write_metrics(metrics_dir: Path, metrics: Metrics) -> None:
+    write_json(metrics_dir / METRICS_FILE, metrics)
+
+
+def read_metrics(metrics_dir: Path) -> Metrics:
+    path = Path(metrics_dir) / METRICS_FILE
+    if not path.is_file():
+        raise SimpipeError(f"{path}: no metrics yet; run the evaluate stage first (`dvc repro`)")
+    return read_json(path)

@@ -1,0 +1,143 @@
+"""Model cards in the seeds' format, built with sentence-transformers' own card machinery.
+
+The train stage records what the Trainer saw (arguments, log history, emissions); here that
+record is replayed through `SentenceTransformerModelCardCallback` (`simpipe.documents.replay`), final
+metrics are added with
+`set_evaluation_metrics`, and `model.save` renders the Hugging Face README with front matter.
+The comparison stage's verdict becomes the card's "Reproduction" section.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from datasets import Dataset
+from sentence_transformers import SentenceTransformer
+from sentence_transformers.base.model_card import format_duration
+from sentence_transformers.sentence_transformer.model_card import SentenceTransformerModelCardData
+
+from simpipe.artifacts.metrics import Metrics, with_prefix
+from simpipe.artifacts.trained import Record
+from simpipe.documents.co2 import co2_eq_emissions
+from simpipe.documents.comparison import Comparison
+from simpipe.documents.render import markdown_table, number, signed
+from simpipe.documents.replay import replay_training
+from simpipe.evaluation.suite import evaluators
+from simpipe.training.losses import build_loss
+
+
+@dataclass
+class SimpipeModelCardData(SentenceTransformerModelCardData):
+    """Card data whose CO2 and duration come from the recorded training run, not a live tracker."""
+
+    emissions: dict[str, Any] = field(default_factory=dict, repr=False)
+    train_seconds: float | None = field(default=None, repr=False)
+
+    def get_training_duration_data(self) -> dict[str, str | None]:
+        training = format_duration(self.train_seconds) if self.train_seconds is not None else None
+        return {"training_time": training, "evaluation_time": None, "total_time": None}
+
+    def to_dict(self) -> dict[str, Any]:
+        data = super().to_dict()  # also cached for to_yaml(); updated in place below
+        if "emissions" in self.emissions:
+            data["co2_eq_emissions"] = co2_eq_emissions(self.emissions)
+        for key in ("emissions", "train_seconds"):
+            data.pop(key, None)
+        return data
+
+
+def build_card_data(
+    model: SentenceTransformer,
+    splits: dict[str, Dataset],
+    rec: Record,
+    metrics: Metrics,
+    min_label: float | None,
+    card,
+    data_cfg,
+    eval_cfg,
+    train_cfg,
+) -> SimpipeModelCardData:
+    """Card data of a trained model from the `card` config, the prepared train/dev/test `splits` (and their
+    search threshold `min_label`), the train stage's record and the final metrics per evaluation split name."""
+    run = rec.run
+
+    def dataset_meta() -> list[dict[str, str]]:  # a fresh dict each: the card fills them in place
+        return [dict(card.train_dataset)] if card.get("train_dataset") else []
+
+    data = SimpipeModelCardData(
+        language=card.language or [],
+        license=card.license,
+        model_name=card.model_name,
+        model_id=card.model_id,
+        train_datasets=dataset_meta(),
+        eval_datasets=dataset_meta() if train_cfg.eval_loss else [],
+        local_files_only=True,
+        emissions=rec.emissions,
+        train_seconds=run.train_seconds,
+    )
+    model.model_card_data = data
+    data.register_model(model)
+    if card.get("base_model"):  # set directly: offline, the hub cannot confirm it
+        data.base_model = card.base_model
+    data.version = {k: v for k, v in run.versions.items() if k in data.version}
+    data.add_tags("generated_from_trainer")
+
+    loss = build_loss(model, train_cfg.loss, train_cfg.loss_params)
+    data.set_losses([loss])
+    data.train_datasets = data.extract_dataset_metadata(splits["train"], data.train_datasets, loss, "train")
+    if train_cfg.eval_loss:
+        data.eval_datasets = data.extract_dataset_metadata(splits["dev"], data.eval_datasets, loss, "eval")
+    data.set_widget_examples(splits["dev"])
+
+    by_key = evaluators(splits, data_cfg, eval_cfg, min_label)
+    replay_training(model, rec.training_args, rec.log_history, by_key[data_cfg.dev_name])
+    for key, evaluator in by_key.items():
+        prefixed = with_prefix(metrics[key], f"{evaluator.name}_")
+        data.set_evaluation_metrics(evaluator, prefixed, run.epoch, run.global_step)
+    return data
+
+
+def baseline_lines(comparison: Comparison) -> list[str]:
+    """The card's "base → fine-tuned" table (nothing without a base model)."""
+    if not comparison.baseline:
+        return []
+    rows = [[r.dataset, r.metric, number(r.base), number(r.fine_tuned), signed(r.lift)] for r in comparison.baseline]
+    return [
+        f"Before and after fine-tuning `{comparison.base_model}` (same splits, same evaluators):",
+        "",
+        *markdown_table(["Dataset", "Metric", "Base", "Fine-tuned", "Lift"], rows),
+        "",
+    ]
+
+
+def reproduction_section(comparison: Comparison, report_path: str) -> str:
+    """The card's short "Reproduction" section: what the run was compared with, the verdict, the tables."""
+    if comparison.reference is None:
+        return "\n".join(["## Reproduction", "", comparison.summary, "", *baseline_lines(comparison)])
+    rows = [
+        [row.dataset, row.metric, number(row.reference), number(row.reproduced), signed(row.diff)]
+        for row in comparison.metrics
+    ]
+    lines = [
+        "## Reproduction",
+        "",
+        f"This model reproduces the card `{comparison.reference}` with simpipe (DVC + Hydra + MLflow).",
+        comparison.summary,
+        "",
+        *markdown_table(["Dataset", "Metric", "Reference", "Reproduced", "Diff"], rows),
+        "",
+        *baseline_lines(comparison),
+        f"The side-by-side report (hyperparameters, data, CO2, curves): `{report_path}`.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def insert_section(readme: str, section_text: str, before: str = "## Training Details") -> str:
+    """Insert a Markdown section before the heading `before` (at the end when it is missing)."""
+    marker = f"\n{before}"
+    if marker in readme:
+        head, tail = readme.split(marker, 1)
+        return f"{head}\n{section_text}{marker}{tail}"
+    return f"{readme.rstrip()}\n\n{section_text}"

@@ -1,0 +1,226 @@
+"""The comparison of a trained model with its reference card and its base model, computed once (stage
+`comparison`) into `simpipe.documents.comparison.Comparison`.
+
+Both sides are `CardFacts`: the reference's from `simpipe.documents.reference`, this run's from its record
+(`simpipe.artifacts.trained`: run.json, training arguments, log history, emissions) and its metrics.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from simpipe.artifacts.metrics import Metrics, base_of, curve_metric, dev_metrics, headline_search_metrics, search_key
+from simpipe.artifacts.trained import Record
+from simpipe.documents.co2 import co2_eq_emissions
+from simpipe.documents.comparison import Comparison, FactRow, LiftRow, MetricRow
+from simpipe.documents.reference import CardFacts
+from simpipe.documents.replay import card_hyperparameters
+
+# co2_eq_emissions keys compared, with their units in the cards
+ENVIRONMENT = {
+    "emissions": "g CO2eq",
+    "energy_consumed": "kWh",
+    "hours_used": "h",
+    "hardware_used": "",
+    "cpu_model": "",
+    "ram_total_size": "GB",
+}
+FACTS = ("modules", "output_dim", "max_seq_length", "train_size", "eval_size", "columns", "loss", "base_model")
+# hyperparameters renamed between sentence-transformers / transformers versions: old -> new
+RENAMED = {"warmup_ratio": "warmup_steps"}
+TRAINING_LOSS = "Training Loss"
+
+
+def training_logs(log_history: list[dict], dev_name: str, metric: str) -> list[dict[str, float | None]]:
+    """The card's Training Logs rows (Epoch, Step, Training Loss, <dev>_<metric>) of a Trainer log history."""
+    column = f"{dev_name}_{metric}"
+    rows: dict[int, dict[str, float | None]] = {}
+    for entry in log_history:
+        value = dev_metrics(entry, dev_name).get(metric)
+        if "loss" not in entry and value is None:
+            continue
+        row = rows.setdefault(entry["step"], {"Epoch": round(entry["epoch"], 4), "Step": float(entry["step"]),
+                                              TRAINING_LOSS: None, column: None})  # fmt: skip
+        if "loss" in entry:
+            row[TRAINING_LOSS] = round(float(entry["loss"]), 4)
+        if value is not None:
+            row[column] = float(value)
+    return list(rows.values())
+
+
+def reproduced_facts(rec: Record, metrics: Metrics, data_cfg, eval_cfg, train_cfg) -> CardFacts:
+    """This run's facts, in the shape of a parsed card's."""
+    run = rec.run
+    all_hyper, non_default = card_hyperparameters(rec.training_args)
+    return CardFacts(
+        source=f"{run.variant} (this run)",
+        base_model=run.base_model,
+        modules=list(run.modules),
+        architecture=run.architecture,
+        output_dim=run.output_dim,
+        max_seq_length=run.max_seq_length,
+        train_size=run.train_samples,
+        eval_size=run.eval_samples,
+        columns=list(data_cfg.columns),
+        loss=train_cfg.loss,
+        non_default_hyperparameters=non_default,
+        all_hyperparameters=all_hyper,
+        metrics=metrics,
+        training_logs=training_logs(rec.log_history, data_cfg.dev_name, curve_metric(eval_cfg.main_similarity)),
+        co2=co2_eq_emissions(rec.emissions),
+        versions=dict(run.versions),
+    )
+
+
+def _norm(value: Any) -> Any:
+    """Compare '5e-05' with 5e-05, '32' with 32, 'True' with True."""
+    if isinstance(value, str):
+        text = value.strip()
+        if text.lower() in ("true", "false"):
+            return text.lower() == "true"
+        try:
+            return float(text)
+        except ValueError:
+            return text
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, int | float):
+        return float(value)
+    return value
+
+
+def _fact(name: str, reference: Any, reproduced: Any) -> FactRow:
+    """A fact side by side; it differs only when the reference states it (no reference: nothing to differ from)."""
+    return FactRow(name, reference, reproduced, reference is not None and _norm(reference) != _norm(reproduced))
+
+
+def _hyperparameter(card: CardFacts, key: str) -> Any:
+    """A card's value of `key` (or its renamed successor): non-default list first, then all."""
+    names = [name for name in (key, RENAMED.get(key)) if name]
+    for source in (card.non_default_hyperparameters, card.all_hyperparameters):
+        for name in names:
+            if source.get(name) not in (None, "None"):
+                return source[name]
+    return None
+
+
+def curve_column(card: CardFacts) -> str | None:
+    """The training-log column of the dev Spearman, e.g. `val_spearman_cosine`."""
+    for entry in card.training_logs:
+        for key in entry:
+            if "_spearman_" in key:
+                return key
+    return None
+
+
+def curve(card: CardFacts, column: str | None) -> list[tuple[float, float]]:
+    if column is None:
+        return []
+    return [(e["Step"], e[column]) for e in card.training_logs if e.get(column) is not None and e.get("Step")]
+
+
+def shown_metrics(data_cfg, eval_cfg, metrics: Metrics) -> list[tuple[str, str]]:
+    """(metrics.json key, metric) pairs compared with the base model: each split's Spearman of the main
+    similarity, then (when `metrics` has search metrics) its search MRR@10, NDCG@10 and Recall@10/100."""
+    similarity = eval_cfg.main_similarity
+    shown = []
+    for name in (data_cfg.dev_name, data_cfg.test_name):
+        shown.append((name, curve_metric(similarity)))
+        if search_key(name) in metrics:
+            shown += [(search_key(name), metric) for metric in headline_search_metrics(similarity)]
+    return shown
+
+
+def lift_rows(metrics: Metrics, shown: list[tuple[str, str]]) -> list[LiftRow]:
+    """Base → fine-tuned for each shown metric both models have."""
+    rows = []
+    for key, metric in shown:
+        base, tuned = base_of(metrics, key).get(metric), metrics.get(key, {}).get(metric)
+        if base is not None and tuned is not None:
+            rows.append(LiftRow(key, metric, base, tuned, tuned - base))
+    return rows
+
+
+def _reference_sentence(metrics: list[MetricRow], tolerance: float, headline: tuple[str, str], source: str) -> str:
+    if not metrics:
+        return f"The reference card {source} reports no metrics to compare."
+    top = next((row for row in metrics if (row.dataset, row.metric) == headline), metrics[0])
+    value = "missing" if top.reproduced is None else f"{top.reproduced:.4f}"
+    passed = sum(row.passed for row in metrics)
+    return (
+        f"{passed} of {len(metrics)} reference metrics reproduced within ±{tolerance:g}; "
+        f"{top.dataset} {top.metric}: {value} vs {top.reference:.4f} in the reference."
+    )
+
+
+def summary(
+    metrics: list[MetricRow],
+    tolerance: float,
+    headline: tuple[str, str],
+    reference: str | None,
+    base_model: str | None = None,
+    baseline: list[LiftRow] | None = None,
+) -> str:
+    """What this run was compared with, in plain words: the reference card (how many of its metrics were
+    reproduced within the tolerance, and the headline) and the base model (the headline's lift)."""
+    if reference is None and not baseline:
+        return "Nothing to compare with: no reference card (report.reference is null) and no pretrained base model."
+    parts = [
+        "No reference card (report.reference is null)." if reference is None
+        else _reference_sentence(metrics, tolerance, headline, reference)
+    ]  # fmt: skip
+    if baseline:
+        top = next((row for row in baseline if (row.dataset, row.metric) == headline), baseline[0])
+        parts.append(
+            f"Base model {base_model}: {top.dataset} {top.metric} {top.base:.4f} → {top.fine_tuned:.4f} "
+            f"fine-tuned ({top.lift:+.4f})."
+        )
+    else:
+        parts.append("No pretrained base model to compare with.")
+    return " ".join(parts)
+
+
+def compare(
+    variant: str,
+    reference: CardFacts | None,
+    reproduced: CardFacts,
+    tolerance: float,
+    headline: tuple[str, str],
+    lifted: list[tuple[str, str]] | None = None,
+) -> Comparison:
+    """Every reference metric with its difference and verdict, the facts side by side, and the base
+    model's `lifted` metrics (default: the headline) beside the fine-tuned model's."""
+    ref = reference or CardFacts(source="")
+    metrics = []
+    for dataset, values in ref.metrics.items():
+        for metric, value in values.items():
+            got = reproduced.metrics.get(dataset, {}).get(metric)
+            diff = None if got is None else got - value
+            passed = diff is not None and math.isfinite(diff) and abs(diff) <= tolerance
+            metrics.append(MetricRow(dataset, metric, value, got, diff, passed))
+    keys = dict.fromkeys([*ref.non_default_hyperparameters, *reproduced.non_default_hyperparameters])
+    shown = [key for key in keys if not any(RENAMED.get(old) == key for old in keys)]  # renamed: under its old name
+    column = curve_column(ref) or curve_column(reproduced)
+    baseline = lift_rows(reproduced.metrics, lifted or [headline])
+    base_model = reproduced.base_model if baseline else None
+    source = reference.source if reference else None
+    return Comparison(
+        variant=variant,
+        reference=source,
+        tolerance=tolerance,
+        summary=summary(metrics, tolerance, headline, source, base_model, baseline),
+        metrics=metrics,
+        base_model=base_model,
+        baseline=baseline,
+        facts=[_fact(name, getattr(ref, name) or None, getattr(reproduced, name) or None) for name in FACTS],
+        hyperparameters=[_fact(k, _hyperparameter(ref, k), _hyperparameter(reproduced, k)) for k in shown],
+        environment=[
+            _fact(f"{key} ({unit})" if unit else key, ref.co2.get(key), reproduced.co2.get(key))
+            for key, unit in ENVIRONMENT.items()
+        ],
+        curve_metric=column or "",
+        reference_curve=curve(ref, column),
+        reproduced_curve=curve(reproduced, column),
+        architecture=reproduced.architecture or "",
+    )

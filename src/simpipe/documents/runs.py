@@ -1,0 +1,159 @@
+"""Tracked runs side by side: a table from MLflow (variant, the params that differ, Spearman, CO2, duration)
+and a chart of their dev Spearman curves. Used by `simpipe runs` and by sweeps' parent runs."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from simpipe.artifacts.metrics import HEADLINE, curve_metric
+from simpipe.core.errors import SimpipeError
+from simpipe.core.io import write_bytes, write_text
+from simpipe.documents.render import curves_png, html_page, html_table, markdown_table, number, png_img
+from simpipe.tracking.emissions import CO2_GRAMS
+
+# params that differ between runs without describing the model (e.g. per-job artifact roots)
+IGNORED_PARAMS = ("report.", "card.")
+
+
+@dataclass
+class RunRow:
+    """One training run as logged by the train and evaluate stages."""
+
+    run_id: str
+    name: str
+    status: str
+    params: dict[str, str]
+    metrics: dict[str, float]
+    tags: dict[str, str]
+    start_ms: int
+    end_ms: int | None
+    curve: list[tuple[float, float]] = field(default_factory=list)
+
+    @property
+    def dev_name(self) -> str:
+        return self.params.get("data.dev_name", "dev")
+
+    @property
+    def test_name(self) -> str:
+        return self.params.get("data.test_name", "test")
+
+    @property
+    def curve_metric(self) -> str:
+        """The dev metric tracked during training, e.g. spearman_cosine."""
+        return curve_metric(self.params.get("eval.main_similarity", "cosine"))
+
+    @property
+    def headline(self) -> float | None:
+        return self.metrics.get(HEADLINE)
+
+    @property
+    def duration_s(self) -> float | None:
+        return None if self.end_ms is None else (self.end_ms - self.start_ms) / 1000
+
+
+def find_runs(
+    uri: str, experiment: str, parent: str | None = None, variant: str | None = None, max_runs: int = 100
+) -> list[RunRow]:
+    """Training runs of `experiment` (children of `parent` / of `variant` when given), newest first."""
+    from mlflow import MlflowClient
+
+    client = MlflowClient(uri)
+    found = client.get_experiment_by_name(experiment)
+    if found is None:
+        raise SimpipeError(f"no MLflow experiment {experiment!r} in {uri}; train something first or pass --uri")
+    filters = []
+    if parent:
+        filters.append(f"tags.mlflow.parentRunId = '{parent}'")
+    if variant:
+        filters.append(f"tags.variant = '{variant}'")
+    runs = client.search_runs(
+        [found.experiment_id], " and ".join(filters), max_results=max_runs, order_by=["attributes.start_time DESC"]
+    )
+    rows = []
+    for run in runs:
+        if "variant" not in run.data.tags:  # sweep parents and foreign runs
+            continue
+        row = RunRow(
+            run.info.run_id,
+            run.info.run_name,
+            run.info.status,
+            dict(run.data.params),
+            dict(run.data.metrics),
+            dict(run.data.tags),
+            run.info.start_time,
+            run.info.end_time,
+        )
+        history = client.get_metric_history(run.info.run_id, f"{row.dev_name}/{row.curve_metric}")
+        row.curve = sorted((m.step, m.value) for m in history)
+        rows.append(row)
+    return rows
+
+
+def changed_params(rows: list[RunRow]) -> list[str]:
+    """Param keys whose values are not the same in every run (across variants: `train.*` only)."""
+    keys = sorted({k for row in rows for k in row.params if not k.startswith(IGNORED_PARAMS)})
+    if len({row.tags.get("variant") for row in rows}) > 1:
+        keys = [k for k in keys if k.startswith("train.")]
+    return [k for k in keys if len({row.params.get(k) for row in rows}) > 1]
+
+
+def table(rows: list[RunRow]) -> tuple[list[str], list[list[str]]]:
+    """Header and cells: run, variant, status, differing params, headline, dev and test Spearman, CO2, minutes."""
+    keys = changed_params(rows)
+    header = ["run", "variant", "status", *keys, "headline", "dev spearman", "test spearman", "CO2 g", "min"]
+    cells = []
+    for row in rows:
+        duration = row.duration_s
+        cells.append(
+            [
+                row.name,
+                row.tags.get("variant", ""),
+                row.status,
+                *(row.params.get(k, "") for k in keys),
+                number(row.headline),
+                number(row.metrics.get(f"{row.dev_name}/{row.curve_metric}")),
+                number(row.metrics.get(f"{row.test_name}/{row.curve_metric}")),
+                number(row.metrics.get(CO2_GRAMS), 3),
+                number(None if duration is None else duration / 60, 1),
+            ]
+        )
+    return header, cells
+
+
+def text_table(header: list[str], cells: list[list[str]]) -> str:
+    """Columns aligned for the terminal."""
+    widths = [max(len(str(c)) for c in column) for column in zip(header, *cells, strict=False)]
+    lines = ["  ".join(str(c).ljust(w) for c, w in zip(row, widths, strict=True)) for row in [header, *cells]]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(line.rstrip() for line in lines)
+
+
+def best(rows: list[RunRow]) -> RunRow | None:
+    """The finished run with the highest headline metric (every variant's headline metric is a correlation)."""
+    scored = [r for r in rows if r.headline is not None and not math.isnan(r.headline)]
+    return max(scored, key=lambda r: r.headline) if scored else None
+
+
+def curves_chart(rows: list[RunRow], title: str | None = None) -> bytes | None:
+    keys = changed_params(rows)
+    series = [(f"{r.name}: " + " ".join(f"{k.split('.')[-1]}={r.params.get(k)}" for k in keys), r.curve) for r in rows]
+    return curves_png(series, f"dev {rows[0].curve_metric}" if rows else "dev", title)
+
+
+def write_report(rows: list[RunRow], directory: Path, title: str) -> list[Path]:
+    """runs.md, runs.html (chart embedded) and runs.png under `directory`."""
+    header, cells = table(rows)
+    png = curves_chart(rows, title)
+    md = [f"# {title}", "", *markdown_table(header, cells), ""]
+    body = [html_table(header, cells)]
+    written = []
+    if png:
+        write_bytes(directory / "runs.png", png)
+        written.append(directory / "runs.png")
+        md += ["![dev Spearman (cosine) during training](runs.png)", ""]
+        body.append(png_img(png, "dev Spearman curves"))
+    write_text(directory / "runs.md", "\n".join(md))
+    write_text(directory / "runs.html", html_page(title, body))
+    return [directory / "runs.md", directory / "runs.html", *written]

@@ -1,0 +1,28 @@
+"""The `eval` config section (conf/eval/default.yaml): the final evaluation, never training."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from simpipe.core.sections import Section, at_least, invalid, option
+
+SIMILARITY = Literal["cosine", "manhattan", "euclidean", "dot"]
+
+
+@dataclass
+class EvalConfig(Section):
+    batch_size: int = option(64, "texts per encode batch of the final evaluation")
+    cuda_batch_size: int = option(512, "texts per encode batch on CUDA (same metrics, fewer kernel launches)")
+    similarity_fns: list[SIMILARITY] = option(["cosine", "manhattan", "euclidean", "dot"], "similarities scored")
+    main_similarity: SIMILARITY = option("cosine", "the headline metric's similarity and the one curve of training")
+
+    def check(self, key: str) -> None:
+        at_least(f"{key}.batch_size", self.batch_size, 1, "texts per batch")
+        at_least(f"{key}.cuda_batch_size", self.cuda_batch_size, 1, "texts per batch")
+        if self.main_similarity not in self.similarity_fns:
+            raise invalid(
+                f"{key}.main_similarity",
+                self.main_similarity,
+                f"not among {key}.similarity_fns={self.similarity_fns}; add it there or choose one of them",
+            )

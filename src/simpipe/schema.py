@@ -1,0 +1,77 @@
+"""Every config section of a variant, checked when the variant is selected.
+
+DVC composes `conf/` in its own process (`dvc exp run`), so the sections cannot live in Hydra's ConfigStore;
+they are dataclasses in the package of their concern (`simpipe.<package>.config`), built here from the
+composed config: `simpipe params` checks every variant before it writes params.yaml, every stage its own
+variant before it runs. A bad value is one `ConfigError` line naming the key, the value and what is allowed.
+Each section's defaults equal its group's default file in conf/ (a test holds them together).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+
+from omegaconf import DictConfig, OmegaConf
+
+from simpipe.core.config import select_variant
+from simpipe.core.paths import PathsConfig
+from simpipe.core.sections import Section, build, invalid, plain
+from simpipe.data.config import READER_SECTIONS
+from simpipe.documents.config import CardConfig, ReportConfig
+from simpipe.evaluation.config import EvalConfig
+from simpipe.modeling.config import MODEL_SECTIONS
+from simpipe.tracking.config import TrackingConfig
+from simpipe.training.config import CheckpointConfig, TrainConfig
+
+# sections every variant shares (the pipeline root's top-level groups) and each variant's own
+SHARED: dict[str, type[Section]] = {"paths": PathsConfig, "tracking": TrackingConfig, "checkpoint": CheckpointConfig}
+OWN: dict[str, type[Section]] = {"train": TrainConfig, "eval": EvalConfig, "card": CardConfig, "report": ReportConfig}
+# sections chosen by a key: data by its reader, model by its kind
+CHOSEN: dict[str, tuple[str, dict[str, type[Section]]]] = {
+    "data": ("reader", READER_SECTIONS),
+    "model": ("kind", MODEL_SECTIONS),
+}
+
+
+def section_class(cfg: DictConfig, group: str, prefix: str = "") -> type[Section]:
+    """The section class of `group` in a single-variant config."""
+    if group in SHARED:
+        return SHARED[group]
+    if group in OWN:
+        return OWN[group]
+    key, choices = CHOSEN[group]
+    value = plain(OmegaConf.select(cfg, f"{group}.{key}"))
+    if value not in choices:
+        raise invalid(f"{prefix}{group}.{key}", value, f"choose one of {', '.join(choices)}")
+    return choices[value]
+
+
+def sections(cfg: DictConfig, prefix: str = "") -> dict[str, Section]:
+    """Every section of single-variant config `cfg`, built and checked; `prefix` is put before the variant's
+    own keys in errors (`variants.<name>.` when the whole pipeline is checked)."""
+    if not isinstance(cfg.get("name"), str):
+        raise invalid(f"{prefix}name", cfg.get("name"), "expected the variant's name")
+    out = {}
+    for group in [*SHARED, *CHOSEN, *OWN]:
+        where = group if group in SHARED else f"{prefix}{group}"
+        if group not in cfg:
+            raise invalid(where, None, f"missing; add /{group}: <file> to the variant's defaults list")
+        out[group] = build(section_class(cfg, group, prefix), cfg[group], where)
+    return out
+
+
+def check(cfg: DictConfig, prefix: str = "") -> DictConfig:
+    """`cfg` checked, with the sections' defaults merged in under its own values."""
+    built = sections(cfg, prefix)
+    return OmegaConf.merge(OmegaConf.create({group: asdict(section) for group, section in built.items()}), cfg)
+
+
+def variant(params: DictConfig, name: str) -> DictConfig:
+    """The checked single-variant config of `name` in a pipeline config (params.yaml)."""
+    return check(select_variant(params, name))
+
+
+def check_pipeline(params: DictConfig) -> None:
+    """Check every variant of a pipeline config (what `simpipe params` writes)."""
+    for name in params.variants:
+        sections(select_variant(params, name), prefix=f"variants.{name}.")

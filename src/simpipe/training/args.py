@@ -1,0 +1,47 @@
+"""SentenceTransformerTrainingArguments from the `train` and `checkpoint` config sections."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
+
+from simpipe.training.distributed import per_device_batch, world_size
+
+
+def eval_steps(t, device: str) -> int:
+    """Steps between dev evaluations: `train.cpu_eval_steps` on the CPU when set (the curve costs a
+    CPU a large share of training), else `train.eval_steps`."""
+    return t.cpu_eval_steps if device == "cpu" and t.cpu_eval_steps is not None else t.eval_steps
+
+
+def training_args(cfg, output_dir: Path, device: str, precision: str) -> SentenceTransformerTrainingArguments:
+    """The Trainer's arguments from the `train` and `checkpoint` sections, on `device` in `precision`."""
+    t = cfg.train
+    return SentenceTransformerTrainingArguments(
+        output_dir=str(output_dir),
+        num_train_epochs=t.epochs,
+        max_steps=t.max_steps,
+        per_device_train_batch_size=per_device_batch(t.batch_size, "train.batch_size"),
+        per_device_eval_batch_size=t.eval_batch_size,
+        learning_rate=t.learning_rate,
+        lr_scheduler_type=t.lr_scheduler,
+        warmup_steps=float(t.warmup_ratio),  # a float < 1 is a ratio of the total steps
+        weight_decay=t.weight_decay,
+        seed=t.seed,
+        eval_strategy="steps",
+        eval_steps=eval_steps(t, device),
+        logging_steps=t.logging_steps,
+        save_strategy="steps" if cfg.checkpoint.every_steps else "no",
+        save_steps=cfg.checkpoint.every_steps or 500,
+        save_total_limit=cfg.checkpoint.keep,
+        report_to="none",
+        use_cpu=device == "cpu",
+        fp16=precision == "fp16",
+        bf16=precision == "bf16",
+        dataloader_num_workers=t.dataloader_num_workers,
+        dataloader_pin_memory=device == "cuda",
+        # DDP: every process needs a full batch at every step; all parameters take part in the loss
+        dataloader_drop_last=world_size() > 1,
+        ddp_find_unused_parameters=False,
+    )

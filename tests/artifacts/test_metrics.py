@@ -1,0 +1,49 @@
+"""Metric names and prefixes, the headline metric, curves, files written and read back."""
+
+import pytest
+from omegaconf import OmegaConf
+
+from simpipe.artifacts import metrics
+from simpipe.artifacts.trained import read_record
+from simpipe.core.errors import SimpipeError
+
+DATA = OmegaConf.create({"dev_name": "val", "test_name": "test"})
+EVAL = OmegaConf.create({"similarity_fns": ["cosine", "dot"], "main_similarity": "cosine"})
+
+
+def test_headline_metric_derives_from_the_config():
+    assert metrics.headline(DATA, EVAL) == ("val", "spearman_cosine")
+    dot = OmegaConf.merge(EVAL, {"main_similarity": "dot"})
+    assert metrics.headline_value(DATA, dot, {"val": {"spearman_dot": 0.3, "spearman_cosine": 0.5}}) == 0.3
+
+
+def test_metrics_without_the_headline_say_what_to_rerun():
+    with pytest.raises(SimpipeError, match=r"metrics\.json has no val/spearman_cosine \(splits: dev\); re-run"):
+        metrics.headline_value(DATA, EVAL, {"dev": {"spearman_cosine": 0.5}})
+
+
+def test_trainer_log_entries_become_namespaced_mlflow_keys():
+    entry = {"loss": 0.1, "eval_val_spearman_cosine": 0.5, "eval_loss": 0.2, "epoch": 1.0, "step": 10}
+    assert metrics.curve_metrics(entry, "val") == {"train/loss": 0.1, "val/spearman_cosine": 0.5, "val/loss": 0.2}
+    assert metrics.namespaced({"val": {"a": 1.0}, "test": {"a": 2.0}}) == {"val/a": 1.0, "test/a": 2.0}
+
+
+def test_curves_as_csv():
+    history = [{"step": 2, "epoch": 0.5, "loss": 0.3}, {"step": 2, "epoch": 0.5, "eval_val_spearman_cosine": 0.4}]
+    dev, loss = metrics.curves(history, "val", "spearman_cosine")
+    assert dev == "step,epoch,spearman_cosine\n2,0.5,0.4\n" and loss == "step,epoch,loss\n2,0.5,0.3\n"
+
+
+def test_reading_what_is_not_there_names_the_stage_to_run(tmp_path):
+    with pytest.raises(SimpipeError, match=r"run\.json: no trained model here; run the train stage first"):
+        read_record(tmp_path)
+    with pytest.raises(SimpipeError, match=r"metrics\.json: no metrics yet; run the evaluate stage first"):
+        metrics.read_metrics(tmp_path)
+
+
+def test_prefixes_are_stripped_and_added_by_one_helper():
+    logged = {"eval_val_spearman_cosine": 0.5, "eval_loss": 0.2}
+    assert metrics.without_prefix(logged, "eval_val_") == {"spearman_cosine": 0.5}
+    assert metrics.with_prefix({"spearman_cosine": 0.5}, "val/") == {"val/spearman_cosine": 0.5}
+    assert metrics.with_base({"val": {"a": 1.0}}, {"val": {"a": 0.5}}) == {"val": {"a": 1.0}, "base/val": {"a": 0.5}}
+    assert metrics.final_metrics({"val": {"a": 1.0}}, 1.0) == {"val/a": 1.0, "headline": 1.0}

@@ -1,0 +1,163 @@
+"""The comparison with a reference (computed once, written as JSON) and its renderings: report and card section."""
+
+import pytest
+
+from simpipe.artifacts.trained import Record, TrainedRun
+from simpipe.core.config import REPO_ROOT
+from simpipe.documents.card import insert_section, reproduction_section
+from simpipe.documents.comparison import read_comparison, write_comparison
+from simpipe.documents.reference import CardFacts, load_card
+from simpipe.documents.report import plot_png, to_html, to_markdown
+from simpipe.documents.reproduction import compare, reproduced_facts, training_logs
+
+HEADLINE = ("val", "spearman_cosine")
+LOG_HISTORY = [
+    {"epoch": 0.0337, "step": 100, "eval_val_spearman_cosine": 0.39, "eval_val_pearson_cosine": 0.38},
+    {"epoch": 0.1687, "step": 500, "loss": 0.0637, "learning_rate": 4.9e-05},
+    {"epoch": 0.1687, "step": 500, "eval_val_spearman_cosine": 0.45},
+    {"epoch": 2.7675, "step": 8200, "eval_val_spearman_cosine": 0.5101},
+]
+
+
+@pytest.fixture(scope="module")
+def reference() -> CardFacts:
+    """The Home Depot seed card's facts, as kept in the repository (no ../shared needed)."""
+    return load_card(REPO_ROOT / "references" / "minilm_homedepot.yaml")
+
+
+METRICS = {"val": {"pearson_cosine": 0.49, "spearman_cosine": 0.5101}, "test": {"spearman_cosine": 0.5}}
+WITH_BASE = {
+    **METRICS,
+    "search/val": {"cosine_mrr@10": 0.41, "cosine_ndcg@10": 0.38},
+    "base/val": {"pearson_cosine": 0.3, "spearman_cosine": 0.3124},
+    "base/test": {"spearman_cosine": 0.31},
+    "base/search/val": {"cosine_mrr@10": 0.30, "cosine_ndcg@10": 0.27},
+}
+LIFTED = [("val", "spearman_cosine"), ("search/val", "cosine_mrr@10"), ("test", "spearman_cosine")]
+
+
+def reproduced(train_samples: int = 47402, metrics=None) -> CardFacts:
+    run = TrainedRun(
+        variant="minilm_homedepot", mlflow_run_id=None, mlflow_uri="sqlite:///x.db", device="cpu",
+        precision="fp32", global_step=8889, epoch=3.0, train_seconds=6000.0, resumed_from=None,
+        train_samples=train_samples, eval_samples=None, processes=1, versions={"torch": "2.13.0"},
+        tracking_failures=[], modules=["Transformer", "Pooling", "Normalize"], architecture="SentenceTransformer(...)",
+        output_dim=384, max_seq_length=256, base_model="sentence-transformers/all-MiniLM-L6-v2",
+    )  # fmt: skip
+    args = {"per_device_train_batch_size": 16, "per_device_eval_batch_size": 16, "num_train_epochs": 3,
+            "learning_rate": 5e-05, "use_cpu": True}  # fmt: skip
+    emissions = {"emissions": 0.0125, "energy_consumed": 0.03, "duration": 4320.0, "cpu_model": "AMD EPYC"}
+    metrics = metrics or METRICS
+    data = type("D", (), {"columns": ["sentence_0", "sentence_1", "label"], "dev_name": "val"})
+    return reproduced_facts(
+        Record(run, LOG_HISTORY, args, emissions), metrics, data, type("E", (), {"main_similarity": "cosine"}),
+        type("T", (), {"loss": "CosineSimilarityLoss"}),
+    )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def comparison(reference):
+    return compare("minilm_homedepot", reference, reproduced(), 0.02, HEADLINE)
+
+
+def test_metrics_pass_or_fail_against_the_tolerance(comparison):
+    rows = {(r.dataset, r.metric): r for r in comparison.metrics}
+    assert rows[("val", "spearman_cosine")].passed  # 0.5101 vs 0.5197
+    assert not rows[("val", "pearson_cosine")].passed  # 0.49 vs 0.5271
+    assert rows[("val", "pearson_cosine")].diff == pytest.approx(0.49 - 0.5271053959513253)
+    assert comparison.summary.startswith("1 of 2 reference metrics reproduced within ±0.02; val spearman_cosine")
+    assert comparison.passed == 1
+
+
+def test_facts_and_hyperparameters_flag_differences(reference):
+    facts = {r.name: r for r in compare("m", reference, reproduced(48), 0.02, HEADLINE).facts}
+    assert facts["train_size"].differs and (facts["train_size"].reference, facts["train_size"].reproduced) == (
+        47402,
+        48,
+    )
+    assert not facts["modules"].differs and facts["modules"].reference == ["Transformer", "Pooling", "Normalize"]
+    comparison = compare("m", reference, reproduced(), 0.02, HEADLINE)
+    hyper = {r.name: r for r in comparison.hyperparameters}
+    assert not hyper["per_device_train_batch_size"].differs  # '16' in the card, 16 here
+    assert hyper["multi_dataset_batch_sampler"].differs  # round_robin vs sentence-transformers' default
+    assert hyper["use_cpu"].differs
+    env = {r.name: r for r in comparison.environment}
+    assert env["emissions (g CO2eq)"].reference is None and env["emissions (g CO2eq)"].reproduced == 12.5
+    assert env["hours_used (h)"].reproduced == 1.2
+
+
+def test_training_logs_like_the_cards():
+    rows = training_logs(LOG_HISTORY, "val", "spearman_cosine")
+    assert rows[0] == {"Epoch": 0.0337, "Step": 100.0, "Training Loss": None, "val_spearman_cosine": 0.39}
+    assert rows[1] == {"Epoch": 0.1687, "Step": 500.0, "Training Loss": 0.0637, "val_spearman_cosine": 0.45}
+    assert len(rows) == 3
+
+
+def test_the_comparison_is_written_once_and_read_back_unchanged(comparison, tmp_path):
+    write_comparison(tmp_path, comparison)
+    assert read_comparison(tmp_path) == comparison
+    assert comparison.reproduced_curve == [(100.0, 0.39), (500.0, 0.45), (8200.0, 0.5101)]
+    assert len(comparison.reference_curve) == 84 and comparison.curve_metric == "val_spearman_cosine"
+
+
+def test_markdown_html_and_plot(comparison):
+    png = plot_png(comparison)
+    assert png.startswith(b"\x89PNG")
+    md = to_markdown(comparison, "r", "curve.png")
+    assert "| val | spearman_cosine | 0.5197 | 0.5101 | -0.0096 | pass |" in md
+    assert "![val_spearman_cosine during training](curve.png)" in md
+    page = to_html(comparison, "r", png)
+    assert "data:image/png;base64," in page and "src='http" not in page and "<td class='FAIL'>FAIL</td>" in page
+
+
+def test_without_a_reference_or_base_the_report_says_so():
+    comparison = compare("minilm_sts", None, reproduced(), 0.02, HEADLINE)
+    assert comparison.reference is None and comparison.metrics == [] and comparison.baseline == []
+    assert comparison.summary == (
+        "Nothing to compare with: no reference card (report.reference is null) and no pretrained base model."
+    )
+    md = to_markdown(comparison, "r", None)
+    assert "Reference: `none`" in md and "## Metrics (tolerance" not in md and "Base model →" not in md
+    assert reproduction_section(comparison, "reports/x/report.md") == f"## Reproduction\n\n{comparison.summary}\n"
+
+
+def test_base_model_beside_the_fine_tuned_one_without_a_reference():
+    comparison = compare("minilm_sts", None, reproduced(metrics=WITH_BASE), 0.02, HEADLINE, LIFTED)
+    rows = {(r.dataset, r.metric): r for r in comparison.baseline}
+    assert list(rows) == LIFTED
+    assert not any(row.differs for row in comparison.facts + comparison.environment)  # nothing to differ from
+    assert rows[("search/val", "cosine_mrr@10")].lift == pytest.approx(0.41 - 0.30)
+    assert comparison.base_model == "sentence-transformers/all-MiniLM-L6-v2"
+    assert comparison.summary == (
+        "No reference card (report.reference is null). Base model sentence-transformers/all-MiniLM-L6-v2: "
+        "val spearman_cosine 0.3124 → 0.5101 fine-tuned (+0.1977)."
+    )
+    md = to_markdown(comparison, "r", None)
+    assert "## Base model → fine-tuned (sentence-transformers/all-MiniLM-L6-v2)" in md
+    assert "| search/val | cosine_mrr@10 | 0.3000 | 0.4100 | +0.1100 |  |" in md
+    section = reproduction_section(comparison, "reports/x/report.md")
+    assert "| val | spearman_cosine | 0.3124 | 0.5101 | +0.1977 |" in section
+
+
+def test_reference_and_base_both_in_the_summary(reference):
+    comparison = compare("minilm_homedepot", reference, reproduced(metrics=WITH_BASE), 0.02, HEADLINE, LIFTED)
+    assert comparison.summary.startswith("1 of 2 reference metrics reproduced within ±0.02;")
+    assert comparison.summary.endswith("val spearman_cosine 0.3124 → 0.5101 fine-tuned (+0.1977).")
+    assert comparison.metrics and len(comparison.baseline) == 3
+    section = reproduction_section(comparison, "reports/x/report.md")
+    assert section.index("| Reference |") < section.index("| Base | Fine-tuned | Lift |")
+    assert compare("m", reference, reproduced(), 0.02, HEADLINE).summary.endswith(
+        "No pretrained base model to compare with."
+    )
+
+
+def test_card_section_and_its_place(comparison):
+    section = reproduction_section(comparison, "reports/x/report.md")
+    assert (
+        section.startswith("## Reproduction\n") and "| val | spearman_cosine | 0.5197 | 0.5101 | -0.0096 |" in section
+    )
+    assert "`reports/x/report.md`" in section and comparison.summary in section
+    readme = "# M\n\n## Evaluation\nx\n\n## Training Details\ny\n"
+    placed = insert_section(readme, section)
+    assert placed.index("## Reproduction") < placed.index("## Training Details")
+    assert insert_section("# M\n", section).endswith(section)

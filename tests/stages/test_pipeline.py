@@ -1,0 +1,275 @@
+"""End to end on the quick profile: every variant through the stage functions, and the real `dvc repro`."""
+
+import json
+import re
+import shutil
+import subprocess
+import time
+from pathlib import Path
+
+import mlflow
+import pandas as pd
+import pytest
+import yaml
+from omegaconf import OmegaConf
+from sentence_transformers import SentenceTransformer
+
+from simpipe.core.config import REPO_ROOT, load_params, select_variant
+from simpipe.core.paths import Layout
+from simpipe.data.fetch import fetch
+from simpipe.stages import STAGES, stage
+from tests.helpers.config import VARIANTS, pipeline_config
+
+pytestmark = pytest.mark.slow
+
+METRICS = [
+    f"{kind}_{fn}" for fn in ("cosine", "manhattan", "euclidean", "dot", "max") for kind in ("pearson", "spearman")
+]
+SEARCH_METRICS = ["cosine_mrr@10", "cosine_ndcg@10", "cosine_recall@10", "cosine_recall@100"]
+CARD_SECTIONS = [
+    "## Model Details",
+    "### Full Model Architecture",
+    "## Usage",
+    "## Evaluation",
+    "## Reproduction",
+    "## Training Details",
+    "### Training Hyperparameters",
+    "### Training Logs",
+    "### Framework Versions",
+    "## Citation",
+]
+FRONT_MATTER = [
+    "library_name",
+    "tags",
+    "metrics",
+    "widget",
+    "pipeline_tag",
+    "co2_eq_emissions",
+    "model-index",
+]
+
+
+def check_outputs(root: Path, variant: str, cfg) -> None:
+    layout = Layout(root)
+    assert (layout.report(variant) / "report.md").is_file()
+    assert "reproduction report" in (layout.report(variant) / "report.html").read_text()
+    comparison = json.loads((layout.metrics(variant) / "comparison.json").read_text())
+    if cfg.report.reference:
+        assert comparison["reference"] and len(comparison["metrics"]) > 0  # the variant's in-repo reference
+    else:
+        assert comparison["reference"] is None and comparison["summary"].startswith("No reference card")
+    metrics = json.loads((layout.metrics(variant) / "metrics.json").read_text())
+    splits = [cfg.data.dev_name, cfg.data.test_name]
+    searches = [f"search/{name}" for name in splits] if cfg.data.search else []
+    pretrained = cfg.model.kind == "transformer"
+    keys = splits + searches
+    assert set(metrics) == set(keys + ([f"base/{key}" for key in keys] if pretrained else []))
+    for key, values in metrics.items():
+        expected = SEARCH_METRICS if "search/" in key else METRICS
+        assert set(expected) <= set(values) and all(-1 <= v <= 1 for v in values.values()), key
+    base = json.loads((layout.metrics(variant) / "base" / "metrics.json").read_text())
+    assert base == {key: metrics[f"base/{key}"] for key in keys} if pretrained else base == {}
+    lifted = {(row["dataset"], row["metric"]) for row in comparison["baseline"]}
+    assert ((cfg.data.dev_name, "spearman_cosine") in lifted) == pretrained
+    assert (("search/" + cfg.data.dev_name, "cosine_mrr@10") in lifted) == (pretrained and bool(searches))
+    curve = pd.read_csv(layout.metrics(variant) / "dev_curve.csv")
+    assert list(curve.columns) == ["step", "epoch", "spearman_cosine"] and len(curve) >= 2
+
+    readme = (layout.model(variant) / "README.md").read_text()
+    front, body = readme.split("---\n", 2)[1:]
+    front = __import__("yaml").safe_load(front)
+    for key in FRONT_MATTER + (["language"] if cfg.card.language else []):
+        assert key in front, key
+    if cfg.card.base_model:
+        assert front["base_model"] == cfg.card.base_model
+    assert front["co2_eq_emissions"]["source"] == "codecarbon"
+    values = {
+        (result["dataset"]["type"], m["type"]): m["value"]
+        for result in front["model-index"][0]["results"]
+        for m in result["metrics"]
+    }
+    assert len(values) == sum(len(metrics[key]) for key in keys)
+    assert values[(cfg.data.dev_name, "spearman_cosine")] == pytest.approx(
+        metrics[cfg.data.dev_name]["spearman_cosine"]
+    )
+    for key in searches:
+        assert values[(key.removeprefix("search/"), "cosine_ndcg@10")] == pytest.approx(metrics[key]["cosine_ndcg@10"])
+    assert ("| Base | Fine-tuned | Lift |" in body) == pretrained
+    for section in CARD_SECTIONS:
+        assert section in body, section
+    assert "Size: 48 training samples" in body
+
+    client = mlflow.MlflowClient(json.loads((layout.trained(variant) / "run.json").read_text())["mlflow_uri"])
+    run_id = json.loads((layout.trained(variant) / "run.json").read_text())["mlflow_run_id"]
+    run = client.get_run(run_id)
+    assert run.info.status == "FINISHED" and run.data.params["train.batch_size"] == str(cfg.train.batch_size)
+    assert len(client.get_metric_history(run_id, "train/loss")) >= 2
+    assert len(client.get_metric_history(run_id, f"{cfg.data.dev_name}/spearman_cosine")) >= 2
+    logged = run.data.metrics
+    for key in searches:  # MLflow refuses "@" in names
+        assert logged[f"{key}/cosine_mrr_at_10"] == pytest.approx(metrics[key]["cosine_mrr@10"])
+    if pretrained:
+        assert logged[f"base/{cfg.data.dev_name}/spearman_cosine"] == pytest.approx(
+            base[cfg.data.dev_name]["spearman_cosine"]
+        )
+    assert run.data.metrics[f"{cfg.data.test_name}/spearman_cosine"] == pytest.approx(
+        metrics[cfg.data.test_name]["spearman_cosine"]
+    )
+    assert run.data.metrics["co2/emissions_g"] >= 0 and run.data.metrics["co2/energy_kwh"] >= 0
+    assert run.data.tags["version.sentence_transformers"]
+    assert "card/README.md" in [a.path for a in client.list_artifacts(run_id, "card")]
+
+
+@pytest.mark.parametrize("variant", VARIANTS)
+def test_every_variant_runs_through_all_stages(variant, run_cfg, tmp_path, mirror):
+    cfg = run_cfg(variant)
+    fetch(cfg.data, Layout.from_cfg(cfg).raw(cfg.data.raw_subdir), mirror)
+    for name in STAGES:
+        stage(name)(cfg)
+    check_outputs(tmp_path, variant, cfg)
+
+
+def test_same_seed_same_metrics(run_cfg, tmp_path, mirror):
+    """Two quick runs with one seed on the CPU give identical metrics."""
+    results = []
+    for attempt in ("a", "b"):
+        cfg = run_cfg("glove_bilstm_sts", f"paths.root={tmp_path / attempt}", "tracking.enabled=false")
+        fetch(cfg.data, Layout.from_cfg(cfg).raw(cfg.data.raw_subdir), mirror)
+        for name in ("prepare", "train"):
+            stage(name)(cfg)
+        results.append(stage("evaluate")(cfg))
+    assert results[0] == results[1]
+
+
+def dvc(*args: str, cwd: Path) -> str:
+    result = subprocess.run(["dvc", *args], cwd=cwd, capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
+
+
+@pytest.fixture
+def quick_repo(tmp_path, mirror) -> tuple[Path, list[str]]:
+    """A temporary copy of the project (git repo, raw data fetched) whose params.yaml uses the quick profile,
+    and the `-S` overrides that keep `dvc exp run` (which recomposes conf/) on that profile."""
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    for name in ("dvc.yaml", "conf", "src", "references", ".dvc/config", ".dvc/.gitignore", ".gitignore"):
+        src, dst = REPO_ROOT / name, repo / name
+        dst.parent.mkdir(parents=True, exist_ok=True)
+        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
+    sets = [*(f"profile@variants.{v}=quick" for v in VARIANTS), f"paths.mirror={mirror}"]
+    cfg = pipeline_config(*sets)
+    (repo / "params.yaml").write_text(OmegaConf.to_yaml(cfg))
+    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
+    subprocess.run(["simpipe", "fetch"], cwd=repo, check=True)
+    return repo, sets
+
+
+def changed_stages(repo: Path, group: str, key: str, value, variant: str = "glove_bilstm_sts") -> set[str]:
+    """Set `variants.<variant>.<group>.<key>` in params.yaml; the stages `dvc status` then calls changed."""
+    params = yaml.safe_load((repo / "params.yaml").read_text())
+    params["variants"][variant][group][key] = value
+    (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
+    return set(json.loads(dvc("status", "--json", cwd=repo)))
+
+
+def commit_all(repo: Path) -> None:
+    subprocess.run([*GIT, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*GIT, "commit", "-qm", "quick"], cwd=repo, check=True)
+
+
+def experiments(repo: Path) -> dict[str, dict]:
+    """`dvc exp show --json` as {experiment name: its data (params, metrics)}."""
+    shown = json.loads(dvc("exp", "show", "--json", cwd=repo))
+    return {
+        e["name"]: e["revs"][0]["data"] for commit in shown for e in (commit.get("experiments") or []) if e.get("name")
+    }
+
+
+def check_remote_round_trip(repo: Path, tmp_path: Path) -> None:
+    """A local-directory DVC remote: `dvc push`; a colleague's `git clone` + `dvc pull` gets every output
+    (raw data and models included), `dvc repro` there is a no-op and the pulled models load."""
+    dvc("remote", "add", "-d", "team", str(tmp_path / "dvc-remote"), cwd=repo)
+    commit_all(repo)
+    assert "files pushed" in dvc("push", cwd=repo)
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
+    assert not (clone / "models").exists()
+    dvc("pull", cwd=clone)
+    assert "Data and pipelines are up to date" in dvc("repro", cwd=clone)
+    for name in VARIANTS:
+        pulled = SentenceTransformer(str(clone / "models" / name), device="cpu")
+        original = SentenceTransformer(str(repo / "models" / name), device="cpu")
+        texts = ["a dog runs in the park", "cordless drill"]
+        assert (pulled.encode(texts) == original.encode(texts)).all()
+
+
+def test_dvc_repro_then_noop_then_exp_run(quick_repo, tmp_path):
+    """The real `dvc repro` in a temporary copy of the project, with the quick profile."""
+    repo, quick_sets = quick_repo
+    dvc("repro", cwd=repo)
+    for name in VARIANTS:
+        check_outputs(repo, name, select_variant(load_params(repo / "params.yaml"), name))
+    assert "Data and pipelines are up to date" in dvc("repro", cwd=repo)
+    status = dvc("status", cwd=repo)
+    assert "up to date" in status
+    check_remote_round_trip(repo, tmp_path)
+
+    # an evaluation-only and a card-only setting: neither retrains (dvc status); the report renders the
+    # comparison, not the card, and the comparison reads no batch size: neither of them re-runs
+    evaluation_only = {f"{name}@glove_bilstm_sts" for name in ("baseline", "evaluate", "card")}
+    assert changed_stages(repo, "eval", "cuda_batch_size", 256) == evaluation_only
+    assert changed_stages(repo, "card", "model_name", "GloVe BiLSTM, renamed") == evaluation_only
+    ran = re.findall(r"^Running stage '([^']+)'", dvc("repro", cwd=repo), flags=re.M)
+    assert ran == ["baseline@glove_bilstm_sts", "evaluate@glove_bilstm_sts", "card@glove_bilstm_sts"]
+    assert "GloVe BiLSTM, renamed" in (repo / "models" / "glove_bilstm_sts" / "README.md").read_text()
+
+    # a training-only setting re-runs training and what follows it, never the base model's scores
+    assert changed_stages(repo, "train", "learning_rate", 1e-4, variant="minilm_sts") == {"train@minilm_sts"}
+    base = repo / "metrics" / "minilm_sts" / "base" / "metrics.json"
+    before = base.read_text()
+    ran = re.findall(r"^Running stage '([^']+)'", dvc("repro", cwd=repo), flags=re.M)
+    assert ran == [f"{name}@minilm_sts" for name in ("train", "evaluate", "comparison", "card", "report")]
+    assert base.read_text() == before and "base/sts-dev" in json.loads(
+        (base.parent.parent / "metrics.json").read_text()
+    )
+
+    commit_all(repo)
+    sets = [*quick_sets, "variants.glove_bilstm_sts.train.learning_rate=0.001"]
+    dvc("exp", "run", "-n", "lr1e3", *(arg for s in sets for arg in ("-S", s)), cwd=repo)
+    data = experiments(repo)["lr1e3"]
+    params = data["params"]["params.yaml"]["data"]
+    assert params["variants"]["glove_bilstm_sts"]["train"]["learning_rate"] == 0.001
+    metrics = data["metrics"]["metrics/glove_bilstm_sts/metrics.json"]["data"]
+    assert "spearman_cosine" in metrics["sts-dev"]
+
+
+def test_queued_dvc_sweep_shows_both_experiments(quick_repo, monkeypatch):
+    """`dvc exp run --queue` twice, `dvc queue start -j 2`: both in `dvc exp show`, both runs in one MLflow store."""
+    repo, quick_sets = quick_repo
+    commit_all(repo)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"sqlite:///{repo / 'mlflow.db'}")  # queued runs live in temp copies
+    for lr in ("0.0001", "0.001"):
+        sets = [*quick_sets, f"variants.glove_bilstm_sts.train.learning_rate={lr}"]
+        args = ["exp", "run", "--queue", "-n", f"lr{lr}", "-C", "data/raw", *(a for s in sets for a in ("-S", s))]
+        dvc(*args, "evaluate@glove_bilstm_sts", cwd=repo)
+    dvc("queue", "start", "-j", "2", cwd=repo)
+    deadline = time.time() + 600
+    while re.search(r"\b(Queued|Running)\b", dvc("queue", "status", cwd=repo)) and time.time() < deadline:
+        time.sleep(2)
+    exps = experiments(repo)
+    for lr in ("0.0001", "0.001"):
+        data = exps[f"lr{lr}"]
+        assert data["params"]["params.yaml"]["data"]["variants"]["glove_bilstm_sts"]["train"]["learning_rate"] == float(
+            lr
+        )
+        assert "spearman_cosine" in data["metrics"]["metrics/glove_bilstm_sts/metrics.json"]["data"]["sts-dev"]
+    plots = json.loads(dvc("plots", "diff", "lr0.0001", "lr0.001", "--json", cwd=repo))["data"]
+    chart = json.dumps(plots["metrics/glove_bilstm_sts/dev_curve.csv"])
+    assert "lr0.0001" in chart and "lr0.001" in chart  # both experiments' curves in one chart
+    client = mlflow.MlflowClient(f"sqlite:///{repo / 'mlflow.db'}")
+    tracked = client.search_runs([client.get_experiment_by_name("simpipe").experiment_id])
+    assert sorted(r.data.params["train.learning_rate"] for r in tracked) == ["0.0001", "0.001"]
