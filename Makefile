@@ -39,7 +39,7 @@ compare: install  ## table + Spearman-curve chart of the newest MLflow runs (rep
 	simpipe compare
 
 bench: data  ## benchmarks side by side -> bench/RESULTS.md, bench/results.json
-	python bench/run.py
+	python -m bench.run
 
 test: install  ## run the whole test suite (unit + slow end-to-end)
 	pytest

@@ -19,7 +19,10 @@ from tests.helpers.config import VARIANTS
         ("train.warmup_ratio=1.5", r"^train\.warmup_ratio=1\.5: must be in \[0, 1\) \(the share of steps"),
         ("train.loss=Nope", r"^train\.loss='Nope': unknown loss; choose one of CosineSimilarityLoss, CoSENTLoss"),
         ("eval.main_similarity=foo", r"^eval\.main_similarity='foo': choose one of cosine, manhattan, euclidean, dot$"),
-        ("eval.similarity_fns=[dot]", r"^eval\.main_similarity='cosine': not among eval\.similarity_fns=\['dot'\]; add"),
+        (
+            "eval.similarity_fns=[dot]",
+            r"^eval\.main_similarity='cosine': not among eval\.similarity_fns=\['dot'\]; add",
+        ),
         ("train.cpu_eval_steps=0", r"^train\.cpu_eval_steps=0: must be at least 1 \(steps between dev evaluations"),
         ("train.precision=fp8", r"^train\.precision='fp8': choose one of auto, fp32, fp16, bf16$"),
         ("train.device=tpu", r"^train\.device='tpu': choose one of auto, cpu, cuda$"),

@@ -1,0 +1,1 @@
+"""simpipe's benchmarks: `python -m bench.run [case ...]` (make bench); one module per case in `cases/`."""

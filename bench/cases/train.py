@@ -1,0 +1,122 @@
+"""Training throughput (samples/s) of `simpipe train` (its defaults on this machine: bf16 on a CPU with
+native bf16, the sparser CPU dev curve; MLflow, codecarbon, callbacks, checkpoints) vs bench/plain_st.py,
+a plain fp32 sentence-transformers script with the same hyperparameters, data and dev evaluation as the
+seeds; fresh processes, alternating (ABBA), MiniLM on Home Depot and GloVe on STS-b."""
+
+from __future__ import annotations
+
+import logging
+import statistics
+import sys
+from pathlib import Path
+
+from bench.common import HERE, noted, pipeline_params, run_child, simpipe_cmd
+from simpipe.artifacts.trained import LOG_HISTORY_FILE, RUN_FILE
+from simpipe.core.config import compose
+from simpipe.core.io import read_json
+from simpipe.core.paths import Layout
+from simpipe.data.prepared import split_file
+from simpipe.modeling.model import build_model, model_source
+
+log = logging.getLogger("bench")
+
+TRAIN_STEPS = {"minilm_homedepot": 300, "glove_bilstm_sts": 180}  # GloVe: its full epoch
+
+
+def plain_cmd(work: Path, variant: str, steps: int) -> list[str]:
+    """bench/plain_st.py on `variant`'s prepared data: fp32, the dev curve every `train.eval_steps`
+    (the seed's interval) on `train.eval_max_pairs` pairs, as a plain script would."""
+    cfg = compose("run", [f"variant={variant}"])
+    t, prepared = cfg.train, Layout(work).prepared(variant)
+    model = model_source(cfg.model) if cfg.model.get("package") is not None else None
+    if model is None:  # a model built from modules (GloVe + BiLSTM): the script loads it saved
+        model = str(work / "initial" / variant)
+        build_model(cfg.model).save(model)
+    return [
+        sys.executable, str(HERE / "plain_st.py"), "--model", model,
+        "--train", str(split_file(prepared, "train")), "--output", str(work / "plain" / variant),
+        "--result", str(work / "plain" / f"{variant}.json"), "--batch-size", str(t.batch_size),
+        "--lr", str(t.learning_rate), "--warmup-ratio", str(t.warmup_ratio), "--epochs", str(t.epochs),
+        "--max-steps", str(steps), "--logging-steps", "10", "--seed", str(t.seed),
+        "--dev", str(split_file(prepared, "dev")), "--dev-name", cfg.data.dev_name,
+        *(["--dev-pairs", str(t.eval_max_pairs)] if t.eval_max_pairs else []),
+        "--eval-steps", str(t.eval_steps), "--eval-batch-size", str(t.eval_batch_size),
+    ]  # fmt: skip
+
+
+def measure(work: Path, rounds: int = 2) -> dict:
+    """`simpipe train` (its defaults) vs the plain fp32 script, `rounds` times each in alternating
+    order (ABBA...), per variant for `TRAIN_STEPS` steps."""
+    params = pipeline_params(
+        work,
+        *(f"variants.{v}.train.{k}" for v, n in TRAIN_STEPS.items() for k in (f"max_steps={n}", "logging_steps=10")),
+    )
+    out = {}
+    for variant, steps in TRAIN_STEPS.items():
+        run_child(simpipe_cmd("prepare", variant, params), work / "logs" / f"prepare-{variant}.log")
+        plain = plain_cmd(work, variant, steps)
+        runs: dict[str, list[dict]] = {"simpipe": [], "plain": []}
+        order = [n for i in range(rounds) for n in (("simpipe", "plain") if i % 2 == 0 else ("plain", "simpipe"))]
+        for name in order:
+            cmd = simpipe_cmd("train", variant, params) if name == "simpipe" else plain
+            seconds = run_child(cmd, work / "logs" / f"{variant}-{name}-{len(runs[name])}.log")
+            if name == "simpipe":
+                metrics = read_json(Layout(work).trained(variant) / LOG_HISTORY_FILE)[-1]
+                precision = read_json(Layout(work).trained(variant) / RUN_FILE)["precision"]
+            else:
+                metrics = read_json(work / "plain" / f"{variant}.json")
+            runs[name].append({"samples_per_s": metrics["train_samples_per_second"], "wall_s": seconds})
+            log.info("%s %s: %.2f samples/s, %.1f s wall", variant, name, metrics["train_samples_per_second"], seconds)
+        speed = {name: statistics.median(r["samples_per_s"] for r in rs) for name, rs in runs.items()}
+        wall = {name: statistics.median(r["wall_s"] for r in rs) for name, rs in runs.items()}
+        cfg = compose("run", [f"variant={variant}"])
+        out[variant] = {
+            "steps": steps,
+            "batch_size": cfg.train.batch_size,
+            "simpipe_precision": precision,
+            "simpipe_eval_steps": cfg.train.cpu_eval_steps or cfg.train.eval_steps,
+            "plain_eval_steps": cfg.train.eval_steps,
+            "runs": runs,
+            "simpipe_samples_per_s": speed["simpipe"],
+            "plain_samples_per_s": speed["plain"],
+            "ratio": speed["simpipe"] / speed["plain"],
+            "simpipe_wall_s": wall["simpipe"],
+            "plain_wall_s": wall["plain"],
+        }
+    return {"rounds": rounds, "variants": out}
+
+
+def targets(r: dict) -> list[tuple[str, str, str, bool]]:
+    """(what, measured, target, met) rows of RESULTS.md's summary."""
+    rows = []
+    native = r["machine"]["native_bf16"]
+    target = 1.3 if native else 0.98
+    for variant, v in r["variants"].items():
+        rows.append((f"train stage samples/s vs plain fp32 script, {variant}", f"{v['ratio']:.2f}x",
+                     f">= {target:g}x" + (" (native bf16)" if native else ""), v["ratio"] >= target))  # fmt: skip
+    return rows
+
+
+def section(r: dict) -> list[str]:
+    """This case's part of RESULTS.md."""
+    return [
+        "## Train stage throughput vs a plain fp32 sentence-transformers script",
+        "",
+        "| variant (steps x batch) | `simpipe train` (defaults) | plain fp32 script | ratio | wall, simpipe / plain |",
+        "|---|---|---|---|---|",
+        *(
+            f"| {v} ({x['steps']} x {x['batch_size']}) | {x['simpipe_samples_per_s']:.2f} samples/s "
+            f"({x['simpipe_precision']}, dev curve every {x['simpipe_eval_steps']} steps) "
+            f"| {x['plain_samples_per_s']:.2f} samples/s (dev curve every {x['plain_eval_steps']} steps) "
+            f"| **{x['ratio']:.2f}x** | {x['simpipe_wall_s']:.0f} s / {x['plain_wall_s']:.0f} s |"
+            for v, x in r["variants"].items()
+        ),
+        "",
+        f"Samples/s of the Trainer's train loop (its evaluations included), median of {r['rounds']} fresh "
+        "processes per side, alternating (simpipe, plain, plain, simpipe); simpipe with MLflow tracking "
+        "(SQLite), codecarbon, its callbacks and checkpoints; the plain script is `bench/plain_st.py`. Both "
+        "evaluate the same dev pairs at the end; the plain script also every `train.eval_steps` (the seeds' "
+        "interval), simpipe every `train.cpu_eval_steps` on the CPU.",
+        "",
+        *noted(r),
+    ]
