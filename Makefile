@@ -10,7 +10,7 @@ export HF_HUB_DISABLE_TELEMETRY := 1
 export DO_NOT_TRACK := 1
 
 .DEFAULT_GOAL := help
-.PHONY: help install data params repro sweep compare bench test test-fast lint format mlflow-ui clean
+.PHONY: help install data params repro sweep runs bench test test-fast lint format mlflow-ui clean
 
 help:  ## list the targets
 	@grep -hE '^[a-zA-Z_-]+:.*## ' $(MAKEFILE_LIST) | awk -F ':.*## ' '{printf "  \033[36m%-12s\033[0m %s\n", $$1, $$2}'
@@ -35,8 +35,8 @@ repro: data  ## reproduce every variant: prepare -> train -> evaluate -> compari
 sweep: data  ## the GloVe grid sweep (conf/search/glove_grid.yaml), 2 jobs at a time, nested MLflow runs
 	python -m simpipe.sweep -m search=glove_grid
 
-compare: install  ## table + Spearman-curve chart of the newest MLflow runs (reports/compare/)
-	simpipe compare
+runs: install  ## table + Spearman-curve chart of the newest MLflow runs (reports/runs/)
+	simpipe runs
 
 bench: data  ## benchmarks side by side -> bench/RESULTS.md, bench/results.json
 	python -m bench.run
