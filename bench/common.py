@@ -125,3 +125,17 @@ def noted(r: dict) -> list[str]:
     parts += [f"{threads} torch thread(s) per process"] if threads < os.cpu_count() else []
     parts += [r["note"]] if r.get("note") else []
     return [f"Conditions: {'; '.join(parts)}", ""] if parts else []
+
+
+def table_section(r: dict, heading: str, header: list[str], rows: list[list[str]], *notes: str) -> list[str]:
+    """A part of RESULTS.md: its heading, one table, the notes under it and the conditions of case result `r`."""
+    from simpipe.documents.render import markdown_table
+
+    return [
+        f"## {heading}",
+        "",
+        *markdown_table(header, rows),
+        "",
+        *(line for n in notes for line in (n, "")),
+        *noted(r),
+    ]

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from transformers import TrainerCallback
 
-from bench.common import homedepot_cfg, noted
+from bench.common import homedepot_cfg, table_section
 from simpipe.core.config import compose
 from simpipe.core.paths import Layout
 from simpipe.data.prepared import load_split
@@ -73,17 +73,16 @@ def targets(r: dict) -> list[tuple[str, str, str, bool]]:
 
 def section(r: dict) -> list[str]:
     """This case's part of RESULTS.md."""
+    row = [f"{r['median_step_s']:.3f} s", f"{r['median_save_s']:.2f} s", f"{r['checkpoint_mb']:.0f} MB",
+           f"every {r['default_every_steps']} steps", f"{100 * r['overhead_at_default']:.2f} %"]  # fmt: skip
     return [
-        "## Checkpoint cost (train stage, MiniLM on Home Depot, CPU)",
-        "",
-        "| median step | median save | checkpoint size | interval | overhead |",
-        "|---|---|---|---|---|",
-        f"| {r['median_step_s']:.3f} s | {r['median_save_s']:.2f} s | {r['checkpoint_mb']:.0f} MB "
-        f"| every {r['default_every_steps']} steps | {100 * r['overhead_at_default']:.2f} % |",
-        "",
-        f"{r['saves']} saves of model, optimizer, scheduler and RNG states in {r['steps']} steps; "
-        "overhead = save time / (interval x step time).",
-        "",
-        *noted(r),
+        *table_section(
+            r,
+            "Checkpoint cost (train stage, MiniLM on Home Depot, CPU)",
+            ["median step", "median save", "checkpoint size", "interval", "overhead"],
+            [row],
+            f"{r['saves']} saves of model, optimizer, scheduler and RNG states in {r['steps']} steps; "
+            "overhead = save time / (interval x step time).",
+        ),
         "",
     ]

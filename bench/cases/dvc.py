@@ -11,7 +11,7 @@ from pathlib import Path
 import yaml
 from omegaconf import OmegaConf
 
-from bench.common import noted
+from bench.common import table_section
 from simpipe.core.config import REPO_ROOT
 
 
@@ -74,16 +74,12 @@ def targets(r: dict) -> list[tuple[str, str, str, bool]]:
 def section(r: dict) -> list[str]:
     """This case's part of RESULTS.md."""
     ran = ", ".join(r["card_change_ran"]) or "nothing"
-    return [
-        "## `dvc repro` of this repository",
-        "",
-        "| nothing changed (median of 3) | after a card-only change (`card.model_name` of glove_bilstm_sts) |",
-        "|---|---|",
-        f"| {r['noop_s']:.1f} s, no stage ran | {r['card_change_s']:.1f} s; ran: {ran} |",
-        "",
+    return table_section(
+        r,
+        "`dvc repro` of this repository",
+        ["nothing changed (median of 3)", "after a card-only change (`card.model_name` of glove_bilstm_sts)"],
+        [[f"{r['noop_s']:.1f} s, no stage ran", f"{r['card_change_s']:.1f} s; ran: {ran}"]],
         "Stages that depend on the card's output, read from dvc.yaml now: "
         + (", ".join(after_card()) or "none")
         + "; prepare, train and evaluate are not re-run. The measurement is of the pipeline as it was then.",
-        "",
-        *noted(r),
-    ]
+    )

@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bench.common import homedepot_cfg, noted
+from bench.common import homedepot_cfg, table_section
 from simpipe.core.paths import Layout
 from simpipe.data.prepared import load_split
 from simpipe.modeling.model import build_model
@@ -62,13 +62,10 @@ def targets(r: dict) -> list[tuple[str, str, str, bool]]:
 
 def section(r: dict) -> list[str]:
     """This case's part of RESULTS.md."""
-    return [
-        f"## Evaluation, Home Depot val ({r['pairs']:,} pairs, {r['distinct_texts']:,} distinct texts)",
-        "",
-        "| simpipe | EmbeddingSimilarityEvaluator | speed-up | max metric difference |",
-        "|---|---|---|---|",
-        f"| {r['simpipe_s']:.1f} s | {r['sentence_transformers_s']:.1f} s | {r['speedup']:.2f}x "
-        f"| {r['max_metric_diff']:.1e} |",
-        "",
-        *noted(r),
-    ]
+    return table_section(
+        r,
+        f"Evaluation, Home Depot val ({r['pairs']:,} pairs, {r['distinct_texts']:,} distinct texts)",
+        ["simpipe", "EmbeddingSimilarityEvaluator", "speed-up", "max metric difference"],
+        [[f"{r['simpipe_s']:.1f} s", f"{r['sentence_transformers_s']:.1f} s", f"{r['speedup']:.2f}x",
+          f"{r['max_metric_diff']:.1e}"]],
+    )  # fmt: skip

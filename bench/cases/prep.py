@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-from bench.common import homedepot_cfg, noted
+from bench.common import homedepot_cfg, table_section
 from simpipe.core.paths import Layout
 
 
@@ -51,12 +51,9 @@ def targets(r: dict) -> list[tuple[str, str, str, bool]]:
 
 def section(r: dict) -> list[str]:
     """This case's part of RESULTS.md."""
-    return [
-        f"## Home Depot text preparation ({r['rows']:,} rows, queries and titles)",
-        "",
-        "| simpipe | naive per-row NLTK | speed-up | identical output |",
-        "|---|---|---|---|",
-        f"| {r['simpipe_s']:.2f} s | {r['naive_s']:.1f} s | {r['speedup']:.0f}x | {r['identical']} |",
-        "",
-        *noted(r),
-    ]
+    return table_section(
+        r,
+        f"Home Depot text preparation ({r['rows']:,} rows, queries and titles)",
+        ["simpipe", "naive per-row NLTK", "speed-up", "identical output"],
+        [[f"{r['simpipe_s']:.2f} s", f"{r['naive_s']:.1f} s", f"{r['speedup']:.0f}x", str(r["identical"])]],
+    )

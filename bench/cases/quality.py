@@ -9,7 +9,7 @@ from pathlib import Path
 
 import torch
 
-from bench.common import noted, pipeline_params, run_child, simpipe_cmd
+from bench.common import pipeline_params, run_child, simpipe_cmd, table_section
 from simpipe.artifacts.metrics import METRICS_FILE, curve_metric
 from simpipe.artifacts.trained import LOG_HISTORY_FILE, RUN_FILE
 from simpipe.core.config import compose
@@ -79,25 +79,22 @@ def targets(r: dict) -> list[tuple[str, str, str, bool]]:
 
 def section(r: dict) -> list[str]:
     """This case's part of RESULTS.md."""
-    return [
-        "## Final metrics and dev-curve cost per setting (full GloVe run, 1-epoch Home Depot run)",
-        "",
-        "| variant | setting | precision | steps | dev Spearman | test Spearman | train loop (torch threads) | "
-        "dev curve: evaluations, share of the train loop |",
-        "|---|---|---|---|---|---|---|---|",
-        *(
-            f"| {v} | {name} | {x['precision']} | {x['steps']} | {x['dev']:.4f} | {x['test']:.4f} "
-            f"| {x['train_runtime_s']:.0f} s ({x['torch_threads']}) "
-            f"| {x['curve_evaluations']}, {100 * x['curve_share']:.1f} % |"
-            for v, settings in r["variants"].items()
-            for name, x in settings.items()
-        ),
-        "",
+    rows = [
+        [v, name, x["precision"], str(x["steps"]), f"{x['dev']:.4f}", f"{x['test']:.4f}",
+         f"{x['train_runtime_s']:.0f} s ({x['torch_threads']})",
+         f"{x['curve_evaluations']}, {100 * x['curve_share']:.1f} %"]
+        for v, settings in r["variants"].items()
+        for name, x in settings.items()
+    ]  # fmt: skip
+    return table_section(
+        r,
+        "Final metrics and dev-curve cost per setting (full GloVe run, 1-epoch Home Depot run)",
+        ["variant", "setting", "precision", "steps", "dev Spearman", "test Spearman", "train loop (torch threads)",
+         "dev curve: evaluations, share of the train loop"],
+        rows,
         "fp32: `train.precision=fp32`, the dev curve every `train.eval_steps` (simpipe before the fast path); "
         "default: `train.precision=auto` and `train.cpu_eval_steps`. Final metrics: the evaluate stage, fp32 "
         "on the full splits. One run per setting; a case stopped midway goes on where it stopped "
         "(`<work>/<setting>/quality-<variant>.json`), so the train-loop times of a table may come from "
         "different loads and thread counts: compare speed in the table above.",
-        "",
-        *noted(r),
-    ]
+    )  # fmt: skip

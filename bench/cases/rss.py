@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from bench.common import logged_peak_rss, noted, pipeline_params, run_child, simpipe_cmd
+from bench.common import logged_peak_rss, pipeline_params, run_child, simpipe_cmd, table_section
 
 log = logging.getLogger("bench")
 
@@ -39,16 +39,11 @@ def targets(r: dict) -> list[tuple[str, str, str, bool]]:
 
 def section(r: dict) -> list[str]:
     """This case's part of RESULTS.md."""
-    stages = r["stages"]
-    return [
-        "## Peak memory (RSS) per stage, full data, CPU",
-        "",
-        "| stage | peak RSS | wall |",
-        "|---|---|---|",
-        *(f"| {name} | {v['peak_rss_gib']:.2f} GiB | {v['wall_s']:.0f} s |" for name, v in stages.items()),
-        "",
+    return table_section(
+        r,
+        "Peak memory (RSS) per stage, full data, CPU",
+        ["stage", "peak RSS", "wall"],
+        [[name, f"{v['peak_rss_gib']:.2f} GiB", f"{v['wall_s']:.0f} s"] for name, v in r["stages"].items()],
         f"Each stage its own process (`simpipe <stage>`); train@minilm_homedepot stopped after "
         f"{r['hd_train_steps']} steps, including one evaluation of 2,000 val pairs.",
-        "",
-        *noted(r),
-    ]
+    )

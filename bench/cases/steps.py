@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 
 from bench.cases.train import TRAIN_STEPS
-from bench.common import noted, variant_cfg
+from bench.common import table_section, variant_cfg
 from simpipe.core.paths import Layout
 from simpipe.data.prepared import load_split
 from simpipe.modeling.model import build_model
@@ -115,20 +115,16 @@ def targets(r: dict) -> list[tuple[str, str, str, bool]]:
 
 def section(r: dict) -> list[str]:
     """This case's part of RESULTS.md."""
-    return [
-        f"## One training step per CPU setting (median of {r['steps_per_setting']}; fp32 and bf16 "
-        "alternating, then bf16 + compile: a process that has compiled runs its eager steps slower too)",
-        "",
-        "| model (batch) | fp32 | bf16 autocast | bf16 + torch.compile | padding share of random batches |",
-        "|---|---|---|---|---|",
-        *(
-            f"| {v} ({x['batch_size']}) | "
-            + " | ".join(
-                f"{1000 * x['median_step_s'][n]:.0f} ms ({x['speedup_vs_fp32'][n]:.2f}x)" for n in STEP_SETTINGS
-            )
-            + f" | {100 * x['padding_share']:.0f} % |"
-            for v, x in r["variants"].items()
-        ),
-        "",
-        *noted(r),
-    ]
+    rows = [
+        [f"{v} ({x['batch_size']})",
+         *(f"{1000 * x['median_step_s'][n]:.0f} ms ({x['speedup_vs_fp32'][n]:.2f}x)" for n in STEP_SETTINGS),
+         f"{100 * x['padding_share']:.0f} %"]
+        for v, x in r["variants"].items()
+    ]  # fmt: skip
+    return table_section(
+        r,
+        f"One training step per CPU setting (median of {r['steps_per_setting']}; fp32 and bf16 alternating, then "
+        "bf16 + compile: a process that has compiled runs its eager steps slower too)",
+        ["model (batch)", "fp32", "bf16 autocast", "bf16 + torch.compile", "padding share of random batches"],
+        rows,
+    )

@@ -10,7 +10,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from bench.common import HERE, noted, pipeline_params, run_child, simpipe_cmd
+from bench.common import HERE, pipeline_params, run_child, simpipe_cmd, table_section
 from simpipe.artifacts.trained import LOG_HISTORY_FILE, RUN_FILE
 from simpipe.core.config import compose
 from simpipe.core.io import read_json
@@ -99,24 +99,28 @@ def targets(r: dict) -> list[tuple[str, str, str, bool]]:
 
 def section(r: dict) -> list[str]:
     """This case's part of RESULTS.md."""
-    return [
-        "## Train stage throughput vs a plain fp32 sentence-transformers script",
-        "",
-        "| variant (steps x batch) | `simpipe train` (defaults) | plain fp32 script | ratio | wall, simpipe / plain |",
-        "|---|---|---|---|---|",
-        *(
-            f"| {v} ({x['steps']} x {x['batch_size']}) | {x['simpipe_samples_per_s']:.2f} samples/s "
-            f"({x['simpipe_precision']}, dev curve every {x['simpipe_eval_steps']} steps) "
-            f"| {x['plain_samples_per_s']:.2f} samples/s (dev curve every {x['plain_eval_steps']} steps) "
-            f"| **{x['ratio']:.2f}x** | {x['simpipe_wall_s']:.0f} s / {x['plain_wall_s']:.0f} s |"
-            for v, x in r["variants"].items()
-        ),
-        "",
+    rows = [
+        [f"{v} ({x['steps']} x {x['batch_size']})",
+         f"{x['simpipe_samples_per_s']:.2f} samples/s ({x['simpipe_precision']}, dev curve every "
+         f"{x['simpipe_eval_steps']} steps)",
+         f"{x['plain_samples_per_s']:.2f} samples/s (dev curve every {x['plain_eval_steps']} steps)",
+         f"**{x['ratio']:.2f}x**", f"{x['simpipe_wall_s']:.0f} s / {x['plain_wall_s']:.0f} s"]
+        for v, x in r["variants"].items()
+    ]  # fmt: skip
+    return table_section(
+        r,
+        "Train stage throughput vs a plain fp32 sentence-transformers script",
+        [
+            "variant (steps x batch)",
+            "`simpipe train` (defaults)",
+            "plain fp32 script",
+            "ratio",
+            "wall, simpipe / plain",
+        ],
+        rows,
         f"Samples/s of the Trainer's train loop (its evaluations included), median of {r['rounds']} fresh "
         "processes per side, alternating (simpipe, plain, plain, simpipe); simpipe with MLflow tracking "
         "(SQLite), codecarbon, its callbacks and checkpoints; the plain script is `bench/plain_st.py`. Both "
         "evaluate the same dev pairs at the end; the plain script also every `train.eval_steps` (the seeds' "
         "interval), simpipe every `train.cpu_eval_steps` on the CPU.",
-        "",
-        *noted(r),
-    ]
+    )
