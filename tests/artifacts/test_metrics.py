@@ -1,25 +1,26 @@
 """Metric names and prefixes, the headline metric, curves, files written and read back."""
 
 import pytest
-from omegaconf import OmegaConf
 
 from simpipe.artifacts import metrics
 from simpipe.artifacts.trained import read_record
 from simpipe.core.errors import SimpipeError
 
-DATA = OmegaConf.create({"dev_name": "val", "test_name": "test"})
-EVAL = OmegaConf.create({"similarity_fns": ["cosine", "dot"], "main_similarity": "cosine"})
+
+@pytest.fixture
+def homedepot(variant_cfg):
+    return variant_cfg("minilm_homedepot")
 
 
-def test_headline_metric_derives_from_the_config():
-    assert metrics.headline(DATA, EVAL) == ("val", "spearman_cosine")
-    dot = OmegaConf.merge(EVAL, {"main_similarity": "dot"})
-    assert metrics.headline_value(DATA, dot, {"val": {"spearman_dot": 0.3, "spearman_cosine": 0.5}}) == 0.3
+def test_headline_metric_derives_from_the_config(homedepot, variant_cfg):
+    assert metrics.headline(homedepot.data, homedepot.eval) == ("val", "spearman_cosine")
+    dot = variant_cfg("minilm_homedepot", "eval.main_similarity=dot")
+    assert metrics.headline_value(dot.data, dot.eval, {"val": {"spearman_dot": 0.3, "spearman_cosine": 0.5}}) == 0.3
 
 
-def test_metrics_without_the_headline_say_what_to_rerun():
+def test_metrics_without_the_headline_say_what_to_rerun(homedepot):
     with pytest.raises(SimpipeError, match=r"metrics\.json has no val/spearman_cosine \(splits: dev\); re-run"):
-        metrics.headline_value(DATA, EVAL, {"dev": {"spearman_cosine": 0.5}})
+        metrics.headline_value(homedepot.data, homedepot.eval, {"dev": {"spearman_cosine": 0.5}})
 
 
 def test_trainer_log_entries_become_namespaced_mlflow_keys():

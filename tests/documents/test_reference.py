@@ -1,6 +1,6 @@
 import pytest
 
-from simpipe.core.config import REPO_ROOT, compose
+from simpipe.core.config import REPO_ROOT
 from simpipe.documents.reference import CardError, facts_yaml, load_card, parse_card, reference_facts
 from tests.helpers.config import VARIANTS
 
@@ -101,8 +101,8 @@ def test_in_repo_facts_are_what_simpipe_reference_writes_from_the_seed_card(shar
 
 
 @pytest.mark.parametrize("variant", VARIANTS)
-def test_every_reference_of_a_variant_loads_without_the_seed_cards(variant):
-    reference = compose("run", [f"variant={variant}"]).report.reference
+def test_every_reference_of_a_variant_loads_without_the_seed_cards(variant_cfg, variant):
+    reference = variant_cfg(variant).report.reference
     if reference is None:
         pytest.skip(f"{variant} has no reference")
     facts = reference_facts(str(REPO_ROOT / reference))

@@ -4,7 +4,6 @@ against a brute-force computation (numpy over the same embeddings)."""
 import numpy as np
 import pytest
 from datasets import Dataset
-from omegaconf import OmegaConf
 
 from simpipe.core.errors import ConfigError
 from simpipe.evaluation.search import search_evaluator, search_task
@@ -84,10 +83,8 @@ def test_search_metrics_equal_a_brute_force_computation(model):
     assert 0 < got["cosine_mrr@10"] <= 1
 
 
-def test_search_threshold_that_leaves_no_relevant_pair_is_a_config_error():
-    data = OmegaConf.create({"dev_name": "val", "test_name": "test", "columns": COLUMNS})
-    eval_cfg = OmegaConf.create(
-        {"batch_size": 8, "cuda_batch_size": 64, "similarity_fns": ["cosine"], "main_similarity": "cosine"}
-    )
+def test_search_threshold_that_leaves_no_relevant_pair_is_a_config_error(variant_cfg):
+    cfg = variant_cfg("minilm_homedepot")
+    data, eval_cfg = cfg.data, cfg.eval
     with pytest.raises(ConfigError, match=r"data.search.min_relevance: no pair of the val split .*>= 1.25.* lower it"):
         evaluators({"dev": dataset(), "test": dataset()}, data, eval_cfg, min_label=1.25)
