@@ -58,8 +58,8 @@ def test_two_by_two_sweep_with_two_workers_nests_four_runs_under_one_parent(tmp_
     assert "train.learning_rate=1e-4,1e-3" in parent.data.params["sweep.overrides"]
     artifacts = {a.path for a in mlflow.MlflowClient(f"sqlite:///{tmp_path / 'mlflow.db'}").list_artifacts(
         parent.info.run_id, "sweep")}  # fmt: skip
-    assert artifacts == {"sweep/compare.md", "sweep/compare.html", "sweep/compare.png"}
-    summary = (tmp_path / "sweep" / "compare.md").read_text()
+    assert artifacts == {"sweep/runs.md", "sweep/runs.html", "sweep/runs.png"}
+    summary = (tmp_path / "sweep" / "runs.md").read_text()
     assert "train.batch_size" in summary and "train.learning_rate" in summary
 
     rows = find_runs(f"sqlite:///{tmp_path / 'mlflow.db'}", "simpipe", parent=parent.info.run_id)
