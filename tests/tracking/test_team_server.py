@@ -65,7 +65,9 @@ def test_parallel_sweep_against_a_server_loses_no_run_metric_or_model(server, tm
     assert len(children) == 2 and all(row.status == "FINISHED" for row in children)
     for row in children:
         run = client.get_run(row.run_id)
-        assert {"headline", "sts-dev/spearman_cosine", "sts-test/spearman_cosine", "train/loss"} <= set(run.data.metrics)
+        assert {"headline", "sts-dev/spearman_cosine", "sts-test/spearman_cosine", "train/loss"} <= set(
+            run.data.metrics
+        )
         assert len(client.get_metric_history(row.run_id, "sts-dev/spearman_cosine")) >= 2
         models = client.search_logged_models([run.info.experiment_id], filter_string=f"source_run_id = '{row.run_id}'")
         assert len(models) == 1  # the model is in the server's artifact store
