@@ -141,12 +141,6 @@ def curves(log_history: list[dict], dev_name: str, metric: str) -> tuple[str, st
     return dev.getvalue(), loss.getvalue()
 
 
-def dev_curve(log_history: list[dict], dev_name: str, metric: str) -> list[tuple[float, float]]:
-    """(step, value) of `metric` on the dev split during training."""
-    points = ((e["step"], dev_metrics(e, dev_name).get(metric)) for e in log_history)
-    return [(float(step), float(value)) for step, value in points if value is not None]
-
-
 def write_curves(metrics_dir: Path, log_history: list[dict], dev_name: str, metric: str) -> None:
     dev_csv, loss_csv = curves(log_history, dev_name, metric)
     write_text(metrics_dir / DEV_CURVE_FILE, dev_csv)
