@@ -9,6 +9,7 @@ holding `data/` and `seeds/`; without it they are skipped with the reason. No te
 from __future__ import annotations
 
 import os
+import signal
 from pathlib import Path
 
 import pytest
@@ -36,6 +37,15 @@ def no_mlflow_state_leaks():
             os.environ[key] = value
     if after != before:
         pytest.fail(f"the test changed {after} (was {before}): use simpipe.tracking.tracker.fluent_mlflow")
+
+
+@pytest.fixture(autouse=True)
+def no_signal_handler_leaks():
+    """`simpipe.cli.main` turns SIGTERM into SystemExit for its run; a test that calls it in-process must not
+    leave that handler to the rest of the session (a SIGTERM to pytest would then end one test, not pytest)."""
+    before = signal.getsignal(signal.SIGTERM)
+    yield
+    signal.signal(signal.SIGTERM, before)
 
 
 @pytest.fixture(scope="session")
