@@ -101,3 +101,19 @@ def test_results_of_an_untracked_run_are_tracked_later(params, tmp_path):
     assert run.data.metrics["sts-dev/spearman_cosine"] == metrics["sts-dev"]["spearman_cosine"]
     assert run.data.params["train.max_steps"] == "4" and run.data.tags["variant"] == "glove_bilstm_sts"
     assert [m.step for m in client.get_metric_history(run.info.run_id, "train/loss")] == [1, 2, 3, 4]
+
+
+def test_a_bad_row_in_a_users_csv_leaves_no_partial_output(params, tmp_path):
+    """The shipped variant on a user's CSV (reader `files`): a relevance that is not a number stops prepare."""
+    import zipfile
+
+    assert simpipe("fetch", "--params", str(params), cwd=tmp_path).returncode == 0
+    raw = tmp_path / "data" / "raw" / "home-depot" / "train.csv.zip"
+    with zipfile.ZipFile(raw) as zf:
+        text = zf.read("train.csv").decode("iso-8859-1").splitlines()
+    text[3] = ",".join([*text[3].split(",")[:-1], "high"])
+    with zipfile.ZipFile(raw, "w") as zf:
+        zf.writestr("train.csv", "\n".join(text).encode("iso-8859-1"))
+    line = error_line(simpipe("prepare", "--variant", "minilm_homedepot_raw", "--params", str(params), cwd=tmp_path))
+    assert "train.csv.zip: score 'high' in data row 3 is not a number in data.label_range [1, 3]" in line
+    assert_empty(tmp_path / "data" / "prepared")

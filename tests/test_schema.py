@@ -32,8 +32,10 @@ from tests.helpers.config import VARIANTS
         ("checkpoint.keep=1", r"^checkpoint\.keep=1: keep at least 2 checkpoints"),
         ("model.lstm.hidden_dim=0", r"^model\.lstm\.hidden_dim=0: must be at least 1 \(LSTM units\)$"),
         ("model.kind=nope", r"^model\.kind='nope': choose one of transformer, glove_bilstm$"),
-        ("data.reader=nope", r"^data\.reader='nope': choose one of stsb, homedepot$"),
-        ("data.columns=[a,b]", r"^data\.columns=\['a', 'b'\]: name three distinct columns"),
+        ("data.reader=nope", r"^data\.reader='nope': choose one of stsb, homedepot, files, hub$"),
+        ("data.columns=[a,b]", r"^data\.columns=\['a', 'b'\]: name 3 distinct columns, one per role: sentence1, "),
+        ("data.shape=pairs", r"^data\.shape='pairs': data\.reader=stsb reads scored_pairs$"),
+        ("data.shape=quads", r"^data\.shape='quads': choose one of scored_pairs, labelled_pairs, pairs, triplets$"),
         ("report.tolerance=-1", r"^report\.tolerance=-1: must be at least 0\.0"),
     ],
 )
@@ -54,6 +56,50 @@ def test_a_bad_value_is_one_line_naming_the_key(variant_cfg, override, message):
 def test_home_depot_data_values(variant_cfg, override, message):
     with pytest.raises(ConfigError, match=message):
         variant_cfg("minilm_homedepot", override)
+
+
+USER_DATA = ["data=files", "data.name=mine", "data.raw_subdir=mine", "data.files=pairs.csv"]
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (
+            ["data.shape=pairs", "data.roles={anchor:q,positive:a}"],
+            r"^train\.loss='CosineSimilarityLoss' does not fit data\.shape='pairs' \(CosineSimilarityLoss takes "
+            r"scored_pairs\); no loss takes pairs yet$",
+        ),
+        (
+            ["data.shape=labelled_pairs", "data.roles={sentence1:q,sentence2:a,label:y}", "train.loss=CoSENTLoss"],
+            r"^train\.loss='CoSENTLoss' does not fit data\.shape='labelled_pairs'",
+        ),
+        (
+            ["data.roles={sentence1:q,sentence2:a}"],
+            r"^data\.roles: roles sentence1, sentence2 do not fit the shape scored_pairs; it takes sentence1, "
+            r"sentence2, score$",
+        ),
+        (
+            ["data.shape=triplets", "data.roles={anchor:q,positive:a,negative_2:n}"],
+            r"^data\.roles: .* it takes anchor, positive, negative \(or negative_1 \.\.\. negative_n for n "
+            r"negatives\)$",
+        ),
+        (["data.roles={sentence1:q,sentence2:a,score:s}", "data.label_range=[5,1]"], r"^data\.label_range=\[5, 1\]"),
+        (
+            ["data.roles={sentence1:q,sentence2:a,score:s}", "data.files={train:a.csv,val:b.csv}"],
+            r"^data\.files=\{'train': 'a\.csv', 'val': 'b\.csv'\}: name one file, or one per split: train, dev, test$",
+        ),
+        (["data.roles={sentence1:q,sentence2:a,score:s}", "data.format=xlsx"], r"^data\.format='xlsx': choose one of"),
+        (["data.name=???"], r"^data\.name: missing; set it"),
+        (
+            ["data.roles={sentence1:q,sentence2:a,score:s}", "data.files=sub/a.csv"],
+            r"^data\.files='sub/a\.csv': a file",
+        ),
+    ],
+)
+def test_a_users_data_config_is_checked_with_the_loss(variant_cfg, overrides, message):
+    with pytest.raises(ConfigError, match=message) as raised:
+        variant_cfg("minilm_sts", *USER_DATA, *overrides)
+    assert "\n" not in str(raised.value)
 
 
 def test_a_password_in_a_uri_is_refused_at_composition(variant_cfg):
@@ -92,8 +138,23 @@ def test_each_sections_defaults_are_its_groups_default_file(group):
 @pytest.mark.parametrize("group", sorted(CHOSEN))
 def test_each_choice_of_a_chosen_section_is_a_conf_file(group):
     key, choices = CHOSEN[group]
-    used = {yaml.safe_load(path.read_text())[key] for path in (CONF_DIR / group).glob("*.yaml")}
+    used = {
+        data[key] for path in (CONF_DIR / group).glob("*.yaml") if key in (data := yaml.safe_load(path.read_text()))
+    }
     assert used <= set(choices)
+
+
+@pytest.mark.parametrize("reader", ["files", "hub"])
+def test_the_base_file_of_a_users_data_holds_its_sections_defaults(reader):
+    """conf/data/files.yaml and hub.yaml, which a user's data config starts from, state the section's defaults
+    (and `???` for the keys to set)."""
+    from simpipe.data.config import READER_SECTIONS
+
+    written = yaml.safe_load((CONF_DIR / "data" / f"{reader}.yaml").read_text())
+    defaults = READER_SECTIONS[reader].defaults()
+    assert {k: v for k, v in written.items() if v != "???" and k in defaults} == defaults | {"columns": None}
+    unset = {k for k, v in written.items() if v == "???"}
+    assert unset == set(READER_SECTIONS[reader].help()) - set(defaults) - set(written.keys() - unset)
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

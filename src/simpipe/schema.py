@@ -3,7 +3,8 @@
 DVC composes `conf/` in its own process (`dvc exp run`), so the sections cannot live in Hydra's ConfigStore;
 they are dataclasses in the package of their concern (`simpipe.<package>.config`), built here from the
 composed config: `simpipe params` checks every variant before it writes params.yaml, every stage its own
-variant before it runs. A bad value is one `ConfigError` line naming the key, the value and what is allowed.
+variant before it runs. A bad value is one `ConfigError` line naming the key, the value and what is allowed;
+settings of two sections that do not fit together (a loss and the data's shape) name both keys.
 Each section's defaults equal its group's default file in conf/ (a test holds them together).
 """
 
@@ -14,6 +15,7 @@ from dataclasses import asdict
 from omegaconf import DictConfig, OmegaConf
 
 from simpipe.core.config import select_variant
+from simpipe.core.errors import ConfigError
 from simpipe.core.paths import PathsConfig
 from simpipe.core.sections import Section, build, invalid, plain
 from simpipe.data.config import READER_SECTIONS
@@ -22,6 +24,7 @@ from simpipe.evaluation.config import EvalConfig
 from simpipe.modeling.config import MODEL_SECTIONS
 from simpipe.tracking.config import TrackingConfig
 from simpipe.training.config import CheckpointConfig, TrainConfig
+from simpipe.training.losses import LOSSES, losses_for
 
 # sections every variant shares (the pipeline root's top-level groups) and each variant's own
 SHARED: dict[str, type[Section]] = {"paths": PathsConfig, "tracking": TrackingConfig, "checkpoint": CheckpointConfig}
@@ -57,13 +60,27 @@ def sections(cfg: DictConfig, prefix: str = "") -> dict[str, Section]:
         if group not in cfg:
             raise invalid(where, None, f"missing; add /{group}: <file> to the variant's defaults list")
         out[group] = build(section_class(cfg, group, prefix), cfg[group], where)
+    check_loss_fits_data(out["train"], out["data"], prefix)
     return out
 
 
+def check_loss_fits_data(train: TrainConfig, data, prefix: str = "") -> None:
+    """`train.loss` takes rows of `data.shape`, else one line naming both keys and the losses that fit."""
+    if data.shape in LOSSES[train.loss]:
+        return
+    fits = losses_for(data.shape)
+    choose = f"choose {prefix}train.loss from {', '.join(fits)}" if fits else f"no loss takes {data.shape} yet"
+    raise ConfigError(
+        f"{prefix}train.loss={train.loss!r} does not fit {prefix}data.shape={data.shape!r} ({train.loss} takes "
+        f"{', '.join(LOSSES[train.loss])}); {choose}"
+    )
+
+
 def check(cfg: DictConfig, prefix: str = "") -> DictConfig:
-    """`cfg` checked, with the sections' defaults merged in under its own values."""
+    """`cfg` checked, with the sections' values (defaults and derived values such as `data.columns`
+    filled in) over its own."""
     built = sections(cfg, prefix)
-    return OmegaConf.merge(OmegaConf.create({group: asdict(section) for group, section in built.items()}), cfg)
+    return OmegaConf.merge(cfg, OmegaConf.create({group: asdict(section) for group, section in built.items()}))
 
 
 def variant(params: DictConfig, name: str) -> DictConfig:

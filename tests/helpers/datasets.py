@@ -115,3 +115,47 @@ def write_mirror(root: Path) -> Path:
     write_stsb(root / "stsbenchmark")
     write_homedepot(root / "home-depot")
     return root
+
+
+def user_pairs(n: int = 60, seed: int = 0):
+    """A user's own scored pairs as a pandas frame: an id, question, answer, a rating 1-5 and a note column
+    (columns the reader must drop), the sentences of `sts_rows`."""
+    import pandas as pd
+
+    rows = [line.rstrip("\n").split("\t") for line in sts_rows(n, random.Random(seed))]
+    return pd.DataFrame({
+        "id": [f"q{i:03d}" for i in range(n)],
+        "question": [r[5] for r in rows],
+        "answer": [r[6] for r in rows],
+        "rating": [round(1 + float(r[4]) * 4 / 5, 2) for r in rows],
+        "note": ["from a survey"] * n,
+    })  # fmt: skip
+
+
+def write_table(frame, path: Path) -> Path:
+    """`frame` as the file `path` names: .csv, .tsv, .jsonl or .parquet."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    suffix = path.suffix
+    if suffix == ".csv":
+        frame.to_csv(path, index=False)
+    elif suffix == ".tsv":
+        frame.to_csv(path, index=False, sep="\t")
+    elif suffix == ".jsonl":
+        frame.to_json(path, orient="records", lines=True, force_ascii=False)
+    elif suffix == ".parquet":
+        frame.to_parquet(path, index=False)
+    else:
+        raise ValueError(f"no writer for {path}")
+    return path
+
+
+def write_hub_dataset(directory: Path, splits: dict) -> Path:
+    """A data set in the layout of a hub repository (`data/<split>-00000-of-00001.parquet`, written with
+    `datasets`), which `datasets.load_dataset(directory)` reads as it reads a hub id: the hub's stand-in."""
+    from datasets import Dataset
+
+    for split, frame in splits.items():
+        path = directory / "data" / f"{split}-00000-of-00001.parquet"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        Dataset.from_pandas(frame, preserve_index=False).to_parquet(str(path))
+    return directory

@@ -1,5 +1,6 @@
 """End to end on the quick profile: every variant through the stage functions, and the real `dvc repro`."""
 
+import hashlib
 import json
 import re
 import shutil
@@ -17,6 +18,8 @@ from sentence_transformers import SentenceTransformer
 from simpipe.core.config import REPO_ROOT, load_params, select_variant
 from simpipe.core.paths import Layout
 from simpipe.data.fetch import fetch
+from simpipe.data.naming import dataset_name, hub_dataset
+from simpipe.data.prepared import split_file
 from simpipe.stages import STAGES, stage
 from tests.helpers.config import VARIANTS, pipeline_config
 
@@ -95,6 +98,9 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     for key in searches:
         assert values[(key.removeprefix("search/"), "cosine_ndcg@10")] == pytest.approx(metrics[key]["cosine_ndcg@10"])
     assert ("| Base | Fine-tuned | Lift |" in body) == pretrained
+    name = dataset_name(cfg.data)
+    assert f"#### {name}\n" in body and "Unnamed Dataset" not in body  # the data set named by the data config
+    assert front.get("datasets") == ([name] if hub_dataset(cfg.data) else None)
     for section in CARD_SECTIONS:
         assert section in body, section
     assert "Size: 48 training samples" in body
@@ -118,6 +124,13 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     assert run.data.metrics["co2/emissions_g"] >= 0 and run.data.metrics["co2/energy_kwh"] >= 0
     assert run.data.tags["version.sentence_transformers"]
     assert "card/README.md" in [a.path for a in client.list_artifacts(run_id, "card")]
+    inputs = {
+        next(t.value for t in i.tags if t.key == "mlflow.data.context"): i.dataset for i in run.inputs.dataset_inputs
+    }
+    assert set(inputs) == {"train", "dev", "test"} and {d.name for d in inputs.values()} == {name}
+    for split, dataset in inputs.items():  # the prepared split files, by their md5 (as DVC hashes them)
+        path = split_file(layout.prepared(variant), split)
+        assert dataset.digest == hashlib.md5(path.read_bytes()).hexdigest() and str(path) in dataset.source
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

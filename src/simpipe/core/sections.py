@@ -20,6 +20,8 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from simpipe.core.errors import ConfigError
 
 S = TypeVar("S", bound="Section")
+# OmegaConf's mark of a value the user must set (`key: ???` in a conf/ file)
+UNSET = "???"
 
 
 def option(default: Any, help: str) -> Any:
@@ -81,6 +83,7 @@ def build(cls: type[S], node: Any, key: str) -> S:
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise ConfigError(f"{key}.{unknown[0]}: unknown key; {key} takes {', '.join(known)} (a typo? or remove it)")
+    data = {name: value for name, value in data.items() if value != UNSET}  # `???` in conf/: to be set
     missing = [f for f in fields(cls) if f.name not in data and f.default is MISSING and f.default_factory is MISSING]
     if missing:
         raise ConfigError(f"{key}.{missing[0].name}: missing; set it ({missing[0].metadata.get('help', '')})")

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from pathlib import Path
+from typing import ClassVar, Literal
 
 from simpipe.core.sections import Section, at_least, invalid, option, required
+from simpipe.data.shapes import SHAPES
 
+# the prepared splits, in this order (simpipe.data.prepared writes one file each)
+SPLITS = ("train", "dev", "test")
 # Home Depot's relevance: the mean of (mostly three) raters' grades 1 (irrelevant) to 3 (exact match)
 RELEVANCE = (1.0, 3.0)
 
@@ -20,19 +24,39 @@ class SearchConfig(Section):
 class DataConfig(Section):
     """Keys every reader takes."""
 
-    name: str = required("the data set's name (prepared stats, cards)")
-    reader: str = required("the raw reader: stsb or homedepot (simpipe.data.readers)")
+    # the shapes this reader's data can take
+    READS: ClassVar[tuple[str, ...]] = ("scored_pairs",)
+
+    name: str = required("the data set's name (prepared stats, cards and MLflow inputs, when not on the hub)")
+    reader: str = required("the raw reader: stsb, homedepot, files or hub (simpipe.data.readers)")
     raw_subdir: str = required("the raw files' directory under data/raw/ (and under paths.mirror)")
-    columns: list[str] = required("prepared column names: text, text, label in [0, 1]")
+    shape: str = required(f"what a row holds: {', '.join(SHAPES)} (simpipe.data.shapes)")
     dev_name: str = required("name of the dev split in metrics (e.g. sts-dev): <dev_name>/spearman_cosine")
     test_name: str = required("name of the test split in metrics")
     hub_id: str | None = option(None, "where `simpipe fetch` downloads from without a mirror")
     search: SearchConfig | None = option(None, "product-search metrics over the eval splits; null: none")
     limit: int | None = option(None, "keep only the first N pairs of each split (null: all)")
+    columns: list[str] | None = option(
+        None, "prepared column names, one per role in the shape's order (null: the roles)"
+    )
+
+    def ordered_roles(self, key: str) -> tuple[str, ...]:
+        """The prepared data's roles in column order (`key`: where a mismatch is reported)."""
+        return SHAPES[self.shape].roles
 
     def check(self, key: str) -> None:
-        if len(self.columns) != 3 or len(set(self.columns)) != 3:
-            raise invalid(f"{key}.columns", self.columns, "name three distinct columns: text, text, label")
+        """Checks the values and fills in `columns` (null: the roles)."""
+        if self.shape not in SHAPES:
+            raise invalid(f"{key}.shape", self.shape, f"choose one of {', '.join(SHAPES)}")
+        if self.shape not in self.READS:
+            raise invalid(f"{key}.shape", self.shape, f"data.reader={self.reader} reads {', '.join(self.READS)}")
+        roles = self.ordered_roles(f"{key}.roles")
+        if self.columns is None:
+            self.columns = list(roles)
+        if len(self.columns) != len(roles) or len(set(self.columns)) != len(self.columns):
+            raise invalid(
+                f"{key}.columns", self.columns, f"name {len(roles)} distinct columns, one per role: {', '.join(roles)}"
+            )
         if self.dev_name == self.test_name:
             raise invalid(f"{key}.test_name", self.test_name, f"must differ from {key}.dev_name")
         at_least(f"{key}.limit", self.limit, 1, "pairs kept per split")
@@ -72,4 +96,86 @@ class HomeDepotData(DataConfig):
             )
 
 
-READER_SECTIONS: dict[str, type[DataConfig]] = {"stsb": DataConfig, "homedepot": HomeDepotData}
+@dataclass(kw_only=True)
+class TabularData(DataConfig):
+    """Rows of a table (a user's files or a hub data set), its columns mapped to roles by name."""
+
+    READS: ClassVar[tuple[str, ...]] = tuple(SHAPES)
+
+    roles: dict[str, str] = required(
+        "role -> source column, e.g. {sentence1: question, sentence2: answer, score: relevance}; others are dropped"
+    )
+    label_range: list[float] = option([0.0, 1.0], "[low, high] of the raw score or label, scaled to [0, 1]")
+    split: SplitConfig = field(
+        default_factory=SplitConfig, metadata={"help": "the seeded train/dev/test split of a single source"}
+    )
+
+    def ordered_roles(self, key: str) -> tuple[str, ...]:
+        return SHAPES[self.shape].ordered(self.roles, key)
+
+    def check(self, key: str) -> None:
+        for role, column in self.roles.items():
+            if not isinstance(column, str) or not column:
+                raise invalid(f"{key}.roles.{role}", column, "name a column of the source data")
+        super().check(key)
+        if len(self.label_range) != 2 or not self.label_range[0] < self.label_range[1]:
+            raise invalid(f"{key}.label_range", self.label_range, "expected [low, high] with low < high")
+        low, high = self.label_range
+        if self.search is not None and not low <= self.search.min_relevance <= high:
+            raise invalid(
+                f"{key}.search.min_relevance",
+                self.search.min_relevance,
+                f"must be in {key}.label_range [{low:g}, {high:g}]",
+            )
+
+
+# file formats by extension (the last suffix before an optional compression suffix)
+FORMATS = {".csv": "csv", ".tsv": "tsv", ".json": "json", ".jsonl": "json", ".parquet": "parquet"}
+
+
+@dataclass(kw_only=True)
+class FilesData(TabularData):
+    """A user's own files in data/raw/<raw_subdir>/: one per split, or one split here by `split`."""
+
+    files: str | dict[str, str] = required(
+        "one file, split by data.split, or {train: ..., dev: ..., test: ...}: names under data/raw/<raw_subdir>/"
+    )
+    format: Literal["csv", "tsv", "json", "parquet"] | None = option(
+        None, "null: from the extension (.csv, .tsv, .json, .jsonl, .parquet; .zip/.gz after it)"
+    )
+    encoding: str = option("utf-8", "text encoding of csv, tsv and json files")
+
+    def check(self, key: str) -> None:
+        super().check(key)
+        if isinstance(self.files, dict) and sorted(self.files) != sorted(SPLITS):
+            raise invalid(f"{key}.files", self.files, f"name one file, or one per split: {', '.join(SPLITS)}")
+        names = [self.files] if isinstance(self.files, str) else list(self.files.values())
+        for name in names:
+            if Path(name).name != name:
+                raise invalid(f"{key}.files", self.files, f"a file in data/raw/{self.raw_subdir}/, by name only")
+
+
+@dataclass(kw_only=True)
+class HubData(TabularData):
+    """A data set on the Hugging Face hub; `simpipe fetch` stores its splits as parquet in data/raw/<raw_subdir>/."""
+
+    hub_id: str = required("the data set's hub id, e.g. sentence-transformers/all-nli")
+    subset: str | None = option(None, "the hub data set's subset (config name), e.g. pair-score")
+    revision: str | None = option(None, "a branch, tag or commit of the hub data set (null: main)")
+    splits: str | dict[str, str] = option(
+        {"train": "train", "dev": "validation", "test": "test"},
+        "the hub's split of each of train, dev, test; or one hub split, divided by data.split",
+    )
+
+    def check(self, key: str) -> None:
+        super().check(key)
+        if isinstance(self.splits, dict) and sorted(self.splits) != sorted(SPLITS):
+            raise invalid(f"{key}.splits", self.splits, f"name one hub split, or one per split: {', '.join(SPLITS)}")
+
+
+READER_SECTIONS: dict[str, type[DataConfig]] = {
+    "stsb": DataConfig,
+    "homedepot": HomeDepotData,
+    "files": FilesData,
+    "hub": HubData,
+}

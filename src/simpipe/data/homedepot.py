@@ -39,11 +39,11 @@ def locate(raw_dir: Path, name: str) -> Path | None:
     return None
 
 
-def missing(raw_dir: Path) -> list[str]:
+def missing(raw_dir: Path, data_cfg=None) -> list[str]:
     return [f"{name}(.zip)" for name in FILES if locate(Path(raw_dir), name) is None]
 
 
-def files(raw_dir: Path) -> list[Path]:
+def files(raw_dir: Path, data_cfg=None) -> list[Path]:
     """The files `read` reads, zipped or not (the first found of each)."""
     return [path for name in FILES if (path := locate(Path(raw_dir), name)) is not None]
 
@@ -83,7 +83,7 @@ def read_csv(path: Path, name: str, columns: tuple[str, ...]) -> pd.DataFrame:
     return frame
 
 
-def label(relevance: float) -> float:
+def label(relevance: float, data_cfg=None) -> float:
     """The prepared label of a raw relevance (1-3, the mean of the raters' grades): (relevance - 1) / 2 in [0, 1]."""
     return (relevance - 1.0) / 2.0
 

@@ -11,8 +11,8 @@ from datasets import Dataset
 
 from simpipe.core.errors import DataError
 from simpipe.core.io import read_json, write_json
+from simpipe.data.config import SPLITS as SPLITS  # the prepared splits, one file each
 
-SPLITS = ("train", "dev", "test")
 STATS_FILE = "stats.json"
 SEARCH_FILE = "search.json"
 

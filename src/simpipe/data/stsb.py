@@ -15,7 +15,7 @@ N_FIELDS = 7  # genre, file, year, id, score, sentence1, sentence2 (+ optional s
 MAX_SCORE = 5.0
 
 
-def label(score: float) -> float:
+def label(score: float, data_cfg=None) -> float:
     """The prepared label of a raw STS score (0-5): score / 5 in [0, 1]."""
     return score / MAX_SCORE
 
@@ -58,11 +58,11 @@ def read_file(path: Path) -> pd.DataFrame:
     return frame
 
 
-def missing(raw_dir: Path) -> list[str]:
+def missing(raw_dir: Path, data_cfg=None) -> list[str]:
     return [name for name in FILES.values() if not (Path(raw_dir) / name).is_file()]
 
 
-def files(raw_dir: Path) -> list[Path]:
+def files(raw_dir: Path, data_cfg=None) -> list[Path]:
     """The files `read` reads (the benchmark's readme and license are not among them)."""
     return [Path(raw_dir) / name for name in FILES.values()]
 

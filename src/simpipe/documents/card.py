@@ -5,26 +5,35 @@ record is replayed through `SentenceTransformerModelCardCallback` (`simpipe.docu
 metrics are added with
 `set_evaluation_metrics`, and `model.save` renders the Hugging Face README with front matter.
 The comparison stage's verdict becomes the card's "Reproduction" section.
+
+A part of the card that fails (data set statistics, widget examples, training logs, a metric table) is
+left out with a warning; a card that cannot be rendered at all is rendered again without them. Training
+is finished by then: a card problem never costs it.
 """
 
 from __future__ import annotations
 
+import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from datasets import Dataset
 from sentence_transformers import SentenceTransformer
-from sentence_transformers.base.model_card import format_duration
+from sentence_transformers.base.model_card import format_duration, generate_model_card
 from sentence_transformers.sentence_transformer.model_card import SentenceTransformerModelCardData
 
 from simpipe.artifacts.metrics import Metrics, with_prefix
 from simpipe.artifacts.trained import Record
+from simpipe.data.naming import card_dataset
 from simpipe.documents.co2 import co2_eq_emissions
 from simpipe.documents.comparison import Comparison
 from simpipe.documents.render import markdown_table, number, signed
 from simpipe.documents.replay import replay_training
 from simpipe.evaluation.suite import evaluators
 from simpipe.training.losses import build_loss
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -59,43 +68,85 @@ def build_card_data(
     train_cfg,
 ) -> SimpipeModelCardData:
     """Card data of a trained model from the `card` config, the prepared train/dev/test `splits` (and their
-    search threshold `min_label`), the train stage's record and the final metrics per evaluation split name."""
-    run = rec.run
+    search threshold `min_label`), the train stage's record and the final metrics per evaluation split name.
+    The data set is named by the `data` config (`simpipe.data.naming`)."""
+    data = bare_card_data(model, rec, card, data_cfg, train_cfg)
+    loss = build_loss(model, train_cfg.loss, train_cfg.loss_params)
+    data.set_losses([loss])
 
-    def dataset_meta() -> list[dict[str, str]]:  # a fresh dict each: the card fills them in place
-        return [dict(card.train_dataset)] if card.get("train_dataset") else []
+    def statistics() -> None:
+        data.train_datasets = data.extract_dataset_metadata(splits["train"], data.train_datasets, loss, "train")
+        if train_cfg.eval_loss:
+            data.eval_datasets = data.extract_dataset_metadata(splits["dev"], data.eval_datasets, loss, "eval")
+
+    card_part("data set statistics", statistics)
+    card_part("widget examples", lambda: data.set_widget_examples(splits["dev"]))
+    by_key = evaluators(splits, data_cfg, eval_cfg, min_label)
+    card_part(
+        "training logs",
+        lambda: replay_training(model, rec.training_args, rec.log_history, by_key[data_cfg.dev_name]),
+    )
+    for key, evaluator in by_key.items():
+        prefixed = with_prefix(metrics[key], f"{evaluator.name}_")
+        card_part(
+            f"{key} metrics",
+            lambda e=evaluator, m=prefixed: data.set_evaluation_metrics(e, m, rec.run.epoch, rec.run.global_step),
+        )
+    return data
+
+
+def bare_card_data(model: SentenceTransformer, rec: Record, card, data_cfg, train_cfg) -> SimpipeModelCardData:
+    """The card's data without the parts that can fail: names, base model, data set names, versions, CO2."""
+
+    def named() -> dict[str, Any]:  # a fresh dict each: the card fills them in place
+        # what the card's template needs of a data set without statistics: its name, columns and loss
+        loss = {"fullname": f"sentence_transformers.losses.{train_cfg.loss}"}
+        return {**card_dataset(data_cfg), "columns": list(data_cfg.columns), "loss": loss}
 
     data = SimpipeModelCardData(
         language=card.language or [],
         license=card.license,
         model_name=card.model_name,
         model_id=card.model_id,
-        train_datasets=dataset_meta(),
-        eval_datasets=dataset_meta() if train_cfg.eval_loss else [],
+        train_datasets=[named()],
+        eval_datasets=[named()] if train_cfg.eval_loss else [],
         local_files_only=True,
         emissions=rec.emissions,
-        train_seconds=run.train_seconds,
+        train_seconds=rec.run.train_seconds,
     )
     model.model_card_data = data
     data.register_model(model)
     if card.get("base_model"):  # set directly: offline, the hub cannot confirm it
         data.base_model = card.base_model
-    data.version = {k: v for k, v in run.versions.items() if k in data.version}
+    data.version = {k: v for k, v in rec.run.versions.items() if k in data.version}
     data.add_tags("generated_from_trainer")
-
-    loss = build_loss(model, train_cfg.loss, train_cfg.loss_params)
-    data.set_losses([loss])
-    data.train_datasets = data.extract_dataset_metadata(splits["train"], data.train_datasets, loss, "train")
-    if train_cfg.eval_loss:
-        data.eval_datasets = data.extract_dataset_metadata(splits["dev"], data.eval_datasets, loss, "eval")
-    data.set_widget_examples(splits["dev"])
-
-    by_key = evaluators(splits, data_cfg, eval_cfg, min_label)
-    replay_training(model, rec.training_args, rec.log_history, by_key[data_cfg.dev_name])
-    for key, evaluator in by_key.items():
-        prefixed = with_prefix(metrics[key], f"{evaluator.name}_")
-        data.set_evaluation_metrics(evaluator, prefixed, run.epoch, run.global_step)
     return data
+
+
+def card_part(name: str, build: Callable[[], object]) -> None:
+    """Add one part of the card; when it fails, warn and leave it out (the card is written without it)."""
+    try:
+        build()
+    except Exception as exc:  # any failure of an optional part: said, and the rest of the card kept
+        log.warning("model card: %s left out (%s)", name, why(exc))
+
+
+def why(exc: Exception) -> str:
+    """An exception as one short line."""
+    return " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
+
+
+def render_card(model: SentenceTransformer, save_dir: str, bare: Callable[[], SimpipeModelCardData]) -> str:
+    """The card of `model` as Markdown; when rendering fails, a warning and the card of `bare()` card data
+    (names, data sets, versions: without the statistics, logs and metrics)."""
+    model.model_card_data.save_dir = save_dir
+    try:
+        return generate_model_card(model)
+    except Exception as exc:  # the template choked on a part: render the card without them
+        log.warning("model card: rendering failed (%s); written without statistics, logs and metrics", why(exc))
+    data = bare()
+    data.save_dir = save_dir
+    return generate_model_card(model)
 
 
 def baseline_lines(comparison: Comparison) -> list[str]:

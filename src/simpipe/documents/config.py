@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from simpipe.core.hub import is_hub_id
 from simpipe.core.sections import Section, at_least, invalid, option
@@ -18,7 +17,6 @@ class CardConfig(Section):
     model_name: str | None = option(None, "the card's title")
     model_id: str | None = option(None, "hub id shown in the card's usage snippet (null: a placeholder)")
     base_model: str | None = option(None, "base model named in the front matter (offline, the hub cannot confirm it)")
-    train_dataset: dict[str, Any] | None = option(None, "{name, id} of the training data on the hub")
 
     def check(self, key: str) -> None:
         if self.model_id is not None and not is_hub_id(self.model_id):

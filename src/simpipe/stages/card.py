@@ -12,7 +12,7 @@ from simpipe.artifacts.trained import model_dir, read_record
 from simpipe.core.io import atomic_dir, write_text
 from simpipe.core.paths import Layout
 from simpipe.data.prepared import SPLITS, load_split, read_search
-from simpipe.documents.card import build_card_data, insert_section, reproduction_section
+from simpipe.documents.card import bare_card_data, build_card_data, insert_section, render_card, reproduction_section
 from simpipe.documents.comparison import read_comparison
 from simpipe.tracking.tracker import Tracker
 
@@ -33,8 +33,8 @@ def run(cfg) -> None:
     target = layout.model(cfg.name)
     report = layout.report(cfg.name).relative_to(layout.root) / REPORT_MD
     with atomic_dir(target) as out:
-        model.save(str(out))
-        readme = (out / CARD_FILE).read_text(encoding="utf-8")
+        model.save(str(out), create_model_card=False)
+        readme = render_card(model, str(out), lambda: bare_card_data(model, rec, cfg.card, cfg.data, cfg.train))
         write_text(out / CARD_FILE, insert_section(readme, reproduction_section(comparison, str(report))))
     tracker = Tracker(cfg)
     tracker.attach(rec.run.mlflow_run_id)

@@ -1,5 +1,6 @@
 """Stage `evaluate`: the trained model on the full dev and test splits, beside the base model's scores
-(stage `baseline`) -> metrics/<variant>/metrics.json and the training run in MLflow."""
+(stage `baseline`) -> metrics/<variant>/metrics.json and the training run in MLflow (final metrics, the
+model, and the data sets it was trained and scored on as the run's inputs)."""
 
 from __future__ import annotations
 
@@ -20,7 +21,8 @@ from simpipe.artifacts.metrics import (
 )
 from simpipe.artifacts.trained import model_dir, read_run
 from simpipe.core.paths import Layout
-from simpipe.data.prepared import load_split, read_search
+from simpipe.data.naming import dataset_name
+from simpipe.data.prepared import SPLITS, load_split, read_search, split_file
 from simpipe.evaluation.suite import EVAL_SPLITS, evaluators, score
 from simpipe.modeling.hardware import resolve_device
 from simpipe.tracking.tracker import Tracker
@@ -49,6 +51,7 @@ def run(cfg) -> Metrics:
     tracker.attach(run_info.mlflow_run_id)
     tracker.log_metrics(final_metrics(metrics, value), step=run_info.global_step)
     tracker.log_model(model, splits["dev"][cfg.data.columns[0]][:2])
+    tracker.log_inputs(dataset_name(cfg.data), {split: split_file(prepared, split) for split in SPLITS})
     split, metric = headline(cfg.data, cfg.eval)
     log.info("%s %s/%s: %.4f", cfg.name, split, metric, value)
     return metrics

@@ -273,6 +273,31 @@ class Tracker:
                 pip_requirements=pinned_requirements(),
             )
 
+    def log_inputs(self, name: str, files: dict[str, Path]) -> None:
+        """Log the data set `name` as the run's inputs, one per context -> parquet file (train, dev, test):
+        MLflow's Dataset column and filter. Source: the file's path; digest: its md5 (as DVC hashes it)."""
+        if self.run_id is not None and files:
+            self.attempt("log the data sets", self._log_inputs, name, files)
+
+    def _log_inputs(self, name: str, files: dict[str, Path]) -> None:
+        import hashlib
+        import warnings
+
+        import mlflow.data
+        import pandas as pd
+        from mlflow.entities import DatasetInput, InputTag
+        from mlflow.utils.mlflow_tags import MLFLOW_DATASET_CONTEXT
+
+        inputs = []
+        for context, path in files.items():
+            digest = hashlib.md5(Path(path).read_bytes()).hexdigest()
+            with warnings.catch_warnings():  # MLflow registers its local-file source twice, then warns of it
+                warnings.filterwarnings("ignore", message="The specified dataset source can be interpreted")
+                dataset = mlflow.data.from_pandas(pd.read_parquet(path), source=str(path), name=name, digest=digest)
+            tags = [InputTag(MLFLOW_DATASET_CONTEXT, context)]
+            inputs.append(DatasetInput(dataset._to_mlflow_entity(), tags))
+        self._client().log_inputs(self.run_id, datasets=inputs)
+
     def log_params(self, params: dict[str, object]) -> None:
         from mlflow.entities import Param
 

@@ -16,7 +16,9 @@ MIN_KEEP = 2
 class TrainConfig(Section):
     """SentenceTransformerTrainer settings (sentence-transformers' defaults unless noted)."""
 
-    loss: str = option("CosineSimilarityLoss", f"a loss for (text, text, score) pairs: {', '.join(LOSSES)}")
+    loss: str = option(
+        "CosineSimilarityLoss", f"a sentence-transformers loss that fits data.shape: {', '.join(LOSSES)}"
+    )
     loss_params: dict[str, Any] = option({}, "the loss's keyword arguments, e.g. {scale: 20.0}")
     epochs: int = option(1, "passes over the training pairs")
     batch_size: int = option(32, "pairs per optimizer step (the global batch under DDP)")

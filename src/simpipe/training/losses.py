@@ -13,8 +13,17 @@ if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from torch import nn
 
-# sentence-transformers losses for (text, text, score in [0, 1]) pairs
-LOSSES = ("CosineSimilarityLoss", "CoSENTLoss", "AnglELoss")
+# sentence-transformers losses -> the data shapes (simpipe.data.shapes) each takes
+LOSSES: dict[str, tuple[str, ...]] = {
+    "CosineSimilarityLoss": ("scored_pairs",),
+    "CoSENTLoss": ("scored_pairs",),
+    "AnglELoss": ("scored_pairs",),
+}
+
+
+def losses_for(shape: str) -> list[str]:
+    """The losses that take data of `shape`."""
+    return [name for name, shapes in LOSSES.items() if shape in shapes]
 
 
 def loss_options(name: str) -> dict[str, Any]:
