@@ -25,7 +25,7 @@ from sentence_transformers.sentence_transformer.model_card import SentenceTransf
 
 from simpipe.artifacts.metrics import Metrics, with_prefix
 from simpipe.artifacts.trained import Record
-from simpipe.data.naming import card_dataset
+from simpipe.data.naming import card_dataset, hub_dataset
 from simpipe.documents.co2 import co2_eq_emissions
 from simpipe.documents.comparison import Comparison
 from simpipe.documents.render import markdown_table, number, signed
@@ -118,6 +118,8 @@ def bare_card_data(model: SentenceTransformer, rec: Record, card, data_cfg, trai
     data.register_model(model)
     if card.get("base_model"):  # set directly: offline, the hub cannot confirm it
         data.base_model = card.base_model
+    if hub_dataset(data_cfg):  # the front matter's `datasets`, which the hub would fill in online
+        data.datasets = [hub_dataset(data_cfg)]
     data.version = {k: v for k, v in rec.run.versions.items() if k in data.version}
     data.add_tags("generated_from_trainer")
     return data
