@@ -101,6 +101,7 @@ def test_results_of_an_untracked_run_are_tracked_later(params, tmp_path):
     assert run.data.metrics["sts-dev/spearman_cosine"] == metrics["sts-dev"]["spearman_cosine"]
     assert run.data.params["train.max_steps"] == "4" and run.data.tags["variant"] == "glove_bilstm_sts"
     assert [m.step for m in client.get_metric_history(run.info.run_id, "train/loss")] == [1, 2, 3, 4]
+    assert sorted(i.dataset.name for i in run.inputs.dataset_inputs) == ["sentence-transformers/stsb"] * 3
 
 
 def test_a_bad_row_in_a_users_csv_leaves_no_partial_output(params, tmp_path):

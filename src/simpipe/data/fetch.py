@@ -34,7 +34,8 @@ def fetch(data_cfg, raw_dir: Path, mirror: Path | None) -> str:
     except Exception as exc:  # offline, hub down, no credentials: all end in the same advice
         why = " ".join(f"{type(exc).__name__}: {exc}".split())[:300]
         raise DataError(
-            f"{raw_dir}: missing {', '.join(mod.missing(raw_dir, data_cfg))}; no mirror at {source} and the "
+            f"{raw_dir}: missing {', '.join(mod.missing(raw_dir, data_cfg))}; "
+            f"{f'no mirror at {source}' if source else 'no paths.mirror'} and the "
             f"download of {data_cfg.hub_id!r} failed ({why}); "
             + mod.HOW_TO_GET.replace("<raw_subdir>", data_cfg.raw_subdir)
         ) from exc

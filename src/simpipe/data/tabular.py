@@ -70,10 +70,10 @@ def read_table(path: Path, fmt: str | None, encoding: str, text_columns: list[st
                 raise DataError(f"{path}: no rows; fill the file or point the config at another") from exc
             cause = exc.__cause__ or exc
             detail = " ".join(f"{type(cause).__name__}: {cause}".split())
-            raise DataError(
-                f"{path}: cannot be read as {fmt} with encoding {encoding} ({detail[:300]}); fix the file, "
-                "or set data.format / data.encoding"
-            ) from exc
+            how = f"{fmt} with encoding {encoding}" if fmt in TEXT_FORMATS else fmt
+            settings = "data.format / data.encoding" if fmt in TEXT_FORMATS else "data.format"
+            fix = f"fix the file, or set {settings}"
+            raise DataError(f"{path}: cannot be read as {how} ({detail[:300]}); {fix}") from exc
         return dataset.to_pandas()
 
 

@@ -10,6 +10,8 @@ from simpipe.artifacts.metrics import METRICS_FILE, curve_metrics, final_metrics
 from simpipe.artifacts.trained import read_record
 from simpipe.core.errors import SimpipeError
 from simpipe.core.paths import Layout
+from simpipe.data.naming import dataset_name
+from simpipe.data.prepared import SPLITS, split_file
 from simpipe.tracking.emissions import emission_metrics
 from simpipe.tracking.tracker import Tracker, run_params, run_tags
 
@@ -17,7 +19,8 @@ log = logging.getLogger(__name__)
 
 
 def track(cfg) -> str:
-    """A new MLflow run with the params, curves, emissions, final metrics and card of `trained/<variant>/`."""
+    """A new MLflow run with the params, curves, emissions, final metrics, card and data sets (the prepared
+    splits still on disk) of `trained/<variant>/`."""
     layout = Layout.from_cfg(cfg)
     trained = layout.trained(cfg.name)
     rec = read_record(trained)
@@ -38,6 +41,8 @@ def track(cfg) -> str:
             tracker.log_metrics(final_metrics(metrics, value), step=run.global_step)
         if card.is_file():
             tracker.log_artifact(card, artifact_path="card")
+        prepared = {split: split_file(layout.prepared(cfg.name), split) for split in SPLITS}
+        tracker.log_inputs(dataset_name(cfg.data), {split: path for split, path in prepared.items() if path.is_file()})
     if tracker.failures or tracker.run_id is None:
         reason = tracker.failures[0] if tracker.failures else "tracking.enabled is false"
         raise SimpipeError(
