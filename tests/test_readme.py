@@ -84,3 +84,26 @@ def test_every_test_the_readme_cites_exists():
             assert not name or re.search(rf"def {name}", sources[module]), f"{first}::{name}"
         else:
             assert any(re.search(rf"def {first}", text) for text in sources.values()), first
+
+
+def readme_data_configs() -> dict[str, str]:
+    """The README's yaml blocks that are data configs (first line `# conf/data/<name>.yaml: ...`), by name."""
+    blocks = re.findall(r"```yaml\n(# conf/data/([a-z_]+)\.yaml.*?)```", README, flags=re.S)
+    return {name: text for text, name in blocks}
+
+
+def test_the_readmes_data_configs_compose_and_pass_the_checks(tmp_path):
+    """A user's CSV and a hub data set, as the README writes them, in a copy of conf/."""
+    import shutil
+
+    from simpipe.schema import check
+
+    configs = readme_data_configs()
+    assert {"survey", "stsb_hub"} <= set(configs)
+    conf = tmp_path / "conf"
+    shutil.copytree(CONF_DIR, conf)
+    for name, text in configs.items():
+        (conf / "data" / f"{name}.yaml").write_text(text)
+        with initialize_config_dir(config_dir=str(conf), version_base="1.3"):
+            cfg = check(hydra_compose("run", ["variant=minilm_sts", f"data={name}"]))
+        assert cfg.data.reader in ("files", "hub") and cfg.data.columns == ["sentence1", "sentence2", "score"]
