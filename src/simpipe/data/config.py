@@ -60,6 +60,15 @@ class DataConfig(Section):
         if self.dev_name == self.test_name:
             raise invalid(f"{key}.test_name", self.test_name, f"must differ from {key}.dev_name")
         at_least(f"{key}.limit", self.limit, 1, "pairs kept per split")
+        low, high, what = self.raw_range(key)
+        if self.search is not None and not low <= self.search.min_relevance <= high:
+            raise invalid(
+                f"{key}.search.min_relevance", self.search.min_relevance, f"must be in [{low:g}, {high:g}] ({what})"
+            )
+
+    def raw_range(self, key: str) -> tuple[float, float, str]:
+        """(low, high, what they are) of the raw score that `search.min_relevance` is compared with."""
+        return (-float("inf"), float("inf"), "any score")
 
 
 @dataclass
@@ -85,15 +94,8 @@ class HomeDepotData(DataConfig):
     )
     split: SplitConfig = field(default_factory=SplitConfig, metadata={"help": "the seeded train/val/test split"})
 
-    def check(self, key: str) -> None:
-        super().check(key)
-        low, high = RELEVANCE
-        if self.search is not None and not low <= self.search.min_relevance <= high:
-            raise invalid(
-                f"{key}.search.min_relevance",
-                self.search.min_relevance,
-                f"must be in [{low:g}, {high:g}] (Home Depot's relevance grades)",
-            )
+    def raw_range(self, key: str) -> tuple[float, float, str]:
+        return (*RELEVANCE, "Home Depot's relevance grades")
 
 
 @dataclass(kw_only=True)
@@ -117,16 +119,12 @@ class TabularData(DataConfig):
         for role, column in self.roles.items():
             if not isinstance(column, str) or not column:
                 raise invalid(f"{key}.roles.{role}", column, "name a column of the source data")
-        super().check(key)
         if len(self.label_range) != 2 or not self.label_range[0] < self.label_range[1]:
             raise invalid(f"{key}.label_range", self.label_range, "expected [low, high] with low < high")
-        low, high = self.label_range
-        if self.search is not None and not low <= self.search.min_relevance <= high:
-            raise invalid(
-                f"{key}.search.min_relevance",
-                self.search.min_relevance,
-                f"must be in {key}.label_range [{low:g}, {high:g}]",
-            )
+        super().check(key)
+
+    def raw_range(self, key: str) -> tuple[float, float, str]:
+        return (*self.label_range, f"{key}.label_range")
 
 
 # file formats by extension (the last suffix before an optional compression suffix)
