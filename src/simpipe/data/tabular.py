@@ -9,7 +9,6 @@ empty text, an empty file, an undecodable file, an unknown format. Duplicate row
 
 from __future__ import annotations
 
-import logging
 import tempfile
 from pathlib import Path
 
@@ -21,8 +20,6 @@ from simpipe.data.checks import check_texts, report_duplicates
 from simpipe.data.config import FORMATS, SPLITS
 from simpipe.data.shapes import SHAPES
 from simpipe.data.splits import grouped_split, random_split
-
-log = logging.getLogger(__name__)
 
 COMPRESSIONS = (".zip", ".gz", ".bz2", ".xz", ".zst")
 # datasets' builder and its options per format
