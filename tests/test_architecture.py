@@ -27,6 +27,11 @@ TOP_LEVEL = {"__init__", "__main__", "cli", "sweep", "schema"}
 INFRASTRUCTURE_PACKAGES = ("simpipe.core", "simpipe.tracking")
 INFRASTRUCTURE_MODULES = {"simpipe.training.checkpoints"}
 DVC = yaml.safe_load((REPO_ROOT / "dvc.yaml").read_text())["stages"]
+# derived config values (not in params.yaml) -> the params they derive from
+DERIVED = {
+    "data.eval_shape": ("data.reader", "data.shape"),
+    "data.train_columns": ("data.reader", "data.shape", "data.columns"),
+}
 
 
 def module_file(name: str) -> Path | None:
@@ -164,12 +169,13 @@ def test_the_home_depot_text_rules_are_a_dep_of_prepare_only():
     assert [name for name in STAGES if any("data/homedepot.py" in d for d in listed_code(name))] == ["prepare"]
 
 
-def test_train_depends_on_the_prepared_files_it_reads():
-    from simpipe.data.prepared import split_file
-    from simpipe.stages.train import TRAIN_SPLITS
+def test_train_depends_on_the_data_files_it_reads():
+    from simpipe.data.prepared import SEARCH_FILE, split_file
 
     data = [d for d in DVC["train"]["do"]["deps"] if d.startswith("data/")]
-    assert data == [str(split_file(Path("data/prepared/${key}"), split)) for split in TRAIN_SPLITS]
+    prepared = Path("data/prepared/${key}")
+    expected = [split_file(Path("data/mined/${key}"), "train"), split_file(prepared, "dev"), prepared / SEARCH_FILE]
+    assert data == [str(path) for path in expected]
 
 
 def covered(key: str, by: list[str]) -> bool:
@@ -177,10 +183,11 @@ def covered(key: str, by: list[str]) -> bool:
     return any(key == other or key.startswith(f"{other}.") for other in by)
 
 
-def test_what_shapes_the_model_is_the_params_of_prepare_and_train():
+def test_what_shapes_the_model_is_the_params_of_prepare_mine_and_train():
     """The resume fingerprint and the MLflow params (both `MODEL_PARAMS`) cover every param dvc.yaml lists for
-    prepare and train, and nothing else."""
-    listed = [p.split("${key}.", 1)[1] for name in ("prepare", "train") for p in DVC[name]["do"]["params"]]
+    prepare, mine and train, and nothing else."""
+    stages = ("prepare", "mine", "train")
+    listed = [p.split("${key}.", 1)[1] for name in stages for p in DVC[name]["do"]["params"]]
     assert all(covered(key, list(MODEL_PARAMS)) for key in listed), listed
     assert all(covered(key, listed) for key in MODEL_PARAMS), MODEL_PARAMS
 
@@ -190,6 +197,8 @@ def only_listed(cfg: DictConfig, name: str) -> DictConfig:
     in struct mode: reading anything else raises."""
     keys = [*global_keys(), "name"]
     keys += [p.split("${key}.", 1)[1] for p in DVC[name]["do"].get("params", [])]
+    # values the data section derives (simpipe.data.config), readable where what they derive from is listed
+    keys += [key for key, sources in DERIVED.items() if all(covered(source, keys) for source in sources)]
     out = OmegaConf.create({})
     for key in keys:
         OmegaConf.update(out, key, OmegaConf.select(cfg, key), force_add=True)

@@ -37,6 +37,17 @@ from tests.helpers.config import VARIANTS
         ("data.shape=pairs", r"^data\.shape='pairs': data\.reader=stsb reads scored_pairs$"),
         ("data.shape=quads", r"^data\.shape='quads': choose one of scored_pairs, labelled_pairs, pairs, triplets$"),
         ("report.tolerance=-1", r"^report\.tolerance=-1: must be at least 0\.0"),
+        ("train.matryoshka={dims:[]}", r"^train\.matryoshka\.dims=\[\]: name distinct embedding sizes >= 1"),
+        (
+            "train.matryoshka={dims:[64,32],weights:[1]}",
+            r"^train\.matryoshka\.weights=\[1\]: give one weight per dim \(2\) or null$",
+        ),
+        ("train.batch_sampler=random", r"^train\.batch_sampler='random': choose one of auto, batch_sampler, no_dup"),
+        ("mine.range_max=0", r"^mine\.range_max=0: must leave mine\.num_negatives=1 candidates after mine\.range_min"),
+        (
+            "mine.enabled=true",
+            r"^mine\.enabled=true needs data\.shape='pairs' \(anchor, positive\), not 'scored_pairs'",
+        ),
     ],
 )
 def test_a_bad_value_is_one_line_naming_the_key(variant_cfg, override, message):
@@ -67,7 +78,8 @@ USER_DATA = ["data=files", "data.name=mine", "data.raw_subdir=mine", "data.files
         (
             ["data.shape=pairs", "data.roles={anchor:q,positive:a}"],
             r"^train\.loss='CosineSimilarityLoss' does not fit data\.shape='pairs' \(CosineSimilarityLoss takes "
-            r"scored_pairs\); no loss takes pairs yet$",
+            r"scored_pairs\); choose train\.loss from MultipleNegativesRankingLoss, "
+            r"CachedMultipleNegativesRankingLoss, MultipleNegativesSymmetricRankingLoss$",
         ),
         (
             ["data.shape=labelled_pairs", "data.roles={sentence1:q,sentence2:a,label:y}", "train.loss=CoSENTLoss"],
@@ -161,3 +173,44 @@ def test_the_base_file_of_a_users_data_holds_its_sections_defaults(reader):
 def test_every_key_has_one_line_of_help(variant):
     for section in {*SHARED.values(), *OWN.values(), *(c for _, cs in CHOSEN.values() for c in cs.values())}:
         assert all(text and "\n" not in text for text in section.help().values()), section.__name__
+
+
+@pytest.mark.parametrize(
+    "overrides, message",
+    [
+        (
+            ["train.loss=CachedMultipleNegativesRankingLoss", "train.gradient_checkpointing=true"],
+            r"^train\.gradient_checkpointing=True: CachedMultipleNegativesRankingLoss caches embeddings and crashes "
+            r"with gradient checkpointing; set it to false",
+        ),
+        (
+            ["train.loss=TripletLoss", "mine.enabled=false"],
+            r"^train\.loss='TripletLoss' does not fit data\.shape='pairs' \(TripletLoss takes triplets\); choose "
+            r"train\.loss from MultipleNegativesRankingLoss, CachedMultipleNegativesRankingLoss, Multiple",
+        ),
+        (
+            ["mine.enabled=true", "train.loss=MultipleNegativesSymmetricRankingLoss"],
+            r"^train\.loss='MultipleNegativesSymmetricRankingLoss' does not fit data\.shape='pairs' with mined "
+            r"negatives \(triplets\) \(MultipleNegativesSymmetricRankingLoss takes pairs\); choose train\.loss from "
+            r"MultipleNegativesRankingLoss, CachedMultipleNegativesRankingLoss, TripletLoss$",
+        ),
+        (
+            ["+train.loss_params.margin=1"],
+            r"^train\.loss_params\.margin=1: not a parameter of MultipleNegativesRankingLoss",
+        ),
+    ],
+)
+def test_the_retrieval_recipe_is_checked_when_composed(variant_cfg, overrides, message):
+    with pytest.raises(ConfigError, match=message) as raised:
+        variant_cfg("minilm_homedepot_search", *overrides)
+    assert "\n" not in str(raised.value)
+
+
+def test_a_pairs_view_without_a_relevance_threshold_is_refused(variant_cfg):
+    with pytest.raises(ConfigError, match=r"^data\.search=None: the pairs view keeps pairs at least search\.min_rel"):
+        variant_cfg("minilm_homedepot_search", "data.search=null")
+
+
+def test_mining_needs_a_pretrained_model(variant_cfg):
+    with pytest.raises(ConfigError, match=r"^mine\.enabled=true needs a pretrained model to mine with; model\.kind="):
+        variant_cfg("minilm_homedepot_search", "model=glove_bilstm")

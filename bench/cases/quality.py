@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 
 from bench.common import pipeline_params, run_child, simpipe_cmd, table_section
-from simpipe.artifacts.metrics import METRICS_FILE, curve_metric
+from simpipe.artifacts.metrics import METRICS_FILE, headline
 from simpipe.artifacts.trained import LOG_HISTORY_FILE, RUN_FILE
 from simpipe.core.config import compose
 from simpipe.core.io import read_json, write_json
@@ -36,7 +36,7 @@ def measure(work: Path) -> dict:
     out: dict[str, dict] = {}
     for variant, overrides in QUALITY.items():
         cfg = compose("run", [f"variant={variant}"])
-        split, metric = cfg.data.dev_name, curve_metric(cfg.eval.main_similarity)
+        split, metric = headline(cfg.data, cfg.eval)
         for setting, changes in SETTINGS.items():
             root = work / setting
             done = root / f"quality-{variant}.json"  # a long case goes on where it stopped

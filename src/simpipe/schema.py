@@ -23,12 +23,18 @@ from simpipe.documents.config import CardConfig, ReportConfig
 from simpipe.evaluation.config import EvalConfig
 from simpipe.modeling.config import MODEL_SECTIONS
 from simpipe.tracking.config import TrackingConfig
-from simpipe.training.config import CheckpointConfig, TrainConfig
+from simpipe.training.config import CheckpointConfig, MineConfig, TrainConfig
 from simpipe.training.losses import LOSSES, losses_for
 
 # sections every variant shares (the pipeline root's top-level groups) and each variant's own
 SHARED: dict[str, type[Section]] = {"paths": PathsConfig, "tracking": TrackingConfig, "checkpoint": CheckpointConfig}
-OWN: dict[str, type[Section]] = {"train": TrainConfig, "eval": EvalConfig, "card": CardConfig, "report": ReportConfig}
+OWN: dict[str, type[Section]] = {
+    "mine": MineConfig,
+    "train": TrainConfig,
+    "eval": EvalConfig,
+    "card": CardConfig,
+    "report": ReportConfig,
+}
 # sections chosen by a key: data by its reader, model by its kind
 CHOSEN: dict[str, tuple[str, dict[str, type[Section]]]] = {
     "data": ("reader", READER_SECTIONS),
@@ -60,27 +66,53 @@ def sections(cfg: DictConfig, prefix: str = "") -> dict[str, Section]:
         if group not in cfg:
             raise invalid(where, None, f"missing; add /{group}: <file> to the variant's defaults list")
         out[group] = build(section_class(cfg, group, prefix), cfg[group], where)
-    check_loss_fits_data(out["train"], out["data"], prefix)
+    check_mining(out["mine"], out["data"], out["model"], prefix)
+    check_loss_fits_data(out["train"], out["data"], out["mine"], prefix)
     return out
 
 
-def check_loss_fits_data(train: TrainConfig, data, prefix: str = "") -> None:
-    """`train.loss` takes rows of `data.shape`, else one line naming both keys and the losses that fit."""
-    if data.shape in LOSSES[train.loss]:
+def check_mining(mine: MineConfig, data, model, prefix: str = "") -> None:
+    """Mining takes (anchor, positive) pairs and a pretrained model to mine with."""
+    if not mine.enabled:
         return
-    fits = losses_for(data.shape)
-    choose = f"choose {prefix}train.loss from {', '.join(fits)}" if fits else f"no loss takes {data.shape} yet"
+    if data.shape != "pairs":
+        raise ConfigError(
+            f"{prefix}mine.enabled=true needs {prefix}data.shape='pairs' (anchor, positive), not {data.shape!r}; "
+            "use pairs data or set mine.enabled=false"
+        )
+    if model.kind != "transformer":
+        raise ConfigError(
+            f"{prefix}mine.enabled=true needs a pretrained model to mine with; {prefix}model.kind="
+            f"{model.kind!r} starts untrained: set mine.enabled=false or use a transformer model"
+        )
+
+
+def check_loss_fits_data(train: TrainConfig, data, mine: MineConfig, prefix: str = "") -> None:
+    """`train.loss` takes the rows training reads (`data.shape`, or triplets once negatives are mined), else
+    one line naming both keys and the losses that fit."""
+    shape = "triplets" if mine.enabled else data.shape
+    if shape in LOSSES[train.loss].shapes:
+        return
+    fits = losses_for(shape)
+    choose = f"choose {prefix}train.loss from {', '.join(fits)}" if fits else f"no loss takes {shape} yet"
+    what = f"{prefix}data.shape={data.shape!r}" + (" with mined negatives (triplets)" if mine.enabled else "")
     raise ConfigError(
-        f"{prefix}train.loss={train.loss!r} does not fit {prefix}data.shape={data.shape!r} ({train.loss} takes "
-        f"{', '.join(LOSSES[train.loss])}); {choose}"
+        f"{prefix}train.loss={train.loss!r} does not fit {what} ({train.loss} takes "
+        f"{', '.join(LOSSES[train.loss].shapes)}); {choose}"
     )
 
 
 def check(cfg: DictConfig, prefix: str = "") -> DictConfig:
-    """`cfg` checked, with the sections' values (defaults and derived values such as `data.columns`
-    filled in) over its own."""
+    """`cfg` checked, with the sections' values (defaults and derived values such as `data.columns` and
+    `data.eval_shape` filled in) over its own."""
     built = sections(cfg, prefix)
-    return OmegaConf.merge(cfg, OmegaConf.create({group: asdict(section) for group, section in built.items()}))
+    values = {group: {**asdict(section), **section.derived()} for group, section in built.items()}
+    merged = cfg.copy()
+    struct = OmegaConf.is_struct(merged)
+    OmegaConf.set_struct(merged, False)  # derived keys are new ones
+    merged = OmegaConf.merge(merged, OmegaConf.create(values))
+    OmegaConf.set_struct(merged, struct)
+    return merged
 
 
 def variant(params: DictConfig, name: str) -> DictConfig:

@@ -15,7 +15,7 @@ def test_every_variant_composes_standalone_and_in_the_pipeline(variant):
     pipeline = compose("config")
     assert single.name == variant
     assert OmegaConf.to_container(select_variant(pipeline, variant)) == OmegaConf.to_container(single)
-    assert headline(single.data, single.eval)[0] == single.data.dev_name
+    assert headline(single.data, single.eval)[0] in (single.data.dev_name, f"search/{single.data.dev_name}")
 
 
 def test_committed_params_yaml_is_in_sync_with_conf():
@@ -61,7 +61,9 @@ def test_flatten_gives_dotted_keys():
 def test_shared_keys_come_from_the_composition_root():
     assert global_keys() == ("paths", "tracking", "checkpoint")
     cfg = select_variant(compose("config"), "glove_bilstm_sts")
-    assert set(cfg) == {"paths", "tracking", "checkpoint", "name", "data", "model", "train", "eval", "card", "report"}
+    assert set(cfg) == {"paths", "tracking", "checkpoint", "name", "data", "model", "mine", "train", "eval", "card"} | {
+        "report"
+    }
 
 
 @pytest.mark.parametrize("variant", VARIANTS)

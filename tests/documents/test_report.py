@@ -48,7 +48,8 @@ def reproduced(train_samples: int = 47402, metrics=None) -> CardFacts:
             "learning_rate": 5e-05, "use_cpu": True}  # fmt: skip
     emissions = {"emissions": 0.0125, "energy_consumed": 0.03, "duration": 4320.0, "cpu_model": "AMD EPYC"}
     metrics = metrics or METRICS
-    data = type("D", (), {"columns": ["sentence_0", "sentence_1", "label"], "dev_name": "val"})
+    columns = ["sentence_0", "sentence_1", "label"]
+    data = type("D", (), {"train_columns": columns, "dev_name": "val", "shape": "scored_pairs"})
     return reproduced_facts(
         Record(run, LOG_HISTORY, args, emissions), metrics, data, type("E", (), {"main_similarity": "cosine"}),
         type("T", (), {"loss": "CosineSimilarityLoss"}),

@@ -1,12 +1,13 @@
-"""Product-search metrics: sentence-transformers' InformationRetrievalEvaluator over a split, checked
-against a brute-force computation (numpy over the same embeddings)."""
+"""Search metrics: sentence-transformers' InformationRetrievalEvaluator over a split of scored pairs, pairs or
+triplets, checked against a brute-force computation (numpy over the same embeddings)."""
 
 import numpy as np
 import pytest
 from datasets import Dataset
 
 from simpipe.core.errors import ConfigError
-from simpipe.evaluation.search import search_evaluator, search_task
+from simpipe.evaluation.encoded import Encodings
+from simpipe.evaluation.search import positives_task, scored_task, search_evaluator
 from simpipe.evaluation.similarity import evaluate
 from simpipe.evaluation.suite import evaluators
 from simpipe.modeling.model import build_model
@@ -39,14 +40,15 @@ def dataset(pairs=PAIRS) -> Dataset:
     return Dataset.from_dict({name: [pair[i] for pair in pairs] for i, name in enumerate(COLUMNS)})
 
 
-def brute_force(model, pairs, min_label: float) -> dict[str, float]:
-    """MRR@10, NDCG@10 (binary gains), Recall@10/@100 over the same embeddings, ties broken by title order."""
+def brute_force(model, pairs, min_label: float, dim: int | None = None) -> dict[str, float]:
+    """MRR@10, NDCG@10 (binary gains), Recall@10/@100 over the same embeddings (truncated to `dim`), ties
+    broken by title order."""
     queries = list(dict.fromkeys(p[0] for p in pairs))
     titles = list(dict.fromkeys(p[1] for p in pairs))
     relevant = {q: {titles.index(t) for qq, t, label in pairs if qq == q and label >= min_label} for q in queries}
     queries = [q for q in queries if relevant[q]]
-    q = model.encode(queries, convert_to_numpy=True)
-    d = model.encode(titles, convert_to_numpy=True)
+    q = model.encode(queries, convert_to_numpy=True)[:, :dim]
+    d = model.encode(titles, convert_to_numpy=True)[:, :dim]
     scores = (q / np.linalg.norm(q, axis=1, keepdims=True)) @ (d / np.linalg.norm(d, axis=1, keepdims=True)).T
     out = {"mrr@10": [], "ndcg@10": [], "recall@10": [], "recall@100": []}
     for row, query in zip(scores, queries, strict=True):
@@ -63,7 +65,7 @@ def brute_force(model, pairs, min_label: float) -> dict[str, float]:
 
 
 def test_search_task_dedupes_texts_and_keeps_queries_with_a_relevant_title():
-    queries, corpus, relevant = search_task(dataset(), COLUMNS, MIN_LABEL)
+    queries, corpus, relevant = scored_task(dataset(), COLUMNS, MIN_LABEL)
     assert len(queries) == 5 and len(corpus) == len({p[1] for p in PAIRS})  # each distinct text once
     assert "garden hose" in queries.values() and all(corpus)
     by_text = {text: qid for qid, text in queries.items()}
@@ -75,7 +77,7 @@ def test_search_task_dedupes_texts_and_keeps_queries_with_a_relevant_title():
 
 
 def test_search_metrics_equal_a_brute_force_computation(model):
-    evaluator = search_evaluator(dataset(), "val", COLUMNS, MIN_LABEL, "cosine", batch_size=4)
+    evaluator = search_evaluator(scored_task(dataset(), COLUMNS, MIN_LABEL), "val", "cosine", Encodings(4))
     got = evaluate(model, evaluator)
     expected = brute_force(model, PAIRS, MIN_LABEL)
     for name, value in expected.items():
@@ -87,4 +89,33 @@ def test_search_threshold_that_leaves_no_relevant_pair_is_a_config_error(variant
     cfg = variant_cfg("minilm_homedepot")
     data, eval_cfg = cfg.data, cfg.eval
     with pytest.raises(ConfigError, match=r"data.search.min_relevance: no pair of the val split .*>= 1.25.* lower it"):
-        evaluators({"dev": dataset(), "test": dataset()}, data, eval_cfg, min_label=1.25)
+        evaluators({"dev": dataset(), "test": dataset()}, data, eval_cfg, 1.25)
+
+
+def test_the_search_of_pairs_equals_a_brute_force_computation(model):
+    """Pairs: each anchor searches the split's distinct positives, its own positives relevant."""
+    relevant = [(q, t) for q, t, label in PAIRS if label >= MIN_LABEL]
+    pairs = Dataset.from_dict({"anchor": [q for q, _ in relevant], "positive": [t for _, t in relevant]})
+    got = evaluate(model, search_evaluator(positives_task(pairs, ["anchor", "positive"]), "dev", "cosine",
+                                           Encodings(4)))  # fmt: skip
+    expected = brute_force(model, [(q, t, 1.0) for q, t in relevant], 1.0)
+    for name, value in expected.items():
+        assert got[name] == pytest.approx(value, abs=1e-6), name
+
+
+def test_the_search_of_triplets_puts_the_negatives_in_the_corpus(model):
+    triplets = Dataset.from_dict(
+        {
+            "anchor": ["cordless drill", "white paint", "tape measure"],
+            "positive": ["dewalt 20v max cordless drill driver kit", "glidden white exterior paint 1 gal",
+                         "stanley 16 ft tape measure"],
+            "negative": ["husky 25 ft tape measure", "dewalt 20v max cordless drill driver kit", "flexzilla hose"],
+        }
+    )  # fmt: skip
+    queries, corpus, relevant = positives_task(triplets, ["anchor", "positive", "negative"])
+    assert len(corpus) == 5 and "flexzilla hose" in corpus.values()
+    got = evaluate(model, search_evaluator((queries, corpus, relevant), "dev", "cosine", Encodings(4)))
+    rows = [(a, p, 1.0) for a, p in zip(triplets["anchor"], triplets["positive"], strict=True)]
+    rows += [(a, n, 0.0) for a, n in zip(triplets["anchor"], triplets["negative"], strict=True)]
+    for name, value in brute_force(model, rows, 1.0).items():
+        assert got[name] == pytest.approx(value, abs=1e-6), name

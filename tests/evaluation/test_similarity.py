@@ -3,7 +3,9 @@ import torch
 from datasets import Dataset
 from sentence_transformers.sentence_transformer.evaluation import EmbeddingSimilarityEvaluator
 
-from simpipe.evaluation.similarity import DistinctTextSimilarityEvaluator, evaluate, final_evaluator
+from simpipe.evaluation.encoded import Encodings
+from simpipe.evaluation.similarity import SimilarityEvaluator, evaluate
+from simpipe.evaluation.suite import evaluators
 from simpipe.modeling.model import build_model
 
 
@@ -20,9 +22,14 @@ SCORES = [((7 * i) % 11) / 10 for i in range(len(PAIRS))]
 SIMILARITIES = dict(similarity_fn_names=["cosine", "manhattan", "euclidean", "dot"], main_similarity="cosine")
 
 
-def ours(**kwargs) -> DistinctTextSimilarityEvaluator:
-    return DistinctTextSimilarityEvaluator(
-        [q for q, _ in PAIRS], [t for _, t in PAIRS], SCORES, name="val", **SIMILARITIES, **kwargs
+def ours(autocast=None) -> SimilarityEvaluator:
+    return SimilarityEvaluator(
+        [q for q, _ in PAIRS],
+        [t for _, t in PAIRS],
+        SCORES,
+        name="val",
+        encodings=Encodings(16, autocast=autocast),
+        **SIMILARITIES,
     )
 
 
@@ -53,5 +60,5 @@ def test_final_evaluator_reports_ten_numbers_with_stable_names(minilm, variant_c
     ds = Dataset.from_dict(
         {"sentence_0": ["a b", "c d", "e f"], "sentence_1": ["a b c", "x", "e"], "label": [1.0, 0.0, 0.5]}
     )
-    metrics = evaluate(minilm, final_evaluator(ds, "val", cfg.data.columns, cfg.eval))
+    metrics = evaluate(minilm, evaluators({"dev": ds, "test": ds}, cfg.data, cfg.eval, None)["val"])
     assert len(metrics) == 10 and "spearman_cosine" in metrics and "pearson_max" in metrics

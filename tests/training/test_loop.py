@@ -10,13 +10,15 @@ from datasets import Dataset
 from torch import nn
 from transformers import TrainerControl
 
+from simpipe.core.errors import ConfigError
 from simpipe.evaluation.similarity import evaluate
+from simpipe.evaluation.suite import curve_evaluator
 from simpipe.modeling.model import build_model
 from simpipe.tracking.tracker import Tracker
 from simpipe.training.args import eval_steps, training_args
 from simpipe.training.callbacks import EvaluateOnEpochEnd
-from simpipe.training.loop import curve_evaluator, train
-from simpipe.training.losses import build_loss, loss_options
+from simpipe.training.loop import check_recipe, train
+from simpipe.training.losses import LOSSES, build_loss, loss_options
 
 
 @pytest.mark.parametrize(("device", "expected"), [("cpu", 500), ("cuda", 100)])
@@ -34,10 +36,50 @@ def test_training_args_carry_the_seed_hyperparameters(variant_cfg, tmp_path):
 
 
 def test_losses_as_config(run_cfg):
-    model = build_model(run_cfg("glove_bilstm_sts").model)
-    assert type(build_loss(model, "CoSENTLoss", {"scale": 10.0})).__name__ == "CoSENTLoss"
-    assert build_loss(model, "AnglELoss", {}).scale == 20.0
+    cfg = run_cfg("glove_bilstm_sts", "train.loss=CoSENTLoss", "+train.loss_params.scale=10.0")
+    model = build_model(cfg.model)
+    assert type(build_loss(model, cfg.train)).__name__ == "CoSENTLoss"
+    assert build_loss(model, run_cfg("glove_bilstm_sts", "train.loss=AnglELoss").train).scale == 20.0
     assert loss_options("CoSENTLoss") == {"scale": 20.0}
+    assert loss_options("CachedMultipleNegativesRankingLoss")["mini_batch_size"] == 32
+
+
+def test_matryoshka_wraps_the_loss(run_cfg):
+    cfg = run_cfg("minilm_homedepot_search", "train.matryoshka={dims:[384,128,32],weights:[1,1,2]}")
+    model = build_model(cfg.model)
+    loss = build_loss(model, cfg.train)
+    assert type(loss).__name__ == "MatryoshkaLoss"
+    assert type(loss.loss).__name__ == "MultipleNegativesRankingLoss"
+    assert (list(loss.matryoshka_dims), list(loss.matryoshka_weights)) == ([384, 128, 32], [1, 1, 2])
+    too_large = run_cfg("minilm_homedepot_search", "train.matryoshka={dims:[512,64]}")
+    with pytest.raises(ConfigError, match=r"^train\.matryoshka\.dims=\[512, 64\]: the model's embeddings have 384"):
+        check_recipe(too_large, model)
+
+
+@pytest.mark.parametrize(
+    ("loss", "overrides", "sampler"),
+    [
+        ("CosineSimilarityLoss", ["variant=minilm_homedepot"], "batch_sampler"),
+        ("MultipleNegativesRankingLoss", [], "no_duplicates"),
+        ("CachedMultipleNegativesRankingLoss", [], "no_duplicates"),
+        ("MultipleNegativesSymmetricRankingLoss", ["mine.enabled=false"], "no_duplicates"),
+        ("TripletLoss", [], "batch_sampler"),
+        ("MultipleNegativesRankingLoss", ["train.batch_sampler=batch_sampler"], "batch_sampler"),
+    ],
+)
+def test_the_batch_sampler_follows_the_loss(variant_cfg, tmp_path, loss, overrides, sampler):
+    variant = next((o.split("=")[1] for o in overrides if o.startswith("variant=")), "minilm_homedepot_search")
+    cfg = variant_cfg(variant, f"train.loss={loss}", *[o for o in overrides if not o.startswith("variant=")])
+    assert training_args(cfg, tmp_path, "cpu", "fp32").batch_sampler == sampler
+
+
+def test_gradient_accumulation_with_in_batch_negatives_warns(variant_cfg, caplog):
+    cfg = variant_cfg("minilm_homedepot_search", "train.gradient_accumulation_steps=4")
+    check_recipe(cfg, build_model(cfg.model))
+    assert "train.gradient_accumulation_steps=4 adds no in-batch negatives" in caplog.text
+    caplog.clear()
+    check_recipe(variant_cfg("minilm_homedepot_search"), build_model(cfg.model))
+    assert "in-batch" not in caplog.text
 
 
 @pytest.mark.parametrize(
@@ -71,7 +113,7 @@ def quick_train(run_cfg, tmp_path, variant: str, precision: str, *overrides: str
         hook(model)
     work = Path(tempfile.mkdtemp(dir=tmp_path))  # each run its own Trainer output dir
     pairs = PAIRS.rename_columns(dict(zip(PAIRS.column_names, cfg.data.columns, strict=True)))
-    result = train(cfg, model, pairs, pairs, Tracker(cfg), work, "cpu", precision)
+    result = train(cfg, model, pairs, pairs, None, Tracker(cfg), work, "cpu", precision)
     return model, result.log_history
 
 
@@ -117,6 +159,55 @@ def test_the_curve_during_training_computes_the_main_similarity_only(variant_cfg
     ds = Dataset.from_dict(
         {"sentence_0": ["a b", "c d", "e f"], "sentence_1": ["a b c", "x", "e"], "label": [1.0, 0.0, 0.5]}
     )
-    evaluator = curve_evaluator(ds, cfg)
+    evaluator = curve_evaluator(ds, cfg.data, cfg.eval, None, cfg.train.eval_batch_size, None)
     assert evaluator.batch_size == cfg.train.eval_batch_size
     assert sorted(evaluate(minilm, evaluator)) == ["pearson_dot", "spearman_dot"]
+
+
+# rows of each shape, anchors and positives distinct (in-batch negatives)
+SHAPED = {
+    "pairs": {"anchor": [f"a {c} chair" for c in COLOURS], "positive": [f"{c} seat" for c in COLOURS]},
+    "triplets": {
+        "anchor": [f"a {c} chair" for c in COLOURS],
+        "positive": [f"{c} seat" for c in COLOURS],
+        "negative": [f"{c} lamp" for c in reversed(COLOURS)],
+    },
+    "labelled_pairs": {
+        "sentence1": [f"a {c} chair" for c in COLOURS],
+        "sentence2": [f"{c} seat" if i % 2 else f"{c} lamp" for i, c in enumerate(COLOURS)],
+        "label": [float(i % 2) for i in range(len(COLOURS))],
+    },
+}
+# a config whose data has the shape each loss takes (the Home Depot pairs view; a user's CSV of labelled pairs)
+SHAPE_CONFIGS = {
+    "pairs": ["mine.enabled=false"],
+    "triplets": [],
+    "labelled_pairs": [
+        *("data=files", "data.name=chairs", "data.raw_subdir=chairs", "data.files=chairs.csv"),
+        *("data.shape=labelled_pairs", "data.roles={sentence1:a,sentence2:b,label:y}", "mine.enabled=false"),
+    ],
+}
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("loss", [name for name, spec in LOSSES.items() if "scored_pairs" not in spec.shapes])
+def test_each_retrieval_loss_trains_two_steps(run_cfg, tmp_path, loss):
+    """Every loss of pairs, triplets and labelled pairs trains 2 steps on the quick profile, with the curve
+    of its data's shape."""
+    shape = next(s for s in ("pairs", "triplets", "labelled_pairs") if s in LOSSES[loss].shapes)
+    params = ["+train.loss_params.mini_batch_size=2"] if loss.startswith("Cached") else []
+    cfg = run_cfg(
+        "minilm_homedepot_search", f"train.loss={loss}", "train.batch_size=4", "train.max_steps=2",
+        "tracking.enabled=false", *SHAPE_CONFIGS[shape], *params,
+    )  # fmt: skip
+    torch.manual_seed(0)
+    model = build_model(cfg.model)
+    before = [p.detach().clone() for p in model.parameters()]
+    rows = Dataset.from_dict(SHAPED[shape])
+    dev = Dataset.from_dict(dict(zip(cfg.data.columns, SHAPED["labelled_pairs"].values(), strict=True)))
+    min_label = 0.5 if cfg.data.search else None
+    result = train(cfg, model, rows, dev, min_label, Tracker(cfg), tmp_path / "work", "cpu", "fp32")
+    assert result.global_step == 2
+    moved = any(not torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
+    assert moved or loss == "OnlineContrastiveLoss"  # which learns from hard pairs only: these may have none
+    assert any(key.startswith(f"eval_{cfg.data.dev_name}_") for entry in result.log_history for key in entry)

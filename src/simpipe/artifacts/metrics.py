@@ -3,9 +3,11 @@
 reports and sweeps use.
 
 Names: metrics.json maps a key to `{metric: value}`; a key is a split's name (`sts-dev`), its search
-metrics' key (`search/val`), or either under `base/` for the base model. A Trainer log key becomes
-`<split>/<metric>` in MLflow (`eval_sts-dev_spearman_cosine` -> `sts-dev/spearman_cosine`). The variant's
-headline metric is `<dev split>/spearman_<main similarity>`, logged to MLflow as `headline` as well.
+metrics' key (`search/val`), a Matryoshka dim's (`search/val/dim_128`), or any of these under `base/`
+for the base model. A Trainer log key becomes `<split>/<metric>` in MLflow (`eval_sts-dev_spearman_cosine`
+-> `sts-dev/spearman_cosine`). The variant's headline metric follows its data shape (`headline()`, with the
+main similarity): it is what the dev curve during training shows, what sweeps maximize, and is logged to
+MLflow as `headline` as well.
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from simpipe.core.errors import SimpipeError
 from simpipe.core.io import read_json, write_json, write_text
 
 METRICS_FILE = "metrics.json"
+MINING_FILE = "mining.json"  # the mine stage's statistics ({} when the variant mines nothing)
 DEV_CURVE_FILE = "dev_curve.csv"
 LOSS_CURVE_FILE = "loss_curve.csv"
 
@@ -40,6 +43,12 @@ BASE = "base"
 SEARCH = "search"
 # the ranks of the search metrics (sentence-transformers' InformationRetrievalEvaluator arguments)
 SEARCH_AT = {"mrr": [10], "ndcg": [10], "accuracy": [1, 10], "recall": [10, 100], "map": [100]}
+# eval data shape -> the metric of a split's own evaluator ({sim}: the main similarity): Spearman of scored
+# pairs, average precision of labelled pairs, accuracy of triplets (positive nearer than negative); pairs
+# have only search metrics
+SPLIT_METRICS = {"scored_pairs": "spearman_{sim}", "labelled_pairs": "{sim}_ap", "triplets": "{sim}_accuracy"}
+# the headline of pairs: NDCG@10 of their search (each anchor searches the split's positives)
+SEARCH_HEADLINE = "{sim}_ndcg@10"
 
 
 def without_prefix(metrics: Mapping[str, float], prefix: str) -> dict[str, float]:
@@ -52,14 +61,28 @@ def with_prefix(metrics: Mapping[str, float], prefix: str) -> dict[str, float]:
     return {f"{prefix}{k}": v for k, v in metrics.items()}
 
 
-def curve_metric(main_similarity: str) -> str:
-    """The metric of the dev curve during training, e.g. spearman_cosine."""
-    return f"spearman_{main_similarity}"
+def is_search_headline(shape: str) -> bool:
+    """Whether data of `shape` (`data.shape`, what training reads) has a search metric as its headline."""
+    return shape not in SPLIT_METRICS
+
+
+def curve_metric(shape: str, main_similarity: str) -> str:
+    """The headline metric of data of `shape` (the dev curve during training), e.g. spearman_cosine."""
+    return (SEARCH_HEADLINE if is_search_headline(shape) else SPLIT_METRICS[shape]).format(sim=main_similarity)
+
+
+def split_metric(eval_shape: str, main_similarity: str) -> str | None:
+    """The metric of a split's own evaluator, for eval splits of `eval_shape` (None: pairs have none)."""
+    metric = SPLIT_METRICS.get(eval_shape)
+    return metric.format(sim=main_similarity) if metric else None
 
 
 def headline(data_cfg, eval_cfg) -> tuple[str, str]:
-    """(split, metric) of the variant's headline metric, e.g. ("sts-dev", "spearman_cosine")."""
-    return data_cfg.dev_name, curve_metric(eval_cfg.main_similarity)
+    """(metrics.json key, metric) of the variant's headline metric by its data shape: e.g. ("sts-dev",
+    "spearman_cosine") for scored pairs, ("search/val", "cosine_ndcg@10") for pairs."""
+    search = is_search_headline(data_cfg.shape)
+    key = search_key(data_cfg.dev_name) if search else data_cfg.dev_name
+    return key, curve_metric(data_cfg.shape, eval_cfg.main_similarity)
 
 
 def headline_value(data_cfg, eval_cfg, metrics: Metrics) -> float:
@@ -77,6 +100,16 @@ def headline_value(data_cfg, eval_cfg, metrics: Metrics) -> float:
 def search_key(split_name: str) -> str:
     """The metrics.json key (and MLflow namespace) of the search metrics of split `split_name`."""
     return f"{SEARCH}/{split_name}"
+
+
+def matryoshka_dims(train_cfg) -> list[int]:
+    """The embedding sizes evaluated besides the full one (`train.matryoshka.dims`; [] without Matryoshka)."""
+    return list(train_cfg.matryoshka.dims) if train_cfg.get("matryoshka") else []
+
+
+def dim_key(key: str, dim: int) -> str:
+    """The metrics.json key of `key`'s metrics with embeddings truncated to `dim` (Matryoshka)."""
+    return f"{key}/dim_{dim}"
 
 
 def headline_search_metrics(similarity: str) -> list[str]:
@@ -145,6 +178,10 @@ def write_curves(metrics_dir: Path, log_history: list[dict], dev_name: str, metr
     dev_csv, loss_csv = curves(log_history, dev_name, metric)
     write_text(metrics_dir / DEV_CURVE_FILE, dev_csv)
     write_text(metrics_dir / LOSS_CURVE_FILE, loss_csv)
+
+
+def write_mining(metrics_dir: Path, stats: Mapping[str, float | int]) -> None:
+    write_json(Path(metrics_dir) / MINING_FILE, dict(stats))
 
 
 def write_metrics(metrics_dir: Path, metrics: Metrics) -> None:

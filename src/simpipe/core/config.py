@@ -13,9 +13,9 @@ from simpipe.core.errors import ConfigError
 
 REPO_ROOT = Path(__file__).resolve().parents[3]
 CONF_DIR = REPO_ROOT / "conf"
-# What shapes a trained model: the params of the prepare and train stages (dvc.yaml; a test checks both).
+# What shapes a trained model: the params of the prepare, mine and train stages (dvc.yaml; a test checks both).
 # The resume fingerprint of a crashed run and the MLflow params of a training run are made of these.
-MODEL_PARAMS = ("data", "model", "train", "eval.main_similarity")
+MODEL_PARAMS = ("data", "model", "mine", "train", "eval.main_similarity")
 
 
 def global_keys(config_name: str = "config") -> tuple[str, ...]:

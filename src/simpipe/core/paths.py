@@ -26,6 +26,10 @@ class Layout:
     def prepared(self, variant: str) -> Path:
         return self.root / "data" / "prepared" / variant
 
+    def mined(self, variant: str) -> Path:
+        """Mine stage output: the train split the train stage reads (with hard negatives when mined)."""
+        return self.root / "data" / "mined" / variant
+
     def trained(self, variant: str) -> Path:
         """Train stage output: the trained model plus its training record."""
         return self.root / "trained" / variant

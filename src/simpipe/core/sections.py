@@ -48,6 +48,10 @@ class Section:
     def check(self, key: str) -> None:
         """Checks that involve the values (ranges, keys that depend on each other); `key`: the section's path."""
 
+    def derived(self) -> dict[str, Any]:
+        """Values computed from the keys that stages read beside them (not keys a config sets)."""
+        return {}
+
     @classmethod
     def help(cls) -> dict[str, str]:
         """Key -> its one line of help."""

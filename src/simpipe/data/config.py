@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from simpipe.core.sections import Section, at_least, invalid, option, required
 from simpipe.data.shapes import SHAPES
@@ -40,9 +40,22 @@ class DataConfig(Section):
         None, "prepared column names, one per role in the shape's order (null: the roles)"
     )
 
+    @property
+    def eval_shape(self) -> str:
+        """The shape of the prepared dev and test splits (the evaluators follow it): `shape`, unless the
+        reader keeps richer eval data (Home Depot's pairs view keeps every graded pair for search)."""
+        return self.shape
+
     def ordered_roles(self, key: str) -> tuple[str, ...]:
-        """The prepared data's roles in column order (`key`: where a mismatch is reported)."""
+        """The roles of the prepared eval splits in column order (`key`: where a mismatch is reported)."""
         return SHAPES[self.shape].roles
+
+    def train_columns(self) -> list[str]:
+        """The prepared train split's columns (those of the eval splits unless `eval_shape` differs)."""
+        return list(self.columns)
+
+    def derived(self) -> dict[str, Any]:
+        return {"eval_shape": self.eval_shape, "train_columns": self.train_columns()}
 
     def check(self, key: str) -> None:
         """Checks the values and fills in `columns` (null: the roles)."""
@@ -87,12 +100,33 @@ class SplitConfig(Section):
 
 @dataclass
 class HomeDepotData(DataConfig):
-    """Kaggle's Home Depot files: one file, split here."""
+    """Kaggle's Home Depot files: one file, split here. Two views: scored pairs (query, title, relevance), or
+    pairs: the train split keeps the (query, title) pairs at least `search.min_relevance` relevant, while
+    val and test keep every graded pair, so that their search metrics equal the scored view's."""
+
+    READS: ClassVar[tuple[str, ...]] = ("scored_pairs", "pairs")
 
     brand_source: Literal["title", "attributes"] = option(
         "title", "brand_<b> token of titles: the title's first word (seed) or attributes.csv's MFG Brand Name"
     )
     split: SplitConfig = field(default_factory=SplitConfig, metadata={"help": "the seeded train/val/test split"})
+
+    @property
+    def eval_shape(self) -> str:
+        return "scored_pairs"
+
+    def ordered_roles(self, key: str) -> tuple[str, ...]:
+        return SHAPES["scored_pairs"].roles
+
+    def train_columns(self) -> list[str]:
+        return list(self.columns[:2]) if self.shape == "pairs" else list(self.columns)
+
+    def check(self, key: str) -> None:
+        super().check(key)
+        if self.shape == "pairs" and self.search is None:
+            raise invalid(
+                f"{key}.search", None, "the pairs view keeps pairs at least search.min_relevance relevant; set it"
+            )
 
     def raw_range(self, key: str) -> tuple[float, float, str]:
         return (*RELEVANCE, "Home Depot's relevance grades")

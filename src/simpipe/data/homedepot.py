@@ -126,7 +126,8 @@ def _processed(texts: list[str], brands: list[str | None]) -> list[str]:
 
 
 def read(raw_dir: Path, data_cfg) -> dict[str, pd.DataFrame]:
-    """Prepared train/dev/test frames with columns `data_cfg.columns` (query, title, label)."""
+    """Prepared train/dev/test frames with columns `data_cfg.columns` (query, title, label); in the pairs
+    view the train frame keeps only (query, title) of the pairs at least `search.min_relevance` relevant."""
     raw_dir = Path(raw_dir)
     if missing(raw_dir):
         raise DataError(f"{raw_dir}: missing {', '.join(missing(raw_dir))}; {HOW_TO_GET}")
@@ -137,13 +138,19 @@ def read(raw_dir: Path, data_cfg) -> dict[str, pd.DataFrame]:
     source = data_cfg.brand_source
     check_texts(frame, ["search_term", "product_title"], path, "fix or remove the row")
     report_duplicates(frame[["search_term", "product_title", "relevance"]], path)
-    label = labels(frame["relevance"], path)
+    scores = labels(frame["relevance"], path)
     queries, titles = prepare_texts(frame, brands(raw_dir) if source == "attributes" else None)
-    prepared = pd.DataFrame(dict(zip(data_cfg.columns, (queries, titles, label), strict=True)))
+    prepared = pd.DataFrame(dict(zip(data_cfg.columns, (queries, titles, scores), strict=True)))
     split = data_cfg.split
     if split.grouped:
         # group by the processed query: raw variants ("Ryobi trimmers", "ryobi trimmer") are one query
         index = grouped_split(queries, split.test_fraction, split.val_fraction, split.seed)
     else:
         index = random_split(len(frame), split.test_fraction, split.val_fraction, split.seed)
-    return {name: prepared.iloc[rows].reset_index(drop=True) for name, rows in index.items()}
+    out = {name: prepared.iloc[rows].reset_index(drop=True) for name, rows in index.items()}
+    if data_cfg.shape == "pairs":
+        train = out["train"]
+        relevant = train[train[data_cfg.columns[2]] >= label(data_cfg.search.min_relevance)]
+        out["train"] = relevant[list(data_cfg.train_columns)].reset_index(drop=True)
+        log.info("Home Depot pairs view: %d of %d train pairs relevant", len(relevant), len(train))
+    return out

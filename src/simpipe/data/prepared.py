@@ -1,6 +1,6 @@
 """The prepared format: data/prepared/<variant>/{train,dev,test}.parquet with the variant's columns,
-`stats.json` (rows per split) and, for variants with search metrics, `search.json` (the relevance
-threshold on the prepared label's scale), so that evaluation needs no reader."""
+`stats.json` (rows per split) and `search.json` (the relevance threshold of the search metrics on the
+prepared label's scale; null without search metrics), so that evaluation and training need no reader."""
 
 from __future__ import annotations
 
@@ -21,6 +21,11 @@ def split_file(prepared_dir: Path, split: str) -> Path:
     return Path(prepared_dir) / f"{split}.parquet"
 
 
+def run_files(prepared_dir: Path, mined_dir: Path) -> dict[str, Path]:
+    """A run's data by split: the train split as trained on (stage `mine`'s output), dev and test as prepared."""
+    return {split: split_file(mined_dir if split == "train" else prepared_dir, split) for split in SPLITS}
+
+
 def load_split(prepared_dir: Path, split: str, limit: int | None = None) -> Dataset:
     """Load a prepared split as a `datasets.Dataset` (first `limit` rows if given)."""
     path = split_file(prepared_dir, split)
@@ -32,12 +37,16 @@ def load_split(prepared_dir: Path, split: str, limit: int | None = None) -> Data
     return Dataset.from_pandas(frame, preserve_index=False)
 
 
-def write_search(prepared_dir: Path, min_relevance: float, min_label: float) -> None:
-    """`search.json`: a pair is relevant when its prepared label is at least `min_label` (raw: `min_relevance`)."""
+def write_search(prepared_dir: Path, min_relevance: float | None, min_label: float | None) -> None:
+    """`search.json`: a pair is relevant when its prepared label is at least `min_label` (raw: `min_relevance`);
+    both null when the variant has no search metrics."""
     write_json(Path(prepared_dir) / SEARCH_FILE, {"min_relevance": min_relevance, "min_label": min_label})
 
 
 def read_search(prepared_dir: Path) -> float | None:
     """The prepared label threshold of relevant pairs; None when the variant has no search metrics."""
     path = Path(prepared_dir) / SEARCH_FILE
-    return float(read_json(path)["min_label"]) if path.is_file() else None
+    if not path.is_file():
+        raise DataError(f"{path}: not found; run the prepare stage (`dvc repro`)")
+    min_label = read_json(path)["min_label"]
+    return None if min_label is None else float(min_label)

@@ -23,7 +23,7 @@ from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.model_card import format_duration, generate_model_card
 from sentence_transformers.sentence_transformer.model_card import SentenceTransformerModelCardData
 
-from simpipe.artifacts.metrics import Metrics, with_prefix
+from simpipe.artifacts.metrics import Metrics, headline, matryoshka_dims, with_prefix
 from simpipe.artifacts.trained import Record
 from simpipe.data.naming import card_dataset, hub_dataset
 from simpipe.documents.co2 import co2_eq_emissions
@@ -71,7 +71,7 @@ def build_card_data(
     search threshold `min_label`), the train stage's record and the final metrics per evaluation split name.
     The data set is named by the `data` config (`simpipe.data.naming`)."""
     data = bare_card_data(model, rec, card, data_cfg, train_cfg)
-    loss = build_loss(model, train_cfg.loss, train_cfg.loss_params)
+    loss = build_loss(model, train_cfg)
     data.set_losses([loss])
 
     def statistics() -> None:
@@ -81,10 +81,11 @@ def build_card_data(
 
     card_part("data set statistics", statistics)
     card_part("widget examples", lambda: data.set_widget_examples(splits["dev"]))
-    by_key = evaluators(splits, data_cfg, eval_cfg, min_label)
+    by_key = evaluators(splits, data_cfg, eval_cfg, min_label, matryoshka_dims(train_cfg))
+    curve_key, _ = headline(data_cfg, eval_cfg)
     card_part(
         "training logs",
-        lambda: replay_training(model, rec.training_args, rec.log_history, by_key[data_cfg.dev_name]),
+        lambda: replay_training(model, rec.training_args, rec.log_history, by_key[curve_key]),
     )
     for key, evaluator in by_key.items():
         prefixed = with_prefix(metrics[key], f"{evaluator.name}_")
@@ -101,7 +102,7 @@ def bare_card_data(model: SentenceTransformer, rec: Record, card, data_cfg, trai
     def named() -> dict[str, Any]:  # a fresh dict each: the card fills them in place
         # what the card's template needs of a data set without statistics: its name, columns and loss
         loss = {"fullname": f"sentence_transformers.losses.{train_cfg.loss}"}
-        return {**card_dataset(data_cfg), "columns": list(data_cfg.columns), "loss": loss}
+        return {**card_dataset(data_cfg), "columns": list(data_cfg.train_columns), "loss": loss}
 
     data = SimpipeModelCardData(
         language=card.language or [],

@@ -10,7 +10,15 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from simpipe.artifacts.metrics import Metrics, base_of, curve_metric, dev_metrics, headline_search_metrics, search_key
+from simpipe.artifacts.metrics import (
+    Metrics,
+    base_of,
+    curve_metric,
+    dev_metrics,
+    headline_search_metrics,
+    search_key,
+    split_metric,
+)
 from simpipe.artifacts.trained import Record
 from simpipe.documents.co2 import co2_eq_emissions
 from simpipe.documents.comparison import Comparison, FactRow, LiftRow, MetricRow
@@ -62,12 +70,14 @@ def reproduced_facts(rec: Record, metrics: Metrics, data_cfg, eval_cfg, train_cf
         max_seq_length=run.max_seq_length,
         train_size=run.train_samples,
         eval_size=run.eval_samples,
-        columns=list(data_cfg.columns),
+        columns=list(data_cfg.train_columns),
         loss=train_cfg.loss,
         non_default_hyperparameters=non_default,
         all_hyperparameters=all_hyper,
         metrics=metrics,
-        training_logs=training_logs(rec.log_history, data_cfg.dev_name, curve_metric(eval_cfg.main_similarity)),
+        training_logs=training_logs(
+            rec.log_history, data_cfg.dev_name, curve_metric(data_cfg.shape, eval_cfg.main_similarity)
+        ),
         co2=co2_eq_emissions(rec.emissions),
         versions=dict(run.versions),
     )
@@ -121,12 +131,15 @@ def curve(card: CardFacts, column: str | None) -> list[tuple[float, float]]:
 
 
 def shown_metrics(data_cfg, eval_cfg, metrics: Metrics) -> list[tuple[str, str]]:
-    """(metrics.json key, metric) pairs compared with the base model: each split's Spearman of the main
-    similarity, then (when `metrics` has search metrics) its search MRR@10, NDCG@10 and Recall@10/100."""
+    """(metrics.json key, metric) pairs compared with the base model: each split's own metric (Spearman of
+    the main similarity for scored pairs, `split_metric`), then (when `metrics` has search metrics) its
+    search MRR@10, NDCG@10 and Recall@10/100."""
     similarity = eval_cfg.main_similarity
+    own = split_metric(data_cfg.eval_shape, similarity)
     shown = []
     for name in (data_cfg.dev_name, data_cfg.test_name):
-        shown.append((name, curve_metric(similarity)))
+        if own is not None:
+            shown.append((name, own))
         if search_key(name) in metrics:
             shown += [(search_key(name), metric) for metric in headline_search_metrics(similarity)]
     return shown

@@ -42,7 +42,9 @@ class RunRow:
     @property
     def curve_metric(self) -> str:
         """The dev metric tracked during training, e.g. spearman_cosine."""
-        return curve_metric(self.params.get("eval.main_similarity", "cosine"))
+        return curve_metric(
+            self.params.get("data.shape", "scored_pairs"), self.params.get("eval.main_similarity", "cosine")
+        )
 
     @property
     def headline(self) -> float | None:

@@ -1,23 +1,42 @@
-"""The final metrics of a model on a variant's dev and test splits (stages `baseline` and `evaluate`, and
-the evaluators the card names).
+"""The evaluators of a variant's dev and test splits (stages `baseline` and `evaluate`, the card), and the
+dev curve's evaluator during training, chosen by the shape of the eval splits (`data.eval_shape`):
 
-Per split, metrics.json key -> evaluator: the similarity evaluator (key: the split's name) and, when the
-prepared data has a search threshold (`simpipe.data.prepared.read_search`), the product-search evaluator
-(key: `search/<split name>`).
+| eval shape | key `<split name>` | key `search/<split name>` |
+|---|---|---|
+| scored_pairs | similarity (Spearman, Pearson) | with a search threshold (`data.search`): relevant = label >= it |
+| labelled_pairs | binary classification (accuracy, F1, AP) | with a search threshold |
+| pairs | - | each anchor searches the split's positives |
+| triplets | triplet accuracy | each anchor searches the split's positives and negatives |
+
+With Matryoshka dims (`train.matryoshka.dims`) every evaluator runs again on embeddings truncated to each
+dim (key `<key>/dim_<d>`). Every evaluator of a split shares one `Encodings`: each distinct text is encoded
+once for all of them, whatever the number of evaluators and dims.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from contextlib import ExitStack
+
+import torch
 from datasets import Dataset
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.evaluation import SentenceEvaluator
 
-from simpipe.artifacts.metrics import Metrics, curve_metric, search_key
+from simpipe.artifacts.metrics import SEARCH_HEADLINE, Metrics, dim_key, headline, search_key, split_metric
 from simpipe.core.errors import ConfigError
-from simpipe.evaluation.search import search_evaluator
-from simpipe.evaluation.similarity import evaluate, final_evaluator
+from simpipe.evaluation.encoded import Encodings
+from simpipe.evaluation.pairs import classification_evaluator, triplet_evaluator
+from simpipe.evaluation.search import positives_task, scored_task, search_evaluator
+from simpipe.evaluation.similarity import evaluate, similarity_evaluator
 
 EVAL_SPLITS = ("dev", "test")
+# eval shape -> the builder of a split's own evaluator
+SPLIT_EVALUATORS = {
+    "scored_pairs": similarity_evaluator,
+    "labelled_pairs": classification_evaluator,
+    "triplets": triplet_evaluator,
+}
 
 
 def split_names(data_cfg) -> dict[str, str]:
@@ -25,32 +44,71 @@ def split_names(data_cfg) -> dict[str, str]:
     return {"dev": data_cfg.dev_name, "test": data_cfg.test_name}
 
 
-def evaluators(
-    splits: dict[str, Dataset], data_cfg, eval_cfg, min_label: float | None, device: str = "cpu"
+def split_evaluators(
+    dataset: Dataset,
+    name: str,
+    data_cfg,
+    similarity_fns: Sequence[str],
+    main_similarity: str,
+    min_label: float | None,
+    encodings: Encodings,
+    truncate_dim: int | None = None,
 ) -> dict[str, SentenceEvaluator]:
-    """metrics.json key -> evaluator over the prepared `splits` (dev and test); search evaluators when
-    `min_label` (the prepared relevance threshold) is given."""
+    """metrics.json key -> evaluator of one split (`name`: its name in metrics), by `data_cfg.eval_shape`."""
+    shape, columns = data_cfg.eval_shape, list(data_cfg.columns)
     out: dict[str, SentenceEvaluator] = {}
-    for split, name in split_names(data_cfg).items():
-        evaluator = final_evaluator(splits[split], name, data_cfg.columns, eval_cfg)
-        evaluator.primary_metric = f"{name}_{curve_metric(eval_cfg.main_similarity)}"
-        out[name] = evaluator
-        if min_label is not None:
-            out[search_key(name)] = _search(splits[split], name, data_cfg, eval_cfg, min_label, device)
-    return out
-
-
-def _search(dataset: Dataset, name: str, data_cfg, eval_cfg, min_label: float, device: str) -> SentenceEvaluator:
-    batch_size = eval_cfg.cuda_batch_size if device == "cuda" else eval_cfg.batch_size
-    evaluator = search_evaluator(dataset, name, data_cfg.columns, min_label, eval_cfg.main_similarity, batch_size)
-    if not evaluator.queries_ids:
+    if shape in SPLIT_EVALUATORS:
+        build = SPLIT_EVALUATORS[shape]
+        out[name] = build(dataset, name, columns, similarity_fns, main_similarity, encodings, truncate_dim)
+        out[name].primary_metric = f"{name}_{split_metric(shape, main_similarity)}"  # as the card shows it
+    if shape in ("pairs", "triplets"):
+        task = positives_task(dataset, columns)
+    elif min_label is not None:
+        task = scored_task(dataset, columns, min_label)
+    else:
+        return out
+    if not task[2]:
         raise ConfigError(
             f"data.search.min_relevance: no pair of the {name} split is that relevant (prepared label >= "
             f"{min_label:g}), so no query has a relevant result; lower it or set data.search=null"
         )
-    return evaluator
+    out[search_key(name)] = search = search_evaluator(task, name, main_similarity, encodings, truncate_dim)
+    search.primary_metric = f"{name}_{SEARCH_HEADLINE.format(sim=main_similarity)}"  # set on a call otherwise
+    return out
+
+
+def evaluators(
+    splits: dict[str, Dataset], data_cfg, eval_cfg, min_label: float | None, dims: Sequence[int] = ()
+) -> dict[str, SentenceEvaluator]:
+    """metrics.json key -> evaluator over the prepared `splits` (dev and test), every similarity of the
+    `eval` config, at full size and truncated to each of `dims`; `min_label`: the prepared search threshold."""
+    out: dict[str, SentenceEvaluator] = {}
+    for split, name in split_names(data_cfg).items():
+        encodings = Encodings(eval_cfg.batch_size, eval_cfg.cuda_batch_size)
+        for dim in (None, *dims):
+            by_key = split_evaluators(
+                splits[split], name, data_cfg, eval_cfg.similarity_fns, eval_cfg.main_similarity, min_label,
+                encodings, dim,
+            )  # fmt: skip
+            out.update(by_key if dim is None else {dim_key(key, dim): e for key, e in by_key.items()})
+    return out
+
+
+def curve_evaluator(
+    dev: Dataset, data_cfg, eval_cfg, min_label: float | None, batch_size: int, autocast: torch.dtype | None
+) -> SentenceEvaluator:
+    """The dev curve during training: the headline metric's evaluator, main similarity only, `batch_size`
+    texts a batch, under `autocast` (the training's precision; the final metrics use fp32)."""
+    key, _ = headline(data_cfg, eval_cfg)
+    main = eval_cfg.main_similarity
+    encodings = Encodings(batch_size, autocast=autocast)
+    return split_evaluators(dev, data_cfg.dev_name, data_cfg, [main], main, min_label, encodings)[key]
 
 
 def score(model: SentenceTransformer, by_key: dict[str, SentenceEvaluator]) -> Metrics:
-    """Every evaluator's metrics, keyed as metrics.json keys them (name prefixes stripped)."""
-    return {key: evaluate(model, evaluator) for key, evaluator in by_key.items()}
+    """Every evaluator's metrics, keyed as metrics.json keys them (name prefixes stripped); the evaluators
+    of a split share its encodings for the whole of this call."""
+    with ExitStack() as stack:
+        for encodings in {id(e.encodings): e.encodings for e in by_key.values()}.values():
+            stack.enter_context(encodings.session())
+        return {key: evaluate(model, evaluator) for key, evaluator in by_key.items()}

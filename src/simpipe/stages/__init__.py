@@ -16,6 +16,7 @@ from simpipe.core.errors import ConfigError
 # in pipeline order (dvc.yaml): stage name -> module
 STAGES = {
     "prepare": "simpipe.stages.prepare",
+    "mine": "simpipe.stages.mine",
     "baseline": "simpipe.stages.baseline",
     "train": "simpipe.stages.train",
     "evaluate": "simpipe.stages.evaluate",

@@ -10,7 +10,7 @@ import logging
 
 from sentence_transformers import SentenceTransformer
 
-from simpipe.artifacts.metrics import Metrics, base_dir, headline, write_metrics
+from simpipe.artifacts.metrics import Metrics, base_dir, headline, matryoshka_dims, write_metrics
 from simpipe.core.paths import Layout
 from simpipe.data.prepared import load_split, read_search
 from simpipe.evaluation.suite import EVAL_SPLITS, evaluators, score
@@ -37,7 +37,9 @@ def run(cfg) -> Metrics:
     else:
         prepared = layout.prepared(cfg.name)
         splits = {split: load_split(prepared, split) for split in EVAL_SPLITS}
-        metrics = score(model, evaluators(splits, cfg.data, cfg.eval, read_search(prepared), device))
+        metrics = score(
+            model, evaluators(splits, cfg.data, cfg.eval, read_search(prepared), matryoshka_dims(cfg.train))
+        )
         split, metric = headline(cfg.data, cfg.eval)
         log.info(
             "%s base model %s %s/%s: %.4f", cfg.name, cfg.model.name_or_path, split, metric, metrics[split][metric]

@@ -11,7 +11,7 @@ from simpipe.artifacts.metrics import read_metrics
 from simpipe.artifacts.trained import model_dir, read_record
 from simpipe.core.io import atomic_dir, write_text
 from simpipe.core.paths import Layout
-from simpipe.data.prepared import SPLITS, load_split, read_search
+from simpipe.data.prepared import load_split, read_search, run_files
 from simpipe.documents.card import bare_card_data, build_card_data, insert_section, render_card, reproduction_section
 from simpipe.documents.comparison import read_comparison
 from simpipe.tracking.tracker import Tracker
@@ -26,7 +26,8 @@ def run(cfg) -> None:
     metrics = read_metrics(layout.metrics(cfg.name))
     comparison = read_comparison(layout.metrics(cfg.name))
     prepared = layout.prepared(cfg.name)
-    splits = {split: load_split(prepared, split) for split in SPLITS}
+    files = run_files(prepared, layout.mined(cfg.name))
+    splits = {split: load_split(path.parent, split) for split, path in files.items()}
 
     model = SentenceTransformer(str(model_dir(trained)), device="cpu", local_files_only=True)
     build_card_data(model, splits, rec, metrics, read_search(prepared), cfg.card, cfg.data, cfg.eval, cfg.train)

@@ -15,6 +15,7 @@ from simpipe.artifacts.metrics import (
     final_metrics,
     headline,
     headline_value,
+    matryoshka_dims,
     read_metrics,
     with_base,
     write_metrics,
@@ -22,7 +23,7 @@ from simpipe.artifacts.metrics import (
 from simpipe.artifacts.trained import model_dir, read_run
 from simpipe.core.paths import Layout
 from simpipe.data.naming import dataset_name
-from simpipe.data.prepared import SPLITS, load_split, read_search, split_file
+from simpipe.data.prepared import load_split, read_search, run_files
 from simpipe.evaluation.suite import EVAL_SPLITS, evaluators, score
 from simpipe.modeling.hardware import resolve_device
 from simpipe.tracking.tracker import Tracker
@@ -38,7 +39,7 @@ def run(cfg) -> Metrics:
     model = SentenceTransformer(str(model_dir(trained)), device=device)
     prepared = layout.prepared(cfg.name)
     splits = {split: load_split(prepared, split) for split in EVAL_SPLITS}
-    metrics = score(model, evaluators(splits, cfg.data, cfg.eval, read_search(prepared), device))
+    metrics = score(model, evaluators(splits, cfg.data, cfg.eval, read_search(prepared), matryoshka_dims(cfg.train)))
     base = base_dir(layout.metrics(cfg.name))
     if (base / METRICS_FILE).is_file():
         metrics = with_base(metrics, read_metrics(base))
@@ -51,7 +52,7 @@ def run(cfg) -> Metrics:
     tracker.attach(run_info.mlflow_run_id)
     tracker.log_metrics(final_metrics(metrics, value), step=run_info.global_step)
     tracker.log_model(model, splits["dev"][cfg.data.columns[0]][:2])
-    tracker.log_inputs(dataset_name(cfg.data), {split: split_file(prepared, split) for split in SPLITS})
+    tracker.log_inputs(dataset_name(cfg.data), run_files(prepared, layout.mined(cfg.name)))
     split, metric = headline(cfg.data, cfg.eval)
     log.info("%s %s/%s: %.4f", cfg.name, split, metric, value)
     return metrics

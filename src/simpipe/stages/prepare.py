@@ -1,5 +1,5 @@
-"""Stage `prepare`: raw files -> data/prepared/<variant>/{train,dev,test}.parquet, stats.json and, with
-search metrics, search.json (the relevance threshold on the prepared scale)."""
+"""Stage `prepare`: raw files -> data/prepared/<variant>/{train,dev,test}.parquet, stats.json and
+search.json (the search metrics' relevance threshold on the prepared scale, or null)."""
 
 from __future__ import annotations
 
@@ -28,7 +28,6 @@ def run(cfg) -> dict[str, int]:
             stats[split] = len(frame)
         write_json(out / STATS_FILE, {"dataset": cfg.data.name, "rows": stats})
         min_label = search_threshold(cfg.data)
-        if min_label is not None:
-            write_search(out, cfg.data.search.min_relevance, min_label)
+        write_search(out, cfg.data.search.min_relevance if cfg.data.search else None, min_label)
     log.info("prepared %s: %s", cfg.name, ", ".join(f"{k}={v}" for k, v in stats.items()))
     return stats

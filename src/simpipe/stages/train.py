@@ -1,4 +1,5 @@
-"""Stage `train`: prepared data -> trained/<variant>/ (model + training record), curves to MLflow."""
+"""Stage `train`: the mined train split (stage `mine`) and the prepared dev split -> trained/<variant>/
+(model + training record), curves to MLflow."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from simpipe.artifacts.trained import Record, TrainedRun, model_dir, write_recor
 from simpipe.core.io import atomic_dir, write_json
 from simpipe.core.paths import Layout
 from simpipe.core.versions import library_versions
-from simpipe.data.prepared import load_split, split_file
+from simpipe.data.prepared import SEARCH_FILE, load_split, read_search, split_file
 from simpipe.modeling.hardware import resolve_device, resolve_precision
 from simpipe.modeling.model import build_model, model_facts
 from simpipe.tracking.emissions import emission_metrics, emissions
@@ -22,10 +23,9 @@ from simpipe.tracking.tracker import Tracker, run_params, run_tags
 from simpipe.training.checkpoints import RESUME_FILE, fingerprint, resume_point
 from simpipe.training.distributed import is_main, world_size
 from simpipe.training.loop import train
+from simpipe.training.losses import batch_sampler
 
 log = logging.getLogger(__name__)
-# the prepared splits training reads (dvc.yaml lists them as the train stage's data deps)
-TRAIN_SPLITS = ("train", "dev")
 
 
 def untracked(cfg):
@@ -40,17 +40,20 @@ def run(cfg) -> dict[str, float]:
     layout = Layout.from_cfg(cfg)
     device = resolve_device(cfg.train.device)
     precision = resolve_precision(cfg.train.precision, device)
-    prepared = layout.prepared(cfg.name)
-    train_ds = load_split(prepared, "train")
+    prepared, mined = layout.prepared(cfg.name), layout.mined(cfg.name)
+    train_ds = load_split(mined, "train")
     dev_ds = load_split(prepared, "dev", cfg.train.eval_max_pairs)
+    min_label = read_search(prepared)
 
     checkpoints = layout.checkpoints(cfg.name)
-    config_hash = fingerprint(cfg, [split_file(prepared, split) for split in TRAIN_SPLITS])
+    # the files training reads (dvc.yaml lists them as the train stage's data deps)
+    config_hash = fingerprint(cfg, [split_file(mined, "train"), split_file(prepared, "dev"), prepared / SEARCH_FILE])
     resume_from, interrupted_run = resume_point(checkpoints, config_hash, clean=is_main())
     set_seed(cfg.train.seed)
     model = build_model(cfg.model)
     if not is_main():  # a DDP worker trains alongside rank 0, which tracks the run and writes the outputs
-        train(cfg, model, train_ds, dev_ds, Tracker(untracked(cfg)), checkpoints, device, precision, resume_from)
+        tracker = Tracker(untracked(cfg))
+        train(cfg, model, train_ds, dev_ds, min_label, tracker, checkpoints, device, precision, resume_from)
         return {}
     if interrupted_run and resume_from is None:  # nothing to resume: close the old run, start a new one
         stale = Tracker(cfg)
@@ -69,9 +72,12 @@ def run(cfg) -> dict[str, float]:
             tracker.set_tags({"resumed_from": resume_from.name})
         tracker.log_params(run_params(cfg))
         tracker.set_tags(run_tags(device, precision, world_size(), versions))
+        tracker.set_tags({"batch_sampler": batch_sampler(cfg.train.loss, cfg.train.batch_sampler)})
         started = time.time()
         with emissions(cfg, out) as co2:
-            result = train(cfg, model, train_ds, dev_ds, tracker, checkpoints, device, precision, resume_from)
+            result = train(
+                cfg, model, train_ds, dev_ds, min_label, tracker, checkpoints, device, precision, resume_from
+            )
         seconds = time.time() - started
         model.save(str(model_dir(out)))
         run = TrainedRun(
@@ -93,7 +99,7 @@ def run(cfg) -> dict[str, float]:
         )
         write_record(out, Record(run, result.log_history, result.args, co2))
         tracker.log_metrics(emission_metrics(co2), step=result.global_step)
-        metric = curve_metric(cfg.eval.main_similarity)
+        metric = curve_metric(cfg.data.shape, cfg.eval.main_similarity)
         write_curves(layout.metrics(cfg.name), result.log_history, cfg.data.dev_name, metric)
     shutil.rmtree(checkpoints, ignore_errors=True)
     log.info("trained %s in %.1f s (%d steps)", cfg.name, seconds, result.global_step)

@@ -7,6 +7,7 @@ from pathlib import Path
 from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
 
 from simpipe.training.distributed import per_device_batch, world_size
+from simpipe.training.losses import batch_sampler
 
 
 def eval_steps(t, device: str) -> int:
@@ -24,6 +25,9 @@ def training_args(cfg, output_dir: Path, device: str, precision: str) -> Sentenc
         max_steps=t.max_steps,
         per_device_train_batch_size=per_device_batch(t.batch_size, "train.batch_size"),
         per_device_eval_batch_size=t.eval_batch_size,
+        gradient_accumulation_steps=t.gradient_accumulation_steps,
+        activation_checkpointing=t.gradient_checkpointing,  # transformers 5 name of gradient checkpointing
+        batch_sampler=batch_sampler(t.loss, t.batch_sampler),
         learning_rate=t.learning_rate,
         lr_scheduler_type=t.lr_scheduler,
         warmup_steps=float(t.warmup_ratio),  # a float < 1 is a ratio of the total steps

@@ -13,6 +13,20 @@ MIN_KEEP = 2
 
 
 @dataclass
+class MatryoshkaConfig(Section):
+    """`MatryoshkaLoss` around `train.loss`: the loss at each embedding size, so that truncated embeddings work."""
+
+    dims: list[int] = option([], "embedding sizes trained, largest first, e.g. [384, 256, 128, 64]")
+    weights: list[float] | None = option(None, "weight of each dim's loss (null: 1 each)")
+
+    def check(self, key: str) -> None:
+        if not self.dims or any(d < 1 for d in self.dims) or len(set(self.dims)) != len(self.dims):
+            raise invalid(f"{key}.dims", self.dims, "name distinct embedding sizes >= 1, e.g. [384, 256, 128, 64]")
+        if self.weights is not None and len(self.weights) != len(self.dims):
+            raise invalid(f"{key}.weights", self.weights, f"give one weight per dim ({len(self.dims)}) or null")
+
+
+@dataclass
 class TrainConfig(Section):
     """SentenceTransformerTrainer settings (sentence-transformers' defaults unless noted)."""
 
@@ -21,7 +35,9 @@ class TrainConfig(Section):
     )
     loss_params: dict[str, Any] = option({}, "the loss's keyword arguments, e.g. {scale: 20.0}")
     epochs: int = option(1, "passes over the training pairs")
-    batch_size: int = option(32, "pairs per optimizer step (the global batch under DDP)")
+    batch_size: int = option(
+        32, "rows per batch the loss sees (the global batch under DDP; x gradient_accumulation_steps per step)"
+    )
     eval_batch_size: int = option(32, "texts per batch of the dev evaluation during training")
     learning_rate: float = option(5.0e-05, "peak learning rate of AdamW")
     lr_scheduler: str = option("linear", "transformers' lr_scheduler_type")
@@ -39,6 +55,12 @@ class TrainConfig(Section):
     )
     device: Literal["auto", "cpu", "cuda"] = option("auto", "auto: CUDA when available, else the CPU")
     dataloader_num_workers: int = option(0, "processes loading batches (0: the main process)")
+    matryoshka: MatryoshkaConfig | None = option(None, "wrap the loss in MatryoshkaLoss with these dims (null: not)")
+    batch_sampler: Literal["auto", "batch_sampler", "no_duplicates", "group_by_label"] = option(
+        "auto", "auto: no_duplicates for an in-batch-negative loss (a duplicate text is a false negative), else plain"
+    )
+    gradient_accumulation_steps: int = option(1, "batches per optimizer step (adds no in-batch negatives)")
+    gradient_checkpointing: bool = option(False, "recompute activations in the backward pass (less memory, slower)")
 
     def check(self, key: str) -> None:
         if self.loss not in LOSSES:
@@ -50,6 +72,13 @@ class TrainConfig(Section):
                 takes = ", ".join(f"{k} (default {v})" for k, v in options.items()) or "none"
                 raise invalid(f"{key}.loss_params.{unknown[0]}", self.loss_params[unknown[0]],
                               f"not a parameter of {self.loss}; it takes: {takes}")  # fmt: skip
+        if LOSSES[self.loss].cached and self.gradient_checkpointing:
+            raise invalid(
+                f"{key}.gradient_checkpointing",
+                True,
+                f"{self.loss} caches embeddings and crashes with gradient checkpointing; set it to false "
+                "(the cached loss already saves the memory) or use the uncached loss",
+            )
         within(f"{key}.warmup_ratio", self.warmup_ratio, 0.0, 1.0, "the share of steps that warm up the learning rate")
         for name, what in (
             ("epochs", "passes over the data"),
@@ -59,6 +88,7 @@ class TrainConfig(Section):
             ("cpu_eval_steps", "steps between dev evaluations on the CPU"),
             ("logging_steps", "steps between loss logs"),
             ("eval_max_pairs", "dev pairs of the curve"),
+            ("gradient_accumulation_steps", "batches per optimizer step"),
         ):
             at_least(f"{key}.{name}", getattr(self, name), 1, what)
         at_least(f"{key}.learning_rate", self.learning_rate, 0.0, "the peak learning rate")
@@ -84,3 +114,39 @@ class CheckpointConfig(Section):
                 f"keep at least {MIN_KEEP} checkpoints, so that a newest one cut short by a crash leaves one to "
                 f"resume from (or {key}.every_steps=null for none)",
             )
+
+
+@dataclass
+class MineConfig(Section):
+    """Hard negatives for each (anchor, positive) training pair, mined with the base model (stage `mine`,
+    sentence-transformers' `mine_hard_negatives`); the train split becomes (anchor, positive, negative...).
+
+    The guard against false negatives (a document as relevant as the positive, but unlabelled): the query's
+    own positives are never candidates (sentence-transformers masks every positive of a repeated query), and
+    by default `relative_margin: 0.05` keeps a candidate only when it scores at least 5 % below the query's
+    hardest positive (NV-Retriever's TopK-PercPos, the setting sentence-transformers recommends)."""
+
+    enabled: bool = option(False, "mine hard negatives for the train split (false: train on it as prepared)")
+    num_negatives: int = option(1, "negatives per pair (columns negative, or negative_1 ... negative_n)")
+    range_min: int = option(0, "skip the N most similar candidates (another guard against false negatives)")
+    range_max: int | None = option(100, "consider the N most similar candidates only (null: as many as needed)")
+    relative_margin: float | None = option(0.05, "keep a candidate scoring below (1 - m) x the positive (null: off)")
+    absolute_margin: float | None = option(None, "keep a candidate scoring below the positive - m (null: off)")
+    max_score: float | None = option(None, "keep a candidate scoring at most this (null: off)")
+    sampling_strategy: Literal["top", "random"] = option("top", "the hardest candidates, or a random sample of them")
+    batch_size: int = option(64, "texts per encode batch")
+    seed: int = option(42, "seed of the random sampling strategy")
+
+    def check(self, key: str) -> None:
+        at_least(f"{key}.num_negatives", self.num_negatives, 1, "negatives per pair")
+        at_least(f"{key}.range_min", self.range_min, 0, "candidates skipped")
+        at_least(f"{key}.batch_size", self.batch_size, 1, "texts per batch")
+        if self.range_max is not None and self.range_max < self.range_min + self.num_negatives:
+            raise invalid(
+                f"{key}.range_max",
+                self.range_max,
+                f"must leave {key}.num_negatives={self.num_negatives} candidates after {key}.range_min="
+                f"{self.range_min}; raise it or set null",
+            )
+        for name in ("relative_margin", "absolute_margin"):
+            at_least(f"{key}.{name}", getattr(self, name), 0.0, "a margin")

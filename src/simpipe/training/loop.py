@@ -12,29 +12,34 @@ from sentence_transformers import SentenceTransformer
 from sentence_transformers.sentence_transformer.trainer import SentenceTransformerTrainer
 from transformers import TrainerCallback
 
-from simpipe.evaluation.similarity import DistinctTextSimilarityEvaluator, similarity_evaluator
+from simpipe.core.errors import ConfigError
+from simpipe.evaluation.suite import curve_evaluator
 from simpipe.modeling.hardware import AUTOCAST_DTYPES
 from simpipe.tracking.tracker import Tracker
 from simpipe.training.args import training_args
 from simpipe.training.callbacks import CurveCallback, EvaluateOnEpochEnd
-from simpipe.training.losses import build_loss
+from simpipe.training.losses import LOSSES, build_loss
 
 log = logging.getLogger(__name__)
 
 
-def curve_evaluator(dev_ds: Dataset, cfg, precision: str = "fp32") -> DistinctTextSimilarityEvaluator:
-    """The dev curve during training: the main similarity only, `train.eval_batch_size` texts a batch,
-    in the training's `precision` (the `eval` settings of the final evaluation do not touch training)."""
-    main = cfg.eval.main_similarity
-    return similarity_evaluator(
-        dev_ds,
-        cfg.data.dev_name,
-        cfg.data.columns,
-        cfg.train.eval_batch_size,
-        [main],
-        main_similarity=main,
-        autocast=AUTOCAST_DTYPES.get(precision),
-    )
+def check_recipe(cfg, model: SentenceTransformer) -> None:
+    """What only the model can tell (Matryoshka dims within its size), and a warning for gradient
+    accumulation with an in-batch-negative loss, whose negatives are the rows of one batch only."""
+    t = cfg.train
+    size = model.get_embedding_dimension()
+    if t.matryoshka and size and max(t.matryoshka.dims) > size:
+        raise ConfigError(
+            f"train.matryoshka.dims={list(t.matryoshka.dims)}: the model's embeddings have {size} dims; "
+            f"use dims of at most {size}"
+        )
+    if LOSSES[t.loss].in_batch and t.gradient_accumulation_steps > 1:
+        log.warning(
+            "train.gradient_accumulation_steps=%d adds no in-batch negatives to %s: each of its batches of %d "
+            "still sees %d negatives per anchor; for more, raise train.batch_size (CachedMultipleNegativesRankingLoss "
+            "keeps its memory low)",
+            t.gradient_accumulation_steps, t.loss, t.batch_size, t.batch_size - 1,
+        )  # fmt: skip
 
 
 @dataclass
@@ -50,6 +55,7 @@ def train(
     model: SentenceTransformer,
     train_ds: Dataset,
     dev_ds: Dataset,
+    min_label: float | None,
     tracker: Tracker,
     work_dir: Path,
     device: str,
@@ -58,19 +64,28 @@ def train(
     callbacks: list[TrainerCallback] | None = None,
 ) -> TrainResult:
     """Fine-tune `model` in place with the variant's loss and hyperparameters; checkpoints go to
-    `work_dir`, and `resume_from` (a checkpoint there) continues an interrupted run exactly."""
-    loss = build_loss(model, cfg.train.loss, cfg.train.loss_params)
+    `work_dir`, and `resume_from` (a checkpoint there) continues an interrupted run exactly; `min_label`:
+    the prepared search threshold (a search curve's relevant pairs)."""
+    check_recipe(cfg, model)
+    loss = build_loss(model, cfg.train)
     args = training_args(cfg, work_dir, device, precision)
+    evaluator = curve_evaluator(
+        dev_ds, cfg.data, cfg.eval, min_label, cfg.train.eval_batch_size, AUTOCAST_DTYPES.get(precision)
+    )
     trainer = SentenceTransformerTrainer(
         model=model,
         args=args,
         train_dataset=train_ds,
         eval_dataset=dev_ds if cfg.train.eval_loss else None,
         loss=loss,
-        evaluator=curve_evaluator(dev_ds, cfg, precision),
+        evaluator=evaluator,
         callbacks=[CurveCallback(tracker, cfg.data.dev_name), EvaluateOnEpochEnd(), *(callbacks or [])],
     )
-    log.info("training %s on %s (%s): %d pairs", cfg.name, device, precision, len(train_ds))
+    log.info(
+        "training %s on %s (%s): %d rows (%s), %s, batch sampler %s",
+        cfg.name, device, precision, len(train_ds), ", ".join(train_ds.column_names), type(loss).__name__,
+        args.batch_sampler,
+    )  # fmt: skip
     if resume_from is not None:
         log.info("resuming %s from %s", cfg.name, resume_from)
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)

@@ -1,4 +1,5 @@
-"""The losses a variant can train with (`train.loss`), built from sentence-transformers' classes.
+"""The losses a variant can train with (`train.loss`), built from sentence-transformers' classes, optionally
+wrapped in `MatryoshkaLoss` (`train.matryoshka`), and the batch sampler each wants.
 
 sentence-transformers is imported when a loss is built or inspected, not on import: the config check
 (`simpipe params`) reads LOSSES without loading torch.
@@ -7,23 +8,48 @@ sentence-transformers is imported when a loss is built or inspected, not on impo
 from __future__ import annotations
 
 import inspect
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from torch import nn
 
-# sentence-transformers losses -> the data shapes (simpipe.data.shapes) each takes
-LOSSES: dict[str, tuple[str, ...]] = {
-    "CosineSimilarityLoss": ("scored_pairs",),
-    "CoSENTLoss": ("scored_pairs",),
-    "AnglELoss": ("scored_pairs",),
+
+@dataclass(frozen=True)
+class Loss:
+    """What simpipe knows of a sentence-transformers loss: the data shapes (simpipe.data.shapes) it takes,
+    whether the other rows of a batch are its negatives, and whether it caches embeddings (GradCache)."""
+
+    shapes: tuple[str, ...]
+    in_batch: bool = False
+    cached: bool = False
+
+
+LOSSES: dict[str, Loss] = {
+    "CosineSimilarityLoss": Loss(("scored_pairs",)),
+    "CoSENTLoss": Loss(("scored_pairs",)),
+    "AnglELoss": Loss(("scored_pairs",)),
+    "MultipleNegativesRankingLoss": Loss(("pairs", "triplets"), in_batch=True),
+    "CachedMultipleNegativesRankingLoss": Loss(("pairs", "triplets"), in_batch=True, cached=True),
+    "MultipleNegativesSymmetricRankingLoss": Loss(("pairs",), in_batch=True),
+    "TripletLoss": Loss(("triplets",)),
+    "ContrastiveLoss": Loss(("labelled_pairs",)),
+    "OnlineContrastiveLoss": Loss(("labelled_pairs",)),
 }
 
 
 def losses_for(shape: str) -> list[str]:
     """The losses that take data of `shape`."""
-    return [name for name, shapes in LOSSES.items() if shape in shapes]
+    return [name for name, loss in LOSSES.items() if shape in loss.shapes]
+
+
+def batch_sampler(loss: str, setting: str) -> str:
+    """sentence-transformers' BatchSamplers value of `train.batch_sampler=setting` (auto: no_duplicates for an
+    in-batch-negative loss, whose duplicate texts in one batch would be false negatives; else the plain one)."""
+    if setting != "auto":
+        return setting
+    return "no_duplicates" if LOSSES[loss].in_batch else "batch_sampler"
 
 
 def loss_options(name: str) -> dict[str, Any]:
@@ -38,8 +64,14 @@ def loss_options(name: str) -> dict[str, Any]:
     }
 
 
-def build_loss(model: SentenceTransformer, name: str, params) -> nn.Module:
-    """`train.loss` (a sentence-transformers loss class of LOSSES) with `train.loss_params` as keyword arguments."""
+def build_loss(model: SentenceTransformer, train_cfg) -> nn.Module:
+    """`train.loss` (a sentence-transformers loss class of LOSSES) with `train.loss_params` as keyword arguments,
+    wrapped in `MatryoshkaLoss` when `train.matryoshka` gives dims."""
     from sentence_transformers.sentence_transformer import losses
 
-    return getattr(losses, name)(model, **dict(params or {}))
+    loss = getattr(losses, train_cfg.loss)(model, **dict(train_cfg.loss_params or {}))
+    matryoshka = train_cfg.get("matryoshka")
+    if not matryoshka:
+        return loss
+    weights = list(matryoshka.weights) if matryoshka.get("weights") else None
+    return losses.MatryoshkaLoss(model, loss, matryoshka_dims=list(matryoshka.dims), matryoshka_weights=weights)

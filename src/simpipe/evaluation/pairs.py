@@ -1,0 +1,77 @@
+"""Evaluators of triplets (`TripletEvaluator`: is the positive closer than the negative?) and of labelled
+pairs (`BinaryClassificationEvaluator`: accuracy, F1, average precision of similar / dissimilar), with the
+split's shared `Encodings`."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from datasets import Dataset
+from sentence_transformers.sentence_transformer.evaluation import BinaryClassificationEvaluator, TripletEvaluator
+
+from simpipe.evaluation.encoded import Encodings, SharedEncodings
+
+
+class SharedTripletEvaluator(SharedEncodings, TripletEvaluator):
+    def __init__(self, *args, encodings: Encodings, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.encodings = encodings
+
+
+class SharedBinaryClassificationEvaluator(SharedEncodings, BinaryClassificationEvaluator):
+    def __init__(self, *args, encodings: Encodings, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.encodings = encodings
+
+
+def triplet_evaluator(
+    dataset: Dataset,
+    name: str,
+    columns: Sequence[str],
+    similarity_fns: Sequence[str],
+    main_similarity: str,
+    encodings: Encodings,
+    truncate_dim: int | None = None,
+) -> SharedTripletEvaluator:
+    """Accuracy per similarity over (anchor, positive, negative) rows; with negative_1..n, one triplet per negative."""
+    anchor, positive, *negatives = columns
+    anchors, positives = dataset[anchor], dataset[positive]
+    rows = [row for column in negatives for row in zip(anchors, positives, dataset[column], strict=True)]
+    return SharedTripletEvaluator(
+        anchors=[a for a, _, _ in rows],
+        positives=[p for _, p, _ in rows],
+        negatives=[n for _, _, n in rows],
+        encodings=encodings,
+        main_similarity_function=main_similarity,
+        similarity_fn_names=list(similarity_fns),
+        batch_size=encodings.batch_size,
+        name=name,
+        write_csv=False,
+        truncate_dim=truncate_dim,
+    )
+
+
+def classification_evaluator(
+    dataset: Dataset,
+    name: str,
+    columns: Sequence[str],
+    similarity_fns: Sequence[str],
+    main_similarity: str,
+    encodings: Encodings,
+    truncate_dim: int | None = None,
+) -> SharedBinaryClassificationEvaluator:
+    """Accuracy, F1, precision, recall and average precision per similarity over (text, text, 0/1 label) rows."""
+    text1, text2, label = columns
+    evaluator = SharedBinaryClassificationEvaluator(
+        sentences1=dataset[text1],
+        sentences2=dataset[text2],
+        labels=[int(v) for v in dataset[label]],
+        encodings=encodings,
+        similarity_fn_names=list(similarity_fns),
+        batch_size=encodings.batch_size,
+        name=name,
+        write_csv=False,
+        truncate_dim=truncate_dim,
+    )
+    evaluator.primary_metric = f"{main_similarity}_ap"
+    return evaluator

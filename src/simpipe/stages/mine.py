@@ -1,0 +1,45 @@
+"""Stage `mine`: the prepared train split -> data/mined/<variant>/train.parquet, the rows the train stage
+reads: with `mine.enabled`, each (anchor, positive) pair with hard negatives mined by the base model
+(statistics -> metrics/<variant>/mining.json); otherwise the prepared train split as it is (a copy, which
+DVC stores once). Cached by DVC on the train split, the model and the mine settings only, so a training
+change never mines again."""
+
+from __future__ import annotations
+
+import logging
+import shutil
+import time
+
+from simpipe.artifacts.metrics import write_mining
+from simpipe.core.io import atomic_dir
+from simpipe.core.paths import Layout
+from simpipe.data.prepared import load_split, split_file
+from simpipe.modeling.hardware import resolve_device
+from simpipe.modeling.model import build_model
+from simpipe.training.mining import mine
+
+log = logging.getLogger(__name__)
+
+
+def run(cfg) -> dict:
+    layout = Layout.from_cfg(cfg)
+    prepared = layout.prepared(cfg.name)
+    stats: dict = {}
+    with atomic_dir(layout.mined(cfg.name)) as out:
+        if not cfg.mine.enabled:
+            shutil.copyfile(split_file(prepared, "train"), split_file(out, "train"))
+            log.info("%s: mine.enabled=false; the prepared train split as it is", cfg.name)
+        else:
+            device = resolve_device(cfg.train.device)
+            started = time.time()
+            model = build_model(cfg.model, device)
+            frame, stats = mine(model, load_split(prepared, "train"), cfg.mine, list(cfg.data.train_columns))
+            stats["seconds"] = time.time() - started
+            frame.to_parquet(split_file(out, "train"), index=False)
+            log.info(
+                "%s: mined %d negative(s) for %d of %d pairs in %.0f s (positive %.3f, negative %.3f mean similarity)",
+                cfg.name, cfg.mine.num_negatives, stats["rows"], stats["pairs"], stats["seconds"],
+                stats["positive_mean"], stats["negative_mean"],
+            )  # fmt: skip
+    write_mining(layout.metrics(cfg.name), stats)
+    return stats

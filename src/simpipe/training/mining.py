@@ -1,0 +1,83 @@
+"""Hard negatives for (anchor, positive) training pairs with sentence-transformers' `mine_hard_negatives`.
+
+sentence-transformers prints its statistics rather than returning them: they are logged line by line, and
+the counts of candidates each guard skipped are read from those lines into the mining metrics, beside the
+score statistics computed here from the scores it returns.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+import random
+import re
+from contextlib import redirect_stdout
+
+import numpy as np
+import pandas as pd
+import torch
+from datasets import Dataset
+from sentence_transformers import SentenceTransformer
+from sentence_transformers.util import mine_hard_negatives
+
+log = logging.getLogger(__name__)
+_SKIPPED = re.compile(r"Skipped ([\d,]+) potential negatives .* due to the (\w+) of")
+
+
+def negative_columns(n: int) -> list[str]:
+    """The mined negatives' columns: `negative`, or `negative_1` ... `negative_n` (simpipe.data.shapes' triplets)."""
+    return ["negative"] if n == 1 else [f"negative_{i}" for i in range(1, n + 1)]
+
+
+def mine(model: SentenceTransformer, train: Dataset, mine_cfg, columns: list[str]) -> tuple[pd.DataFrame, dict]:
+    """(anchor, positive, negatives...) rows of `train` (`columns`: anchor, positive) and the mining metrics.
+    A pair for which not enough negatives pass the guards is left out (counted: `pairs_without_negatives`)."""
+    anchor, positive = columns[:2]
+    random.seed(mine_cfg.seed)
+    torch.manual_seed(mine_cfg.seed)
+    printed = io.StringIO()
+    with redirect_stdout(printed):
+        mined = mine_hard_negatives(
+            train.select_columns([anchor, positive]),
+            model,
+            anchor_column_name=anchor,
+            positive_column_name=positive,
+            range_min=mine_cfg.range_min,
+            range_max=mine_cfg.range_max,
+            max_score=mine_cfg.max_score,
+            absolute_margin=mine_cfg.absolute_margin,
+            relative_margin=mine_cfg.relative_margin,
+            num_negatives=mine_cfg.num_negatives,
+            sampling_strategy=mine_cfg.sampling_strategy,
+            output_format="n-tuple",
+            output_scores=True,
+            batch_size=mine_cfg.batch_size,
+            verbose=True,
+        )
+    lines = printed.getvalue().splitlines()
+    for line in lines:
+        log.info("mine_hard_negatives: %s", line)
+    frame = mined.to_pandas()
+    scores = np.array(frame.pop("scores").tolist(), dtype=np.float64).reshape(len(frame), -1)
+    frame.columns = [anchor, positive, *negative_columns(mine_cfg.num_negatives)]
+    return frame, statistics(scores, len(train), lines)
+
+
+def statistics(scores: np.ndarray, pairs: int, printed: list[str]) -> dict[str, float | int]:
+    """Mining metrics: rows in and out, mean/median similarity of positives and negatives, their mean gap,
+    and the candidates each guard skipped (from sentence-transformers' printed report)."""
+    positives, negatives = scores[:, 0], scores[:, 1:]
+    out: dict[str, float | int] = {
+        "pairs": pairs,
+        "rows": len(scores),
+        "pairs_without_negatives": pairs - len(scores),
+        "positive_mean": float(positives.mean()) if len(scores) else float("nan"),
+        "positive_median": float(np.median(positives)) if len(scores) else float("nan"),
+        "negative_mean": float(negatives.mean()) if len(scores) else float("nan"),
+        "negative_median": float(np.median(negatives)) if len(scores) else float("nan"),
+        "gap_mean": float((positives[:, None] - negatives).mean()) if len(scores) else float("nan"),
+    }
+    for line in printed:
+        if match := _SKIPPED.search(line):
+            out[f"skipped_by_{match[2]}"] = int(match[1].replace(",", ""))
+    return out
