@@ -26,17 +26,22 @@ REPO = Layout(REPO_ROOT)
 
 
 def variant_cfg(work: Path, variant: str, *overrides: str):
-    """`variant`'s run config rooted at `work`, reading the repository's raw data, untracked."""
-    return compose(
-        "run",
-        [
-            f"variant={variant}",
-            f"paths.root={work}",
-            f"paths.raw={REPO.raw('')}",
-            "tracking.enabled=false",
-            "tracking.codecarbon.enabled=false",
-            *overrides,
-        ],
+    """`variant`'s run config rooted at `work`, reading the repository's raw data, untracked, checked (as a
+    stage receives it: derived values such as `data.eval_shape` filled in)."""
+    from simpipe.schema import check
+
+    return check(
+        compose(
+            "run",
+            [
+                f"variant={variant}",
+                f"paths.root={work}",
+                f"paths.raw={REPO.raw('')}",
+                "tracking.enabled=false",
+                "tracking.codecarbon.enabled=false",
+                *overrides,
+            ],
+        )
     )
 
 

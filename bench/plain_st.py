@@ -10,17 +10,38 @@ import argparse
 import json
 
 from datasets import Dataset
-from sentence_transformers import SentenceTransformer
+from sentence_transformers import SentenceTransformer, util
 from sentence_transformers.sentence_transformer import losses
-from sentence_transformers.sentence_transformer.evaluation import EmbeddingSimilarityEvaluator
+from sentence_transformers.sentence_transformer.evaluation import (
+    EmbeddingSimilarityEvaluator,
+    InformationRetrievalEvaluator,
+)
 from sentence_transformers.sentence_transformer.trainer import SentenceTransformerTrainer
-from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
+from sentence_transformers.sentence_transformer.training_args import (
+    BatchSamplers,
+    SentenceTransformerTrainingArguments,
+)
+
+
+def search_evaluator(dev: Dataset, min_label: float, batch_size: int, name: str) -> InformationRetrievalEvaluator:
+    """Each dev query searches the dev titles; relevant: label >= min_label (as a user writes it)."""
+    query, title, label = dev.column_names
+    queries = sorted(set(dev[query]))
+    titles = sorted(set(dev[title]))
+    qrels: dict[str, set[str]] = {}
+    for q, t, y in zip(dev[query], dev[title], dev[label], strict=True):
+        if y >= min_label:
+            qrels.setdefault(str(queries.index(q)), set()).add(str(titles.index(t)))
+    return InformationRetrievalEvaluator(
+        {str(i): q for i, q in enumerate(queries)}, {str(i): t for i, t in enumerate(titles)}, qrels,
+        batch_size=batch_size, name=name, score_functions={"cosine": util.cos_sim}, write_csv=False,
+    )  # fmt: skip
 
 
 def main() -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     p.add_argument("--model", required=True)
-    p.add_argument("--train", required=True, help="parquet with two text columns and a label column")
+    p.add_argument("--train", required=True, help="parquet: text, text, label (or anchor, positive[, negative])")
     p.add_argument("--output", required=True)
     p.add_argument("--result", required=True, help="JSON file for the Trainer's train metrics")
     p.add_argument("--batch-size", type=int, default=16)
@@ -35,6 +56,10 @@ def main() -> None:
     p.add_argument("--dev-pairs", type=int, help="evaluate on the first N dev pairs (default: all)")
     p.add_argument("--eval-steps", type=int, default=100)
     p.add_argument("--eval-batch-size", type=int, default=64)
+    p.add_argument(
+        "--loss", default="CosineSimilarityLoss", choices=["CosineSimilarityLoss", "MultipleNegativesRankingLoss"]
+    )
+    p.add_argument("--search-min-label", type=float, help="dev evaluation by search (relevant: label >= this)")
     a = p.parse_args()
 
     model = SentenceTransformer(a.model, device="cpu")
@@ -44,10 +69,14 @@ def main() -> None:
         dev = Dataset.from_parquet(a.dev)
         dev = dev.select(range(min(a.dev_pairs or len(dev), len(dev))))
         text1, text2, label = dev.column_names
-        evaluator = EmbeddingSimilarityEvaluator(
-            dev[text1], dev[text2], dev[label], batch_size=a.eval_batch_size, name=a.dev_name,
-            similarity_fn_names=["cosine"], main_similarity="cosine",
-        )  # fmt: skip
+        if a.search_min_label is not None:
+            evaluator = search_evaluator(dev, a.search_min_label, a.eval_batch_size, a.dev_name)
+        else:
+            evaluator = EmbeddingSimilarityEvaluator(
+                dev[text1], dev[text2], dev[label], batch_size=a.eval_batch_size, name=a.dev_name,
+                similarity_fn_names=["cosine"], main_similarity="cosine",
+            )  # fmt: skip
+    in_batch = a.loss == "MultipleNegativesRankingLoss"
     args = SentenceTransformerTrainingArguments(
         output_dir=a.output,
         num_train_epochs=a.epochs,
@@ -62,9 +91,10 @@ def main() -> None:
         save_strategy="no",
         report_to="none",
         use_cpu=True,
+        batch_sampler=BatchSamplers.NO_DUPLICATES if in_batch else BatchSamplers.BATCH_SAMPLER,
     )
     trainer = SentenceTransformerTrainer(
-        model=model, args=args, train_dataset=train, loss=losses.CosineSimilarityLoss(model), evaluator=evaluator
+        model=model, args=args, train_dataset=train, loss=getattr(losses, a.loss)(model), evaluator=evaluator
     )
     metrics = trainer.train().metrics
     model.save(f"{a.output}/model")

@@ -254,6 +254,16 @@ def test_dvc_repro_then_noop_then_exp_run(quick_repo, tmp_path):
         (base.parent.parent / "metrics.json").read_text()
     )
 
+    # mined negatives are cached: a training-only change trains again on the same mined rows
+    mined = repo / "data" / "mined" / "minilm_homedepot_search" / "train.parquet"
+    digest = hashlib.md5(mined.read_bytes()).hexdigest()
+    search = "minilm_homedepot_search"
+    assert changed_stages(repo, "train", "learning_rate", 1e-4, variant=search) == {f"train@{search}"}
+    ran = re.findall(r"^Running stage '([^']+)'", dvc("repro", cwd=repo), flags=re.M)
+    assert ran == [f"{name}@{search}" for name in ("train", "evaluate", "comparison", "card", "report")]
+    assert hashlib.md5(mined.read_bytes()).hexdigest() == digest
+    assert changed_stages(repo, "mine", "num_negatives", 2, variant=search) == {f"mine@{search}"}
+
     commit_all(repo)
     sets = [*quick_sets, "variants.glove_bilstm_sts.train.learning_rate=0.001"]
     dvc("exp", "run", "-n", "lr1e3", *(arg for s in sets for arg in ("-S", s)), cwd=repo)

@@ -15,7 +15,9 @@ from simpipe.artifacts.metrics import (
     base_of,
     curve_metric,
     dev_metrics,
+    headline,
     headline_search_metrics,
+    is_search_headline,
     search_key,
     split_metric,
 )
@@ -133,7 +135,7 @@ def curve(card: CardFacts, column: str | None) -> list[tuple[float, float]]:
 def shown_metrics(data_cfg, eval_cfg, metrics: Metrics) -> list[tuple[str, str]]:
     """(metrics.json key, metric) pairs compared with the base model: each split's own metric (Spearman of
     the main similarity for scored pairs, `split_metric`), then (when `metrics` has search metrics) its
-    search MRR@10, NDCG@10 and Recall@10/100."""
+    search MRR@10, NDCG@10 and Recall@10/100; with Matryoshka, the headline metric at each dim."""
     similarity = eval_cfg.main_similarity
     own = split_metric(data_cfg.eval_shape, similarity)
     shown = []
@@ -142,6 +144,10 @@ def shown_metrics(data_cfg, eval_cfg, metrics: Metrics) -> list[tuple[str, str]]
             shown.append((name, own))
         if search_key(name) in metrics:
             shown += [(search_key(name), metric) for metric in headline_search_metrics(similarity)]
+    _, metric = headline(data_cfg, eval_cfg)
+    for name in (data_cfg.dev_name, data_cfg.test_name):
+        key = search_key(name) if is_search_headline(data_cfg.shape) else name
+        shown += [(k, metric) for k in metrics if k.startswith(f"{key}/dim_")]
     return shown
 
 

@@ -22,6 +22,7 @@ from sentence_transformers.util import mine_hard_negatives
 
 log = logging.getLogger(__name__)
 _SKIPPED = re.compile(r"Skipped ([\d,]+) potential negatives .* due to the (\w+) of")
+_MISSING = re.compile(r"Could not find enough negatives for ([\d,]+) samples")
 
 
 def negative_columns(n: int) -> list[str]:
@@ -31,7 +32,8 @@ def negative_columns(n: int) -> list[str]:
 
 def mine(model: SentenceTransformer, train: Dataset, mine_cfg, columns: list[str]) -> tuple[pd.DataFrame, dict]:
     """(anchor, positive, negatives...) rows of `train` (`columns`: anchor, positive) and the mining metrics.
-    A pair for which not enough negatives pass the guards is left out (counted: `pairs_without_negatives`)."""
+    A repeated pair is mined once; a pair for which not enough negatives pass the guards is left out
+    (`pairs_without_negatives`; both in `pairs_left_out`)."""
     anchor, positive = columns[:2]
     random.seed(mine_cfg.seed)
     torch.manual_seed(mine_cfg.seed)
@@ -65,12 +67,14 @@ def mine(model: SentenceTransformer, train: Dataset, mine_cfg, columns: list[str
 
 def statistics(scores: np.ndarray, pairs: int, printed: list[str]) -> dict[str, float | int]:
     """Mining metrics: rows in and out, mean/median similarity of positives and negatives, their mean gap,
-    and the candidates each guard skipped (from sentence-transformers' printed report)."""
+    the pairs without enough negatives and the candidates each guard skipped (both from sentence-transformers'
+    printed report)."""
     positives, negatives = scores[:, 0], scores[:, 1:]
     out: dict[str, float | int] = {
         "pairs": pairs,
         "rows": len(scores),
-        "pairs_without_negatives": pairs - len(scores),
+        "pairs_left_out": pairs - len(scores),
+        "pairs_without_negatives": 0,
         "positive_mean": float(positives.mean()) if len(scores) else float("nan"),
         "positive_median": float(np.median(positives)) if len(scores) else float("nan"),
         "negative_mean": float(negatives.mean()) if len(scores) else float("nan"),
@@ -80,4 +84,6 @@ def statistics(scores: np.ndarray, pairs: int, printed: list[str]) -> dict[str, 
     for line in printed:
         if match := _SKIPPED.search(line):
             out[f"skipped_by_{match[2]}"] = int(match[1].replace(",", ""))
+        elif match := _MISSING.search(line):
+            out["pairs_without_negatives"] = int(match[1].replace(",", ""))
     return out
