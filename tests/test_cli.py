@@ -56,7 +56,8 @@ def test_wrong_glove_path(params, tmp_path):
     text = params.read_text().replace("embeddings: null", "embeddings: /nowhere/glove.6B.300d.txt.gz")
     params.write_text(text)
     assert simpipe("fetch", "--params", str(params), cwd=tmp_path).returncode == 0
-    assert simpipe("prepare", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path).returncode == 0
+    for name in ("prepare", "mine"):
+        assert simpipe(name, "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path).returncode == 0
     line = error_line(simpipe("train", "--variant", "glove_bilstm_sts", "--params", str(params), cwd=tmp_path))
     assert "model.embeddings='/nowhere/glove.6B.300d.txt.gz': file not found" in line
     assert_empty(tmp_path / "trained")
@@ -84,7 +85,7 @@ def test_results_of_an_untracked_run_are_tracked_later(params, tmp_path):
     )
     args = ["--variant", "glove_bilstm_sts", "--params", str(params)]
     assert simpipe("fetch", "--params", str(params), cwd=tmp_path).returncode == 0
-    for stage in ("prepare", "train", "evaluate"):
+    for stage in ("prepare", "mine", "train", "evaluate"):
         result = simpipe(stage, *args, cwd=tmp_path)
         assert result.returncode == 0, result.stderr[-2000:]
     record = json.loads((tmp_path / "trained" / "glove_bilstm_sts" / "run.json").read_text())

@@ -214,3 +214,13 @@ def test_a_pairs_view_without_a_relevance_threshold_is_refused(variant_cfg):
 def test_mining_needs_a_pretrained_model(variant_cfg):
     with pytest.raises(ConfigError, match=r"^mine\.enabled=true needs a pretrained model to mine with; model\.kind="):
         variant_cfg("minilm_homedepot_search", "model=glove_bilstm")
+
+
+def test_a_checked_config_checks_again(variant_cfg):
+    """A checked config carries derived values (data.eval_shape, data.train_columns); checking it again (a
+    params file written from it, as `simpipe register` reads one) recomputes them instead of refusing them."""
+    from simpipe.schema import check
+
+    cfg = variant_cfg("minilm_homedepot_search")
+    assert (cfg.data.eval_shape, list(cfg.data.train_columns)) == ("scored_pairs", ["sentence_0", "sentence_1"])
+    assert check(cfg) == cfg

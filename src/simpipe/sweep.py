@@ -4,7 +4,7 @@
     python -m simpipe.sweep -m variant=glove_bilstm_sts train.learning_rate=1e-4,1e-3 train.epochs=1,4
     python -m simpipe.sweep -m search=glove_grid                                     # a sweep kept in conf/search/
 
-Every job runs the DVC stages' own functions (`stages`, default prepare → train → evaluate) in its
+Every job runs the DVC stages' own functions (`stages`, default prepare → mine → train → evaluate) in its
 Hydra output directory and returns the variant's headline metric (what Optuna maximizes). With -m,
 `SweepCallback` opens one MLflow parent run per sweep; each job's run is nested under it, and when the
 sweep ends the parent gets the best job, a comparison table and a chart of the jobs' Spearman curves.

@@ -29,7 +29,7 @@ def trained(run_cfg, tmp_path):
     """A quick GloVe run tracked in a SQLite store under tmp_path: (cfg, run info, local model)."""
     cfg = run_cfg("glove_bilstm_sts")
     fetch(cfg.data, Layout.from_cfg(cfg).raw(cfg.data.raw_subdir), cfg.paths.mirror)
-    for name in ("prepare", "train", "evaluate"):
+    for name in ("prepare", "mine", "train", "evaluate"):
         stage(name)(cfg)
     trained = Layout.from_cfg(cfg).trained(cfg.name)
     return cfg, read_run(trained), SentenceTransformer(str(model_dir(trained)), device="cpu")

@@ -53,6 +53,7 @@ def prepare(root: Path, mirror: Path) -> Path:
     params = write_params(root, mirror, "checkpoint.every_steps=8")
     subprocess.run([sys.executable, "-m", "simpipe", "fetch", "--variant", V, "--params", str(params)], check=True)
     stage("prepare", params)
+    stage("mine", params)
     return params
 
 
@@ -195,6 +196,7 @@ def test_sigterm_ends_the_mlflow_run_killed_and_leaves_no_output(tmp_path, mirro
     params = write_params(tmp_path, mirror, f"variants.{V}.train.max_steps=2000")
     subprocess.run([sys.executable, "-m", "simpipe", "fetch", "--variant", V, "--params", str(params)], check=True)
     stage("prepare", params)
+    stage("mine", params)
     proc = simpipe("train", params=params)
     record = tmp_path / "checkpoints" / V / RESUME_FILE  # written once the MLflow run exists
     deadline = time.time() + 300

@@ -50,6 +50,7 @@ def test_torchrun_two_cpu_processes_match_one_process(tmp_path, mirror, quick_pa
         params = quick_params(root, *OVERRIDES)
         run_stage("fetch", params)
         run_stage("prepare", params)
+        run_stage("mine", params)
     torchrun = [sys.executable, "-m", "torch.distributed.run", "--standalone", "--nproc_per_node", "2"]
     run_stage("train", roots["single"] / "params.yaml")
     run_stage("train", roots["ddp"] / "params.yaml", launcher=torchrun)

@@ -13,7 +13,7 @@ import types
 import typing
 from collections.abc import Mapping
 from dataclasses import MISSING, asdict, dataclass, field, fields
-from typing import Any, Literal, TypeVar
+from typing import Any, ClassVar, Literal, TypeVar
 
 from omegaconf import DictConfig, ListConfig, OmegaConf
 
@@ -47,6 +47,9 @@ class Section:
 
     def check(self, key: str) -> None:
         """Checks that involve the values (ranges, keys that depend on each other); `key`: the section's path."""
+
+    # keys of `derived()`: a checked config carries them; building from it again recomputes them
+    DERIVED: ClassVar[tuple[str, ...]] = ()
 
     def derived(self) -> dict[str, Any]:
         """Values computed from the keys that stages read beside them (not keys a config sets)."""
@@ -82,6 +85,7 @@ def build(cls: type[S], node: Any, key: str) -> S:
     data = plain(node)
     if not isinstance(data, Mapping):
         raise invalid(key, data, f"expected a mapping of {', '.join(f.name for f in fields(cls))}")
+    data = {name: value for name, value in data.items() if name not in cls.DERIVED}
     hints = typing.get_type_hints(cls)
     known = [f.name for f in fields(cls)]
     unknown = sorted(set(data) - set(known))

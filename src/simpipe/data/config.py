@@ -54,6 +54,8 @@ class DataConfig(Section):
         """The prepared train split's columns (those of the eval splits unless `eval_shape` differs)."""
         return list(self.columns)
 
+    DERIVED: ClassVar[tuple[str, ...]] = ("eval_shape", "train_columns")
+
     def derived(self) -> dict[str, Any]:
         return {"eval_shape": self.eval_shape, "train_columns": self.train_columns()}
 
