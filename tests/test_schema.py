@@ -198,6 +198,15 @@ def test_every_key_has_one_line_of_help(variant):
             ["+train.loss_params.margin=1"],
             r"^train\.loss_params\.margin=1: not a parameter of MultipleNegativesRankingLoss",
         ),
+        (
+            ["data=homedepot", "mine.enabled=false", "train.loss=CoSENTLoss", "model.prompts={query: 'query: '}"],
+            r"^model\.prompts: query/document prompts need pairs or triplets data, and data\.shape='scored_pairs' "
+            r"holds two texts that sentence-transformers encodes alike; set model\.prompts=null$",
+        ),
+        (
+            ["model.prompts={document: ''}"],
+            r"^model\.prompts\.document='': an empty prompt changes nothing; set null or a text$",
+        ),
     ],
 )
 def test_the_retrieval_recipe_is_checked_when_composed(variant_cfg, overrides, message):

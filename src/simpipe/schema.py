@@ -19,11 +19,12 @@ from simpipe.core.errors import ConfigError
 from simpipe.core.paths import PathsConfig
 from simpipe.core.sections import Section, build, invalid, plain
 from simpipe.data.config import READER_SECTIONS
+from simpipe.data.shapes import QUERY_DOCUMENT_SHAPES
 from simpipe.documents.config import CardConfig, ReportConfig
 from simpipe.evaluation.config import EvalConfig
 from simpipe.modeling.config import MODEL_SECTIONS
 from simpipe.tracking.config import TrackingConfig
-from simpipe.training.config import CheckpointConfig, MineConfig, TrainConfig
+from simpipe.training.config import CheckpointConfig, MineConfig, TrainConfig, train_shape
 from simpipe.training.losses import LOSSES, losses_for
 
 # sections every variant shares (the pipeline root's top-level groups) and each variant's own
@@ -68,7 +69,19 @@ def sections(cfg: DictConfig, prefix: str = "") -> dict[str, Section]:
         out[group] = build(section_class(cfg, group, prefix), cfg[group], where)
     check_mining(out["mine"], out["data"], out["model"], prefix)
     check_loss_fits_data(out["train"], out["data"], out["mine"], prefix)
+    check_prompts(out["model"], out["data"], out["mine"], prefix)
     return out
+
+
+def check_prompts(model, data, mine: MineConfig, prefix: str = "") -> None:
+    """Prompts per role need rows with a query and documents (pairs, triplets)."""
+    shape = train_shape(data.shape, mine.enabled)
+    if model.prompts is not None and model.prompts.by_role() and shape not in QUERY_DOCUMENT_SHAPES:
+        raise ConfigError(
+            f"{prefix}model.prompts: query/document prompts need {' or '.join(QUERY_DOCUMENT_SHAPES)} data, "
+            f"and {prefix}data.shape={data.shape!r} holds two texts that sentence-transformers encodes alike; "
+            f"set {prefix}model.prompts=null"
+        )
 
 
 def check_mining(mine: MineConfig, data, model, prefix: str = "") -> None:
@@ -90,7 +103,7 @@ def check_mining(mine: MineConfig, data, model, prefix: str = "") -> None:
 def check_loss_fits_data(train: TrainConfig, data, mine: MineConfig, prefix: str = "") -> None:
     """`train.loss` takes the rows training reads (`data.shape`, or triplets once negatives are mined), else
     one line naming both keys and the losses that fit."""
-    shape = "triplets" if mine.enabled else data.shape
+    shape = train_shape(data.shape, mine.enabled)
     if shape in LOSSES[train.loss].shapes:
         return
     fits = losses_for(shape)

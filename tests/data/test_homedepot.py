@@ -135,3 +135,21 @@ def test_empty_search_term_names_the_row(tmp_path, data_cfg):
     raw = write_raw(tmp_path / "raw", [*rows(3), '9,100001,"A title","  ",2\n'])
     with pytest.raises(DataError, match=r"train\.csv: empty search_term in data row 4 \(1 in all\)"):
         read(raw, data_cfg())
+
+
+@pytest.mark.parametrize("grouped", [False, True])
+def test_raw_text_splits_the_rows_the_seed_text_splits(tmp_path, data_cfg, grouped):
+    """data.text=raw keeps the search terms and titles as in the file, in the same rows of each split
+    (grouped: by the processed query, as the seed text is grouped)."""
+    raw = write_raw(tmp_path / "raw", [*rows(40), *(f'{i},1,"Ryobi Trimmers","Ryobi trimmers",3\n' for i in range(9))])
+    group = f"data.split.grouped={str(grouped).lower()}"
+    seed, plain = read(raw, data_cfg(group)), read(raw, data_cfg(group, "data.text=raw"))
+    for split in seed:
+        assert (seed[split]["label"] == plain[split]["label"]).all() and len(seed[split]) == len(plain[split])
+    titles = set(plain["train"]["sentence_1"]) | set(plain["test"]["sentence_1"])
+    assert {"Café Brûlée 1 in. Pan", "Ryobi Trimmers"} & titles and not any("brand_" in t for t in titles)
+
+
+def test_brand_tokens_from_attributes_need_the_seed_text(data_cfg):
+    with pytest.raises(ConfigError, match=r"^data\.brand_source='attributes': brand tokens belong to data\.text=seed"):
+        data_cfg("data.text=raw", "data.brand_source=attributes")

@@ -66,9 +66,11 @@ def test_missing_files_name_them_and_the_fix(tmp_path, sts_data):
         read(tmp_path, sts_data)
 
 
-def test_missing_prepared_split(tmp_path):
-    with pytest.raises(DataError, match=r"train\.parquet: prepared split not found"):
-        load_split(tmp_path, "train")
+def test_a_missing_split_names_the_stage_that_writes_it(tmp_path):
+    with pytest.raises(DataError, match=r"dev\.parquet: dev split not found; run the prepare stage \(`dvc repro`\)$"):
+        load_split(tmp_path, "dev")
+    with pytest.raises(DataError, match=r"train\.parquet: train split not found; run the mine stage"):
+        load_split(tmp_path, "train", stage="mine")
 
 
 def test_invalid_utf8_names_line_and_byte(tmp_path):

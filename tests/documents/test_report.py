@@ -52,7 +52,7 @@ def reproduced(train_samples: int = 47402, metrics=None) -> CardFacts:
     data = type("D", (), {"train_columns": columns, "dev_name": "val", "shape": "scored_pairs"})
     return reproduced_facts(
         Record(run, LOG_HISTORY, args, emissions), metrics, data, type("E", (), {"main_similarity": "cosine"}),
-        type("T", (), {"loss": "CosineSimilarityLoss"}),
+        type("T", (), {"loss": "CosineSimilarityLoss"}), type("M", (), {"enabled": False, "num_negatives": 1}),
     )  # fmt: skip
 
 

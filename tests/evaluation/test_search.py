@@ -40,15 +40,16 @@ def dataset(pairs=PAIRS) -> Dataset:
     return Dataset.from_dict({name: [pair[i] for pair in pairs] for i, name in enumerate(COLUMNS)})
 
 
-def brute_force(model, pairs, min_label: float, dim: int | None = None) -> dict[str, float]:
-    """MRR@10, NDCG@10 (binary gains), Recall@10/@100 over the same embeddings (truncated to `dim`), ties
-    broken by title order."""
+def brute_force(model, pairs, min_label: float, dim: int | None = None, prompts=None) -> dict[str, float]:
+    """MRR@10, NDCG@10 (binary gains), Recall@10/@100 over the same embeddings (truncated to `dim`; queries
+    and titles after `prompts`' query and document prompt), ties broken by title order."""
+    prompts = prompts or {}
     queries = list(dict.fromkeys(p[0] for p in pairs))
     titles = list(dict.fromkeys(p[1] for p in pairs))
     relevant = {q: {titles.index(t) for qq, t, label in pairs if qq == q and label >= min_label} for q in queries}
     queries = [q for q in queries if relevant[q]]
-    q = model.encode(queries, convert_to_numpy=True)[:, :dim]
-    d = model.encode(titles, convert_to_numpy=True)[:, :dim]
+    q = model.encode([prompts.get("query", "") + t for t in queries], prompt="", convert_to_numpy=True)[:, :dim]
+    d = model.encode([prompts.get("document", "") + t for t in titles], prompt="", convert_to_numpy=True)[:, :dim]
     scores = (q / np.linalg.norm(q, axis=1, keepdims=True)) @ (d / np.linalg.norm(d, axis=1, keepdims=True)).T
     out = {"mrr@10": [], "ndcg@10": [], "recall@10": [], "recall@100": []}
     for row, query in zip(scores, queries, strict=True):
@@ -101,6 +102,23 @@ def test_the_search_of_pairs_equals_a_brute_force_computation(model):
     expected = brute_force(model, [(q, t, 1.0) for q, t in relevant], 1.0)
     for name, value in expected.items():
         assert got[name] == pytest.approx(value, abs=1e-6), name
+
+
+def test_the_search_encodes_queries_and_documents_after_their_prompts(variant_cfg):
+    """`model.prompts` reach the saved model's prompts, and the search evaluator puts them before the texts."""
+    prompts = {"query": "husky tape measure or ", "document": "passage: "}  # strong enough to change the ranking
+    cfg = variant_cfg(
+        "minilm_homedepot_search", "model.max_seq_length=64",
+        "model.prompts={query: 'husky tape measure or ', document: 'passage: '}",
+    )  # fmt: skip
+    prompted = build_model(cfg.model, "cpu")
+    assert prompted.prompts == {**prompted.prompts, **prompts}
+    search = search_evaluator(scored_task(dataset(), COLUMNS, MIN_LABEL), "val", "cosine", Encodings(4))
+    got = evaluate(prompted, search)
+    for name, value in brute_force(prompted, PAIRS, MIN_LABEL, prompts=prompts).items():
+        assert got[name] == pytest.approx(value, abs=1e-6), name
+    plain = brute_force(prompted, PAIRS, MIN_LABEL)
+    assert any(abs(got[name] - plain[name]) > 1e-6 for name in plain)  # the prompts changed the ranking
 
 
 def test_the_search_of_triplets_puts_the_negatives_in_the_corpus(model):

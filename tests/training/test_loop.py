@@ -7,6 +7,7 @@ from types import SimpleNamespace
 import pytest
 import torch
 from datasets import Dataset
+from sentence_transformers import SentenceTransformer
 from torch import nn
 from transformers import TrainerControl
 
@@ -15,7 +16,7 @@ from simpipe.evaluation.similarity import evaluate
 from simpipe.evaluation.suite import curve_evaluator
 from simpipe.modeling.model import build_model
 from simpipe.tracking.tracker import Tracker
-from simpipe.training.args import eval_steps, training_args
+from simpipe.training.args import column_prompts, eval_steps, training_args
 from simpipe.training.callbacks import EvaluateOnEpochEnd
 from simpipe.training.loop import check_recipe, train
 from simpipe.training.losses import LOSSES, build_loss, loss_options
@@ -211,3 +212,31 @@ def test_each_retrieval_loss_trains_two_steps(run_cfg, tmp_path, loss):
     moved = any(not torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
     assert moved or loss == "OnlineContrastiveLoss"  # which learns from hard pairs only: these may have none
     assert any(key.startswith(f"eval_{cfg.data.dev_name}_") for entry in result.log_history for key in entry)
+
+
+def test_the_prompts_go_to_the_train_columns_by_role():
+    """The anchor takes the query prompt, the positive and negatives the document prompt; scored and
+    labelled pairs take none (sentence-transformers' similarity evaluators encode both texts alike)."""
+    prompts = {"query": "query: ", "document": "passage: "}
+    assert column_prompts(prompts, ["anchor", "positive", "negative_1", "negative_2"], "triplets") == {
+        "anchor": "query: ", "positive": "passage: ", "negative_1": "passage: ", "negative_2": "passage: ",
+    }  # fmt: skip
+    assert column_prompts({"query": "query: "}, ["sentence_0", "sentence_1"], "pairs") == {"sentence_0": "query: "}
+    assert column_prompts(prompts, ["sentence_0", "sentence_1", "label"], "scored_pairs") is None
+    assert column_prompts({"query": "", "document": ""}, ["anchor", "positive"], "pairs") is None
+
+
+@pytest.mark.slow
+def test_training_with_prompts_puts_them_before_each_role_and_saves_them(run_cfg, tmp_path):
+    cfg = run_cfg(
+        "minilm_homedepot_search", "train.batch_size=4", "train.max_steps=2", "tracking.enabled=false",
+        "model.prompts={query: 'query: ', document: 'passage: '}",
+    )  # fmt: skip
+    model = build_model(cfg.model)
+    rows = Dataset.from_dict(SHAPED["triplets"])
+    dev = Dataset.from_dict(dict(zip(cfg.data.columns, SHAPED["labelled_pairs"].values(), strict=True)))
+    result = train(cfg, model, rows, dev, 0.5, Tracker(cfg), tmp_path / "work", "cpu", "fp32")
+    assert result.args["prompts"] == {"anchor": "query: ", "positive": "passage: ", "negative": "passage: "}
+    model.save(str(tmp_path / "model"))
+    saved = SentenceTransformer(str(tmp_path / "model"))
+    assert (saved.prompts["query"], saved.prompts["document"]) == ("query: ", "passage: ")

@@ -5,6 +5,7 @@ import pytest
 from datasets import Dataset
 
 from simpipe.modeling.model import build_model
+from simpipe.training.config import trained_columns
 from simpipe.training.mining import mine
 
 # queries repeat with several positives each (as Home Depot's do): none of a query's positives may be its negative
@@ -70,3 +71,11 @@ def test_the_margin_guard_is_counted(model, variant_cfg):
     cfg = variant_cfg("minilm_homedepot_search", "mine.range_max=12", "mine.relative_margin=0.5")
     _, stats = mine(model, train_split(), cfg.mine, COLUMNS)
     assert stats["skipped_by_relative_margin"] > 0
+
+
+def test_the_trained_columns_name_the_mined_negatives(variant_cfg):
+    """What the card and the report state as the columns trained on: the data's, then the mined ones."""
+    cfg = variant_cfg("minilm_homedepot_search", "mine.num_negatives=2")
+    assert trained_columns(cfg.data, cfg.mine) == ["sentence_0", "sentence_1", "negative_1", "negative_2"]
+    plain = variant_cfg("minilm_homedepot_search", "mine.enabled=false")
+    assert trained_columns(plain.data, plain.mine) == ["sentence_0", "sentence_1"]

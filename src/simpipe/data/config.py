@@ -108,6 +108,9 @@ class HomeDepotData(DataConfig):
 
     READS: ClassVar[tuple[str, ...]] = ("scored_pairs", "pairs")
 
+    text: Literal["seed", "raw"] = option(
+        "seed", "seed: stemmed, with brand_/color_ tokens (the seed card's processing); raw: as typed and listed"
+    )
     brand_source: Literal["title", "attributes"] = option(
         "title", "brand_<b> token of titles: the title's first word (seed) or attributes.csv's MFG Brand Name"
     )
@@ -128,6 +131,10 @@ class HomeDepotData(DataConfig):
         if self.shape == "pairs" and self.search is None:
             raise invalid(
                 f"{key}.search", None, "the pairs view keeps pairs at least search.min_relevance relevant; set it"
+            )
+        if self.text == "raw" and self.brand_source != "title":
+            raise invalid(
+                f"{key}.brand_source", self.brand_source, f"brand tokens belong to {key}.text=seed; set it to title"
             )
 
     def raw_range(self, key: str) -> tuple[float, float, str]:

@@ -126,8 +126,9 @@ def _processed(texts: list[str], brands: list[str | None]) -> list[str]:
 
 
 def read(raw_dir: Path, data_cfg) -> dict[str, pd.DataFrame]:
-    """Prepared train/dev/test frames with columns `data_cfg.columns` (query, title, label); in the pairs
-    view the train frame keeps only (query, title) of the pairs at least `search.min_relevance` relevant."""
+    """Prepared train/dev/test frames with columns `data_cfg.columns` (query, title, label), the texts
+    processed as the seed card did or raw (`data.text`); in the pairs view the train frame keeps only
+    (query, title) of the pairs at least `search.min_relevance` relevant."""
     raw_dir = Path(raw_dir)
     if missing(raw_dir):
         raise DataError(f"{raw_dir}: missing {', '.join(missing(raw_dir))}; {HOW_TO_GET}")
@@ -139,12 +140,17 @@ def read(raw_dir: Path, data_cfg) -> dict[str, pd.DataFrame]:
     check_texts(frame, ["search_term", "product_title"], path, "fix or remove the row")
     report_duplicates(frame[["search_term", "product_title", "relevance"]], path)
     scores = labels(frame["relevance"], path)
-    queries, titles = prepare_texts(frame, brands(raw_dir) if source == "attributes" else None)
+    if data_cfg.text == "raw":
+        queries, titles = frame["search_term"].tolist(), frame["product_title"].tolist()
+    else:
+        queries, titles = prepare_texts(frame, brands(raw_dir) if source == "attributes" else None)
     prepared = pd.DataFrame(dict(zip(data_cfg.columns, (queries, titles, scores), strict=True)))
     split = data_cfg.split
     if split.grouped:
-        # group by the processed query: raw variants ("Ryobi trimmers", "ryobi trimmer") are one query
-        index = grouped_split(queries, split.test_fraction, split.val_fraction, split.seed)
+        # group by the processed query: raw variants ("Ryobi trimmers", "ryobi trimmer") are one query, in
+        # either text (so both texts split the same rows)
+        groups = queries if data_cfg.text == "seed" else _processed(queries, [None] * len(queries))
+        index = grouped_split(groups, split.test_fraction, split.val_fraction, split.seed)
     else:
         index = random_split(len(frame), split.test_fraction, split.val_fraction, split.seed)
     out = {name: prepared.iloc[rows].reset_index(drop=True) for name, rows in index.items()}

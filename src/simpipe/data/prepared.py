@@ -26,11 +26,12 @@ def run_files(prepared_dir: Path, mined_dir: Path) -> dict[str, Path]:
     return {split: split_file(mined_dir if split == "train" else prepared_dir, split) for split in SPLITS}
 
 
-def load_split(prepared_dir: Path, split: str, limit: int | None = None) -> Dataset:
-    """Load a prepared split as a `datasets.Dataset` (first `limit` rows if given)."""
+def load_split(prepared_dir: Path, split: str, limit: int | None = None, stage: str = "prepare") -> Dataset:
+    """Load a prepared split as a `datasets.Dataset` (first `limit` rows if given); `stage`: the one that
+    writes it (`mine` writes the train split that training reads)."""
     path = split_file(prepared_dir, split)
     if not path.is_file():
-        raise DataError(f"{path}: prepared split not found; run the prepare stage (`dvc repro`)")
+        raise DataError(f"{path}: {split} split not found; run the {stage} stage (`dvc repro`)")
     frame = pd.read_parquet(path)
     if limit is not None:
         frame = frame.head(limit)

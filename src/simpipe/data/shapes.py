@@ -67,3 +67,5 @@ SHAPES: dict[str, Shape] = {
         ),
     )
 }
+# shapes whose first text is a query and the others documents (prompts per role apply; search evaluators)
+QUERY_DOCUMENT_SHAPES = ("pairs", "triplets")

@@ -31,6 +31,7 @@ from simpipe.documents.comparison import Comparison
 from simpipe.documents.render import markdown_table, number, signed
 from simpipe.documents.replay import replay_training
 from simpipe.evaluation.suite import evaluators
+from simpipe.training.config import trained_columns
 from simpipe.training.losses import build_loss
 
 log = logging.getLogger(__name__)
@@ -66,11 +67,12 @@ def build_card_data(
     data_cfg,
     eval_cfg,
     train_cfg,
+    mine_cfg,
 ) -> SimpipeModelCardData:
     """Card data of a trained model from the `card` config, the prepared train/dev/test `splits` (and their
     search threshold `min_label`), the train stage's record and the final metrics per evaluation split name.
     The data set is named by the `data` config (`simpipe.data.naming`)."""
-    data = bare_card_data(model, rec, card, data_cfg, train_cfg)
+    data = bare_card_data(model, rec, card, data_cfg, train_cfg, mine_cfg)
     loss = build_loss(model, train_cfg)
     data.set_losses([loss])
 
@@ -96,13 +98,15 @@ def build_card_data(
     return data
 
 
-def bare_card_data(model: SentenceTransformer, rec: Record, card, data_cfg, train_cfg) -> SimpipeModelCardData:
+def bare_card_data(
+    model: SentenceTransformer, rec: Record, card, data_cfg, train_cfg, mine_cfg
+) -> SimpipeModelCardData:
     """The card's data without the parts that can fail: names, base model, data set names, versions, CO2."""
 
     def named() -> dict[str, Any]:  # a fresh dict each: the card fills them in place
         # what the card's template needs of a data set without statistics: its name, columns and loss
         loss = {"fullname": f"sentence_transformers.losses.{train_cfg.loss}"}
-        return {**card_dataset(data_cfg), "columns": list(data_cfg.train_columns), "loss": loss}
+        return {**card_dataset(data_cfg), "columns": trained_columns(data_cfg, mine_cfg), "loss": loss}
 
     data = SimpipeModelCardData(
         language=card.language or [],

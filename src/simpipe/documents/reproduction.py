@@ -26,6 +26,7 @@ from simpipe.documents.co2 import co2_eq_emissions
 from simpipe.documents.comparison import Comparison, FactRow, LiftRow, MetricRow
 from simpipe.documents.reference import CardFacts
 from simpipe.documents.replay import card_hyperparameters
+from simpipe.training.config import trained_columns
 
 # co2_eq_emissions keys compared, with their units in the cards
 ENVIRONMENT = {
@@ -59,7 +60,7 @@ def training_logs(log_history: list[dict], dev_name: str, metric: str) -> list[d
     return list(rows.values())
 
 
-def reproduced_facts(rec: Record, metrics: Metrics, data_cfg, eval_cfg, train_cfg) -> CardFacts:
+def reproduced_facts(rec: Record, metrics: Metrics, data_cfg, eval_cfg, train_cfg, mine_cfg) -> CardFacts:
     """This run's facts, in the shape of a parsed card's."""
     run = rec.run
     all_hyper, non_default = card_hyperparameters(rec.training_args)
@@ -72,7 +73,7 @@ def reproduced_facts(rec: Record, metrics: Metrics, data_cfg, eval_cfg, train_cf
         max_seq_length=run.max_seq_length,
         train_size=run.train_samples,
         eval_size=run.eval_samples,
-        columns=list(data_cfg.train_columns),
+        columns=trained_columns(data_cfg, mine_cfg),
         loss=train_cfg.loss,
         non_default_hyperparameters=non_default,
         all_hyperparameters=all_hyper,

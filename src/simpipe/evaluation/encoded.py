@@ -90,9 +90,12 @@ class SharedEncodings:
     """Mixin for sentence-transformers evaluators: embeddings from a shared `Encodings` (set `encodings`),
     truncated to the evaluator's `truncate_dim`."""
 
-    encodings: Encodings
     truncate_dim: int | None
     as_tensor = False  # the search evaluator computes on tensors, the others on arrays
+
+    def __init__(self, *args, encodings: Encodings, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.encodings = encodings
 
     def __call__(self, model: SentenceTransformer, *args, **kwargs) -> dict[str, float]:
         with self.encodings.session():

@@ -13,15 +13,11 @@ from simpipe.evaluation.encoded import Encodings, SharedEncodings
 
 
 class SharedTripletEvaluator(SharedEncodings, TripletEvaluator):
-    def __init__(self, *args, encodings: Encodings, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.encodings = encodings
+    """`TripletEvaluator` whose embeddings come from the split's shared `Encodings`."""
 
 
 class SharedBinaryClassificationEvaluator(SharedEncodings, BinaryClassificationEvaluator):
-    def __init__(self, *args, encodings: Encodings, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.encodings = encodings
+    """`BinaryClassificationEvaluator` whose embeddings come from the split's shared `Encodings`."""
 
 
 def triplet_evaluator(

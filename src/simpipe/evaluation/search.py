@@ -27,10 +27,6 @@ class SearchEvaluator(SharedEncodings, InformationRetrievalEvaluator):
 
     as_tensor = True
 
-    def __init__(self, *args, encodings: Encodings, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.encodings = encodings
-
 
 def task(queries_in: Sequence[str], docs_in: Sequence[str], relevant_in: Iterable[bool],
          other_docs: Iterable[str] = ()) -> Task:  # fmt: skip

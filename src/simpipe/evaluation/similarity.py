@@ -18,10 +18,6 @@ class SimilarityEvaluator(SharedEncodings, EmbeddingSimilarityEvaluator):
     repeats queries and titles across pairs (Home Depot val: 11,851 pairs), so each distinct text is
     encoded once."""
 
-    def __init__(self, *args, encodings: Encodings, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.encodings = encodings
-
 
 def similarity_evaluator(
     dataset: Dataset,

@@ -48,8 +48,11 @@ BUILDERS = {"glove_bilstm": _glove_bilstm, "transformer": _transformer}
 
 
 def build_model(cfg, device: str | None = None) -> SentenceTransformer:
-    """Build the untrained model described by the `model` config group (its `kind`: a key of BUILDERS)."""
+    """Build the untrained model described by the `model` config group (its `kind`: a key of BUILDERS),
+    with `model.prompts` over the model's own (saved with it: evaluation and serving use them too)."""
     model = BUILDERS[cfg.kind](cfg)
+    prompts = cfg.get("prompts") or {}
+    model.prompts.update({role: prompt for role, prompt in prompts.items() if prompt is not None})
     return model.to(device) if device else model
 
 

@@ -30,12 +30,16 @@ def run(cfg) -> None:
     splits = {split: load_split(path.parent, split) for split, path in files.items()}
 
     model = SentenceTransformer(str(model_dir(trained)), device="cpu", local_files_only=True)
-    build_card_data(model, splits, rec, metrics, read_search(prepared), cfg.card, cfg.data, cfg.eval, cfg.train)
+    build_card_data(
+        model, splits, rec, metrics, read_search(prepared), cfg.card, cfg.data, cfg.eval, cfg.train, cfg.mine
+    )
     target = layout.model(cfg.name)
     report = layout.report(cfg.name).relative_to(layout.root) / REPORT_MD
     with atomic_dir(target) as out:
         model.save(str(out), create_model_card=False)
-        readme = render_card(model, str(out), lambda: bare_card_data(model, rec, cfg.card, cfg.data, cfg.train))
+        readme = render_card(
+            model, str(out), lambda: bare_card_data(model, rec, cfg.card, cfg.data, cfg.train, cfg.mine)
+        )
         write_text(out / CARD_FILE, insert_section(readme, reproduction_section(comparison, str(report))))
     tracker = Tracker(cfg)
     tracker.attach(rec.run.mlflow_run_id)

@@ -18,7 +18,7 @@ def run(cfg) -> dict[str, int]:
     layout = Layout.from_cfg(cfg)
     metrics = read_metrics(layout.metrics(cfg.name))
     rec = read_record(layout.trained(cfg.name))
-    reproduced = reproduced_facts(rec, metrics, cfg.data, cfg.eval, cfg.train)
+    reproduced = reproduced_facts(rec, metrics, cfg.data, cfg.eval, cfg.train, cfg.mine)
     reference = reference_facts(cfg.report.reference)
     shown = shown_metrics(cfg.data, cfg.eval, metrics)
     comparison = compare(cfg.name, reference, reproduced, cfg.report.tolerance, headline(cfg.data, cfg.eval), shown)

@@ -41,7 +41,7 @@ def run(cfg) -> dict[str, float]:
     device = resolve_device(cfg.train.device)
     precision = resolve_precision(cfg.train.precision, device)
     prepared, mined = layout.prepared(cfg.name), layout.mined(cfg.name)
-    train_ds = load_split(mined, "train")
+    train_ds = load_split(mined, "train", stage="mine")
     dev_ds = load_split(prepared, "dev", cfg.train.eval_max_pairs)
     min_label = read_search(prepared)
 

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
 
+from simpipe.data.shapes import QUERY_DOCUMENT_SHAPES
 from simpipe.training.distributed import per_device_batch, world_size
 from simpipe.training.losses import batch_sampler
 
@@ -16,8 +17,22 @@ def eval_steps(t, device: str) -> int:
     return t.cpu_eval_steps if device == "cpu" and t.cpu_eval_steps is not None else t.eval_steps
 
 
-def training_args(cfg, output_dir: Path, device: str, precision: str) -> SentenceTransformerTrainingArguments:
-    """The Trainer's arguments from the `train` and `checkpoint` sections, on `device` in `precision`."""
+def column_prompts(model_prompts: dict[str, str], columns: list[str], shape: str) -> dict[str, str] | None:
+    """Train column -> prompt for the query/document shapes (pairs, triplets): the anchor (first column)
+    takes the model's `query` prompt, the positive and negatives its `document` prompt. None: no prompt
+    (and always for scored or labelled pairs, whose two texts sentence-transformers encodes alike)."""
+    if shape not in QUERY_DOCUMENT_SHAPES:
+        return None
+    roles = {column: "document" for column in columns[1:]} | {columns[0]: "query"}
+    out = {column: model_prompts[role] for column, role in roles.items() if model_prompts.get(role)}
+    return out or None
+
+
+def training_args(
+    cfg, output_dir: Path, device: str, precision: str, prompts: dict[str, str] | None = None
+) -> SentenceTransformerTrainingArguments:
+    """The Trainer's arguments from the `train` and `checkpoint` sections, on `device` in `precision`;
+    `prompts`: train column -> prompt (`column_prompts`)."""
     t = cfg.train
     return SentenceTransformerTrainingArguments(
         output_dir=str(output_dir),
@@ -28,6 +43,7 @@ def training_args(cfg, output_dir: Path, device: str, precision: str) -> Sentenc
         gradient_accumulation_steps=t.gradient_accumulation_steps,
         activation_checkpointing=t.gradient_checkpointing,  # transformers 5 name of gradient checkpointing
         batch_sampler=batch_sampler(t.loss, t.batch_sampler),
+        prompts=prompts,
         learning_rate=t.learning_rate,
         lr_scheduler_type=t.lr_scheduler,
         warmup_steps=float(t.warmup_ratio),  # a float < 1 is a ratio of the total steps

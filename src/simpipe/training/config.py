@@ -150,3 +150,18 @@ class MineConfig(Section):
             )
         for name in ("relative_margin", "absolute_margin"):
             at_least(f"{key}.{name}", getattr(self, name), 0.0, "a margin")
+
+
+def train_shape(data_shape: str, mined: bool) -> str:
+    """The shape of the rows training reads: triplets once negatives are mined (`mine.enabled`), else the data's."""
+    return "triplets" if mined else data_shape
+
+
+def negative_columns(n: int) -> list[str]:
+    """The mined negatives' columns: `negative`, or `negative_1` ... `negative_n` (simpipe.data.shapes' triplets)."""
+    return ["negative"] if n == 1 else [f"negative_{i}" for i in range(1, n + 1)]
+
+
+def trained_columns(data_cfg, mine_cfg) -> list[str]:
+    """The columns training reads, in order: the data's train columns, then the mined negatives (`mine`)."""
+    return [*data_cfg.train_columns, *(negative_columns(mine_cfg.num_negatives) if mine_cfg.enabled else [])]

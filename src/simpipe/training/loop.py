@@ -16,8 +16,9 @@ from simpipe.core.errors import ConfigError
 from simpipe.evaluation.suite import curve_evaluator
 from simpipe.modeling.hardware import AUTOCAST_DTYPES
 from simpipe.tracking.tracker import Tracker
-from simpipe.training.args import training_args
+from simpipe.training.args import column_prompts, training_args
 from simpipe.training.callbacks import CurveCallback, EvaluateOnEpochEnd
+from simpipe.training.config import train_shape
 from simpipe.training.losses import LOSSES, build_loss
 
 log = logging.getLogger(__name__)
@@ -68,7 +69,9 @@ def train(
     the prepared search threshold (a search curve's relevant pairs)."""
     check_recipe(cfg, model)
     loss = build_loss(model, cfg.train)
-    args = training_args(cfg, work_dir, device, precision)
+    shape = train_shape(cfg.data.shape, cfg.mine.enabled)
+    prompts = column_prompts(model.prompts, list(train_ds.column_names), shape)
+    args = training_args(cfg, work_dir, device, precision, prompts)
     evaluator = curve_evaluator(
         dev_ds, cfg.data, cfg.eval, min_label, cfg.train.eval_batch_size, AUTOCAST_DTYPES.get(precision)
     )
@@ -82,9 +85,9 @@ def train(
         callbacks=[CurveCallback(tracker, cfg.data.dev_name), EvaluateOnEpochEnd(), *(callbacks or [])],
     )
     log.info(
-        "training %s on %s (%s): %d rows (%s), %s, batch sampler %s",
+        "training %s on %s (%s): %d rows (%s), %s, batch sampler %s, prompts %s",
         cfg.name, device, precision, len(train_ds), ", ".join(train_ds.column_names), type(loss).__name__,
-        args.batch_sampler,
+        args.batch_sampler, prompts or "none",
     )  # fmt: skip
     if resume_from is not None:
         log.info("resuming %s from %s", cfg.name, resume_from)

@@ -20,20 +20,18 @@ from datasets import Dataset
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.util import mine_hard_negatives
 
+from simpipe.training.config import negative_columns
+
 log = logging.getLogger(__name__)
 _SKIPPED = re.compile(r"Skipped ([\d,]+) potential negatives .* due to the (\w+) of")
 _MISSING = re.compile(r"Could not find enough negatives for ([\d,]+) samples")
 
 
-def negative_columns(n: int) -> list[str]:
-    """The mined negatives' columns: `negative`, or `negative_1` ... `negative_n` (simpipe.data.shapes' triplets)."""
-    return ["negative"] if n == 1 else [f"negative_{i}" for i in range(1, n + 1)]
-
-
 def mine(model: SentenceTransformer, train: Dataset, mine_cfg, columns: list[str]) -> tuple[pd.DataFrame, dict]:
     """(anchor, positive, negatives...) rows of `train` (`columns`: anchor, positive) and the mining metrics.
     A repeated pair is mined once; a pair for which not enough negatives pass the guards is left out
-    (`pairs_without_negatives`; both in `pairs_left_out`)."""
+    (`pairs_without_negatives`; both in `pairs_left_out`). Anchors are encoded with the model's `query`
+    prompt and candidates with its `document` prompt, when it has them (as training and evaluation)."""
     anchor, positive = columns[:2]
     random.seed(mine_cfg.seed)
     torch.manual_seed(mine_cfg.seed)
@@ -54,6 +52,8 @@ def mine(model: SentenceTransformer, train: Dataset, mine_cfg, columns: list[str
             output_format="n-tuple",
             output_scores=True,
             batch_size=mine_cfg.batch_size,
+            query_prompt_name="query" if model.prompts.get("query") else None,
+            corpus_prompt_name="document" if model.prompts.get("document") else None,
             verbose=True,
         )
     lines = printed.getvalue().splitlines()
