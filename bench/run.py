@@ -1,6 +1,7 @@
 """Benchmarks, each measured side by side in one run; writes bench/RESULTS.md and bench/results.json.
 
     python -m bench.run [case ...]        (make bench)
+    python -m bench.run train --variant minilm_homedepot_search   (one variant's train rows, the others kept)
     python -m bench.run --render          (RESULTS.md again from results.json)
 
 Cases (bench/cases/, one module each): prep, eval, steps, train, quality, dvc, rss, checkpoint; their
@@ -30,10 +31,16 @@ def main() -> None:
     parser.add_argument("--work", type=Path, default=REPO_ROOT / "runs" / "bench")
     parser.add_argument("--note", help="conditions of this run, printed in RESULTS.md (e.g. other load)")
     parser.add_argument("--render", action="store_true", help="only rewrite RESULTS.md from results.json")
+    parser.add_argument(
+        "--variant", action="append", help="train case: measure only this variant (repeatable); the others' rows stay"
+    )
     args = parser.parse_args()
     unknown = sorted(set(args.cases) - set(CASES))
     if unknown:
         parser.error(f"unknown case(s) {', '.join(unknown)}; choose from {', '.join(CASES)}")
+    steps = CASES["train"].TRAIN_STEPS
+    if bad := sorted(set(args.variant or []) - set(steps)):
+        parser.error(f"--variant {', '.join(bad)}: the train case measures {', '.join(steps)}")
     out = HERE / "results.json"
     results = json.loads(out.read_text()) if out.is_file() else {}
     if args.render:
@@ -42,7 +49,11 @@ def main() -> None:
     results["machine"] = machine()
     for case in args.cases or CASES:
         log.info("bench %s", case)
-        measured = CASES[case].measure(args.work / case)
+        if case == "train" and args.variant:
+            measured = CASES[case].measure(args.work / case, variants=args.variant)
+            measured["variants"] = {**results.get(case, {}).get("variants", {}), **measured["variants"]}
+        else:
+            measured = CASES[case].measure(args.work / case)
         results[case] = {**measured, "note": args.note, "torch_threads": torch.get_num_threads(), "machine": machine()}
     write_json(out, results)
     write_text(HERE / "RESULTS.md", render(results))

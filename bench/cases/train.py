@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging
 import statistics
 import sys
+from datetime import date
 from pathlib import Path
 
 from bench.common import HERE, pipeline_params, run_child, simpipe_cmd, table_section
@@ -45,15 +46,15 @@ def plain_cmd(work: Path, variant: str, steps: int) -> list[str]:
     ]  # fmt: skip
 
 
-def measure(work: Path, rounds: int = 2) -> dict:
+def measure(work: Path, rounds: int = 2, variants: list[str] | None = None) -> dict:
     """`simpipe train` (its defaults) vs the plain fp32 script, `rounds` times each in alternating
-    order (ABBA...), per variant for `TRAIN_STEPS` steps."""
+    order (ABBA...), per variant (`variants`: some of TRAIN_STEPS, default all) for `TRAIN_STEPS` steps."""
+    chosen = {v: n for v, n in TRAIN_STEPS.items() if variants is None or v in variants}
     params = pipeline_params(
-        work,
-        *(f"variants.{v}.train.{k}" for v, n in TRAIN_STEPS.items() for k in (f"max_steps={n}", "logging_steps=10")),
+        work, *(f"variants.{v}.train.{k}" for v, n in chosen.items() for k in (f"max_steps={n}", "logging_steps=10"))
     )
     out = {}
-    for variant, steps in TRAIN_STEPS.items():
+    for variant, steps in chosen.items():
         run_child(simpipe_cmd("prepare", variant, params), work / "logs" / f"prepare-{variant}.log")
         mine_s = run_child(simpipe_cmd("mine", variant, params), work / "logs" / f"mine-{variant}.log")
         plain = plain_cmd(work, variant, steps)
@@ -73,6 +74,7 @@ def measure(work: Path, rounds: int = 2) -> dict:
         wall = {name: statistics.median(r["wall_s"] for r in rs) for name, rs in runs.items()}
         cfg = compose("run", [f"variant={variant}"])
         out[variant] = {
+            "date": date.today().isoformat(),
             "steps": steps,
             "batch_size": cfg.train.batch_size,
             "simpipe_precision": precision,
@@ -110,7 +112,7 @@ def targets(r: dict) -> list[tuple[str, str, str, bool]]:
 def section(r: dict) -> list[str]:
     """This case's part of RESULTS.md."""
     rows = [
-        [f"{v} ({x['steps']} x {x['batch_size']})",
+        [f"{v} ({x['steps']} x {x['batch_size']})" + (f", {x['date']}" if "date" in x else ""),
          f"{x['simpipe_samples_per_s']:.2f} samples/s ({x['simpipe_precision']}, dev curve every "
          f"{x['simpipe_eval_steps']} steps)",
          f"{x['plain_samples_per_s']:.2f} samples/s (dev curve every {x['plain_eval_steps']} steps)",
