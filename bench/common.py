@@ -123,13 +123,18 @@ def describe(m: dict) -> str:
     )
 
 
-def noted(r: dict) -> list[str]:
-    """The conditions of a case's run: its machine, its torch threads (when not all cores), the --note."""
+def conditions(r: dict) -> str:
+    """The conditions of a run: its machine, its torch threads (when not all cores), the --note."""
     parts = [f"measured on {describe(r['machine'])}"] if "machine" in r else ["machine not recorded (an earlier run)"]
     threads = r.get("torch_threads", os.cpu_count())
     parts += [f"{threads} torch thread(s) per process"] if threads < os.cpu_count() else []
     parts += [r["note"]] if r.get("note") else []
-    return [f"Conditions: {'; '.join(parts)}", ""] if parts else []
+    return "; ".join(parts)
+
+
+def noted(r: dict) -> list[str]:
+    """The conditions of a case's run as a paragraph of RESULTS.md."""
+    return [f"Conditions: {conditions(r)}", ""]
 
 
 def table_section(r: dict, heading: str, header: list[str], rows: list[list[str]], *notes: str) -> list[str]:

@@ -49,12 +49,14 @@ def main() -> None:
     results["machine"] = machine()
     for case in args.cases or CASES:
         log.info("bench %s", case)
-        if case == "train" and args.variant:
+        conditions = {"note": args.note, "torch_threads": torch.get_num_threads(), "machine": machine()}
+        if case == "train" and args.variant and case in results:
+            # Only these variants were measured now: they carry their own conditions, the others keep theirs.
             measured = CASES[case].measure(args.work / case, variants=args.variant)
-            measured["variants"] = {**results.get(case, {}).get("variants", {}), **measured["variants"]}
+            fresh = {name: {**v, "conditions": conditions} for name, v in measured["variants"].items()}
+            results[case]["variants"] = {**results[case]["variants"], **fresh}
         else:
-            measured = CASES[case].measure(args.work / case)
-        results[case] = {**measured, "note": args.note, "torch_threads": torch.get_num_threads(), "machine": machine()}
+            results[case] = {**CASES[case].measure(args.work / case), **conditions}
     write_json(out, results)
     write_text(HERE / "RESULTS.md", render(results))
 

@@ -11,7 +11,7 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from bench.common import HERE, pipeline_params, run_child, simpipe_cmd, table_section
+from bench.common import HERE, conditions, pipeline_params, run_child, simpipe_cmd, table_section
 from simpipe.artifacts.trained import LOG_HISTORY_FILE, RUN_FILE
 from simpipe.core.config import compose
 from simpipe.core.io import read_json
@@ -98,9 +98,9 @@ def measure(work: Path, rounds: int = 2, variants: list[str] | None = None) -> d
 def targets(r: dict) -> list[tuple[str, str, str, bool]]:
     """(what, measured, target, met) rows of RESULTS.md's summary."""
     rows = []
-    native = r["machine"]["native_bf16"]
-    target = 1.3 if native else 0.98
     for variant, v in r["variants"].items():
+        native = v.get("conditions", r)["machine"]["native_bf16"]
+        target = 1.3 if native else 0.98
         rows.append((f"train stage samples/s vs plain fp32 script, {variant}", f"{v['ratio']:.2f}x",
                      f">= {target:g}x" + (" (native bf16)" if native else ""), v["ratio"] >= target))  # fmt: skip
         if "mine_share" in v:
@@ -135,4 +135,9 @@ def section(r: dict) -> list[str]:
         "(SQLite), codecarbon, its callbacks and checkpoints; the plain script is `bench/plain_st.py`. Both "
         "evaluate the same dev pairs at the end; the plain script also every `train.eval_steps` (the seeds' "
         "interval), simpipe every `train.cpu_eval_steps` on the CPU.",
+        *(
+            f"{v}: {conditions(x['conditions'])}. The other rows: see the conditions below."
+            for v, x in r["variants"].items()
+            if "conditions" in x
+        ),
     )

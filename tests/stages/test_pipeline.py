@@ -192,6 +192,7 @@ def quick_repo(tmp_path, mirror) -> tuple[Path, list[str]]:
 def changed_stages(repo: Path, group: str, key: str, value, variant: str = "glove_bilstm_sts") -> set[str]:
     """Set `variants.<variant>.<group>.<key>` in params.yaml; the stages `dvc status` then calls changed."""
     params = yaml.safe_load((repo / "params.yaml").read_text())
+    assert params["variants"][variant][group][key] != value, f"{variant}.{group}.{key} is {value} already"
     params["variants"][variant][group][key] = value
     (repo / "params.yaml").write_text(yaml.safe_dump(params, sort_keys=False))
     return set(json.loads(dvc("status", "--json", cwd=repo)))
@@ -262,7 +263,7 @@ def test_dvc_repro_then_noop_then_exp_run(quick_repo, tmp_path):
     mined = repo / "data" / "mined" / "minilm_homedepot_search" / "train.parquet"
     digest = hashlib.md5(mined.read_bytes()).hexdigest()
     search = "minilm_homedepot_search"
-    assert changed_stages(repo, "train", "learning_rate", 1e-4, variant=search) == {f"train@{search}"}
+    assert changed_stages(repo, "train", "learning_rate", 3e-4, variant=search) == {f"train@{search}"}
     ran = re.findall(r"^Running stage '([^']+)'", dvc("repro", cwd=repo), flags=re.M)
     assert ran == [f"{name}@{search}" for name in ("train", "evaluate", "comparison", "card", "report")]
     assert hashlib.md5(mined.read_bytes()).hexdigest() == digest

@@ -184,7 +184,7 @@ SHAPE_CONFIGS = {
     "pairs": ["mine.enabled=false"],
     "triplets": [],
     "labelled_pairs": [
-        *("data=files", "data.name=chairs", "data.raw_subdir=chairs", "data.files=chairs.csv"),
+        *("data=files", "~data.text", "data.name=chairs", "data.raw_subdir=chairs", "data.files=chairs.csv"),
         *("data.shape=labelled_pairs", "data.roles={sentence1:a,sentence2:b,label:y}", "mine.enabled=false"),
     ],
 }
