@@ -18,7 +18,18 @@ from tests.helpers.config import VARIANTS
 SRC = REPO_ROOT / "src"
 PACKAGE = SRC / "simpipe"
 # the packages, bottom to top: each imports only itself and the ones before it (simpipe/__init__.py)
-LAYERS = ["core", "artifacts", "tracking", "data", "modeling", "evaluation", "training", "documents", "shipping"]
+LAYERS = [
+    "core",
+    "artifacts",
+    "tracking",
+    "data",
+    "modeling",
+    "evaluation",
+    "training",
+    "cards",
+    "documents",
+    "shipping",
+]
 # on top of the layers: the stages (which never import each other) and the top-level modules
 TOP_LEVEL = {"__init__", "__main__", "cli", "sweep", "schema"}
 # code that never shapes a stage's outputs, so never a DVC dep (a tracking change, or which checkpoint a

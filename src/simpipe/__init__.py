@@ -9,12 +9,14 @@ The packages, bottom to top; each imports only the ones below it (tests/test_arc
     modeling    building a model from its `model` config; device and precision
     evaluation  evaluators over prepared splits (similarity, search) and the metrics they give
     training    trainer arguments, losses, callbacks, the training loop, checkpoints
-    documents   reference cards, the comparison with them, the model card, the report, run tables
+    cards       any model card read into facts (`simpipe reference`) and turned into a variant
+                (`simpipe variant --from-card`)
+    documents   the comparison with a reference card, the model card, the report, run tables
     shipping    results to MLflow after the fact, the model registry, the Hugging Face hub
 
 `stages/` (one module per DVC stage), `cli.py`, `sweep.py` and `schema.py` (every config section, checked
 when a variant is selected) sit on top. A new data set goes in `data/` and `conf/data/`, a new loss in
-`training/losses.py`, a new card wording in `documents/`.
+`training/losses.py`, a new card wording in `documents/`, a card layout simpipe should read in `cards/`.
 """
 
 __version__ = "0.1.0"

@@ -1,10 +1,11 @@
-"""`simpipe` command line: the DVC stage commands plus `params`, `fetch`, `reference`, `runs`, `track`,
-`register` and `publish`."""
+"""`simpipe` command line: the DVC stage commands plus `params`, `fetch`, `reference`, `variant`, `runs`,
+`track`, `register` and `publish`."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import re
 import resource
 import signal
 import sys
@@ -72,12 +73,49 @@ def _runs(args: argparse.Namespace) -> int:
 
 
 def _reference(args: argparse.Namespace) -> int:
+    from simpipe.cards.sources import facts_yaml, reference_facts
     from simpipe.core.io import write_text
-    from simpipe.documents.reference import facts_yaml, reference_facts
 
     facts = reference_facts(args.card)
     write_text(Path(args.output), facts_yaml(facts, Path(args.card).name, args.hub_id))
     log.info("wrote the facts of %s to %s", args.card, args.output)
+    return 0
+
+
+def _variant(args: argparse.Namespace) -> int:
+    from simpipe.cards.sources import card_facts, facts_yaml
+    from simpipe.cards.variant import variant_from_card
+    from simpipe.cards.variant_files import variant_text, with_variant
+    from simpipe.core.config import CONF_DIR, REPO_ROOT, compose, dump_params
+    from simpipe.core.errors import ConfigError
+    from simpipe.core.hub import is_hub_id
+    from simpipe.core.io import write_text
+    from simpipe.schema import check_pipeline
+
+    target = CONF_DIR / "variant" / f"{args.name}.yaml"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", args.name):
+        raise ConfigError(f"--name {args.name!r}: use lower-case letters, digits and _ (a DVC stage name)")
+    if target.exists() and not args.force:
+        raise ConfigError(f"{target}: exists; choose another --name or pass --force to overwrite it")
+    facts = card_facts(args.from_card, key="--from-card")
+    reference = Path("references") / f"{args.name}.yaml"
+    mapped = variant_from_card(facts, args.name, str(reference), args.data)
+    hub_id = args.from_card if is_hub_id(args.from_card) and not Path(args.from_card).exists() else None
+    write_text(REPO_ROOT / reference, facts_yaml(facts, Path(args.from_card).name, hub_id))
+    write_text(target, variant_text(mapped, args.from_card))
+    config = CONF_DIR / "config.yaml"
+    write_text(config, with_variant(config.read_text(encoding="utf-8"), args.name))
+    cfg = compose("config")
+    dump_params(cfg, REPO_ROOT / "params.yaml")
+    log.info("wrote %s, %s; added %s to %s; regenerated params.yaml", target, reference, args.name, config)
+    for line in mapped.missing:
+        log.warning("%s: not reproducible as the card states: %s", args.name, line)
+    for line in mapped.from_data:
+        log.info("%s: %s", args.name, line)
+    try:
+        check_pipeline(cfg)
+    except ConfigError as exc:  # written anyway: the stage that needs the missing piece stops with this line
+        log.warning("%s: `dvc repro` will stop here until it is set: %s", args.name, exc)
     return 0
 
 
@@ -210,6 +248,12 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--output", required=True, help="e.g. references/<variant>.yaml")
     sp.add_argument("--hub-id", help="the card's model id on the Hugging Face hub, recorded as its source")
     sp.set_defaults(func=_reference)
+    sp = sub.add_parser("variant", help="write a variant from a model card: conf/variant/, references/, params")
+    sp.add_argument("--from-card", required=True, help="a model card (README.md), facts file or hub model id")
+    sp.add_argument("--name", required=True, help="the variant's name (conf/variant/NAME.yaml)")
+    sp.add_argument("--data", help="the conf/data group of the card's data (default: the card's hub data set)")
+    sp.add_argument("--force", action="store_true", help="overwrite conf/variant/NAME.yaml")
+    sp.set_defaults(func=_variant)
     for name in STAGES:
         sp = sub.add_parser(name, help=f"run the DVC stage `{name}` for one variant")
         sp.add_argument("--variant", required=True)

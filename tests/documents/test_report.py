@@ -3,10 +3,11 @@
 import pytest
 
 from simpipe.artifacts.trained import Record, TrainedRun
+from simpipe.cards.facts import CardFacts
+from simpipe.cards.sources import load_card
 from simpipe.core.config import REPO_ROOT
 from simpipe.documents.card import insert_section, reproduction_section
 from simpipe.documents.comparison import read_comparison, write_comparison
-from simpipe.documents.reference import CardFacts, load_card
 from simpipe.documents.report import plot_png, to_html, to_markdown
 from simpipe.documents.reproduction import compare, reproduced_facts, training_logs
 

@@ -1,7 +1,7 @@
 """The comparison of a trained model with its reference card and its base model, computed once (stage
 `comparison`) into `simpipe.documents.comparison.Comparison`.
 
-Both sides are `CardFacts`: the reference's from `simpipe.documents.reference`, this run's from its record
+Both sides are `CardFacts`: the reference's from `simpipe.cards`, this run's from its record
 (`simpipe.artifacts.trained`: run.json, training arguments, log history, emissions) and its metrics.
 """
 
@@ -22,9 +22,9 @@ from simpipe.artifacts.metrics import (
     split_metric,
 )
 from simpipe.artifacts.trained import Record
+from simpipe.cards.facts import EVAL, TRAIN, CardFacts, DatasetFacts, EvaluatorFacts
 from simpipe.documents.co2 import co2_eq_emissions
 from simpipe.documents.comparison import Comparison, FactRow, LiftRow, MetricRow
-from simpipe.documents.reference import CardFacts
 from simpipe.documents.replay import card_hyperparameters
 from simpipe.training.config import trained_columns
 
@@ -71,16 +71,18 @@ def reproduced_facts(rec: Record, metrics: Metrics, data_cfg, eval_cfg, train_cf
         architecture=run.architecture,
         output_dim=run.output_dim,
         max_seq_length=run.max_seq_length,
-        train_size=run.train_samples,
-        eval_size=run.eval_samples,
-        columns=trained_columns(data_cfg, mine_cfg),
-        loss=train_cfg.loss,
+        datasets=[
+            DatasetFacts(
+                TRAIN, size=run.train_samples, columns=trained_columns(data_cfg, mine_cfg), loss=train_cfg.loss
+            ),
+            DatasetFacts(EVAL, size=run.eval_samples),
+        ],
         non_default_hyperparameters=non_default,
         all_hyperparameters=all_hyper,
-        metrics=metrics,
-        training_logs=training_logs(
-            rec.log_history, data_cfg.dev_name, curve_metric(data_cfg.shape, eval_cfg.main_similarity)
-        ),
+        evaluators=[EvaluatorFacts(name=key, metrics=values) for key, values in metrics.items()],
+        training_logs=[
+            training_logs(rec.log_history, data_cfg.dev_name, curve_metric(data_cfg.shape, eval_cfg.main_similarity))
+        ],
         co2=co2_eq_emissions(rec.emissions),
         versions=dict(run.versions),
     )
@@ -109,18 +111,13 @@ def _fact(name: str, reference: Any, reproduced: Any) -> FactRow:
 
 
 def _hyperparameter(card: CardFacts, key: str) -> Any:
-    """A card's value of `key` (or its renamed successor): non-default list first, then all."""
-    names = [name for name in (key, RENAMED.get(key)) if name]
-    for source in (card.non_default_hyperparameters, card.all_hyperparameters):
-        for name in names:
-            if source.get(name) not in (None, "None"):
-                return source[name]
-    return None
+    """A card's value of `key` (or its renamed successor)."""
+    return card.hyperparameter(key, RENAMED.get(key))
 
 
 def curve_column(card: CardFacts) -> str | None:
     """The training-log column of the dev Spearman, e.g. `val_spearman_cosine`."""
-    for entry in card.training_logs:
+    for entry in card.training_log:
         for key in entry:
             if "_spearman_" in key:
                 return key
@@ -130,7 +127,7 @@ def curve_column(card: CardFacts) -> str | None:
 def curve(card: CardFacts, column: str | None) -> list[tuple[float, float]]:
     if column is None:
         return []
-    return [(e["Step"], e[column]) for e in card.training_logs if e.get(column) is not None and e.get("Step")]
+    return [(e["Step"], e[column]) for e in card.training_log if e.get(column) is not None and e.get("Step")]
 
 
 def shown_metrics(data_cfg, eval_cfg, metrics: Metrics) -> list[tuple[str, str]]:

@@ -6,9 +6,9 @@ import logging
 
 from simpipe.artifacts.metrics import headline, read_metrics
 from simpipe.artifacts.trained import read_record
+from simpipe.cards.sources import reference_facts
 from simpipe.core.paths import Layout
 from simpipe.documents.comparison import write_comparison
-from simpipe.documents.reference import reference_facts
 from simpipe.documents.reproduction import compare, reproduced_facts, shown_metrics
 
 log = logging.getLogger(__name__)

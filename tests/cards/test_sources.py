@@ -1,7 +1,9 @@
 import pytest
 
+from simpipe.cards.errors import CardError
+from simpipe.cards.parse import parse_card
+from simpipe.cards.sources import facts_yaml, load_card, reference_facts
 from simpipe.core.config import REPO_ROOT
-from simpipe.documents.reference import CardError, facts_yaml, load_card, parse_card, reference_facts
 from tests.helpers.config import VARIANTS
 
 # the seed card each in-repo facts file was written from (`simpipe reference`)
@@ -29,6 +31,10 @@ def test_glove_card_with_flattened_front_matter(glove):
     assert glove.modules == ["WordEmbeddings", "LSTM", "Pooling"]
     assert glove.co2["hardware_used"] == "1 x NVIDIA GeForce RTX 3090" and glove.co2["hours_used"] == 0.003
     assert glove.training_logs == []
+    assert glove.datasets[0].hub_id == "sentence-transformers/stsb" and glove.datasets[0].revision.startswith("d999f12")
+    assert glove.language == ["en"] and glove.unparsed == [
+        "front matter: not valid YAML (indentation lost?); read line by line"
+    ]
 
 
 def test_homedepot_card(homedepot):
@@ -38,7 +44,8 @@ def test_homedepot_card(homedepot):
     assert homedepot.non_default_hyperparameters["per_device_train_batch_size"] == "16"
     assert homedepot.all_hyperparameters["num_train_epochs"] == "3"
     assert homedepot.all_hyperparameters["learning_rate"] == "5e-05"
-    logs = homedepot.training_logs
+    assert len(homedepot.training_logs) == 1  # one run
+    logs = homedepot.training_log
     assert len(logs) == 84
     assert logs[0] == {"Epoch": 0.0337, "Step": 100.0, "Training Loss": None, "val_spearman_cosine": 0.3862}
     assert logs[4]["Training Loss"] == 0.0637
@@ -85,7 +92,7 @@ def test_text_that_is_no_card():
 
 
 def test_missing_and_binary_files(tmp_path):
-    with pytest.raises(CardError, match=r"README\.md: reference not found; set report\.reference to"):
+    with pytest.raises(CardError, match=r"README\.md: card not found; point to a model card, a facts file or a hub id"):
         load_card(tmp_path / "README.md")
     (tmp_path / "bin.md").write_bytes(b"\xff\xfe\x00")
     with pytest.raises(CardError, match="not UTF-8 text"):
@@ -126,13 +133,18 @@ def test_facts_round_trip_through_yaml(tmp_path):
 def test_a_yaml_file_that_is_no_facts_file(tmp_path):
     path = tmp_path / "x.yaml"
     path.write_text("source: a\nspeed: 3\n")
-    with pytest.raises(CardError, match=r"x\.yaml: not a facts file of `simpipe reference` \(unknown keys: speed\)"):
+    with pytest.raises(
+        CardError,
+        match=r"x\.yaml: not a facts file of this simpipe \(unknown keys: speed\); rewrite it with `simpipe reference",
+    ):
         load_card(path)
 
 
 def test_no_reference_is_none_and_an_unknown_one_a_clear_error(tmp_path):
     assert reference_facts(None) is None
-    with pytest.raises(CardError, match=r"report\.reference='nope\.md': reference not found; set it to a facts file"):
+    with pytest.raises(
+        CardError, match=r"report\.reference='nope\.md': not found; give a model card \(README\.md\), a facts file"
+    ):
         reference_facts("nope.md")
     with pytest.raises(CardError, match=r"report\.reference='org/missing-model': no such file, and its README\.md"):
         reference_facts("org/missing-model")  # HF_HUB_OFFLINE=1 in tests

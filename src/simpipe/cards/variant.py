@@ -1,0 +1,336 @@
+"""The variant a card's facts make (`simpipe variant --from-card`): the config groups and, within them, only
+the keys whose card value differs from the group's default; and one line for each thing the card states that
+cannot be reproduced here, with the key to set. Nothing is substituted: a loss or base model simpipe cannot
+use stays in the variant, and the stage that needs it stops with a one-line error.
+
+Card facts -> config keys (hyperparameters of sentence-transformers 3+ cards, or a 2.x card's fit()):
+    modules WordEmbeddings/LSTM -> model=glove_bilstm (lstm.*), Transformer -> model=minilm (name_or_path)
+    base model -> model.name_or_path, card.base_model; max sequence length -> model.max_seq_length
+    prompts (config_sentence_transformers.json beside the card) -> model.prompts
+    loss, its parameters -> train.loss, train.loss_params; MatryoshkaLoss -> its inner loss + train.matryoshka
+    batch size, epochs, learning rate, scheduler, warmup, weight decay, seed, max steps, bf16, batch sampler
+        -> train.*; the Training Logs' intervals -> train.eval_steps, train.logging_steps
+    no evaluation data set -> train.eval_loss false; evaluator names -> data.dev_name, data.test_name
+    data set (hub id, revision, subset, columns) -> data=hub with data.roles in the loss's shape, or
+        the given data group (`--data`), which states what no card does (text processing, the split)
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from omegaconf import OmegaConf
+
+from simpipe.cards.facts import EVAL, CardFacts
+from simpipe.cards.markdown import value
+from simpipe.cards.sources import require_trainable
+from simpipe.core.config import CONF_DIR
+from simpipe.data.shapes import SHAPES
+from simpipe.training.losses import LOSSES, batch_sampler, printed_defaults
+
+GROUPS = ("data", "model", "mine", "train", "eval", "card", "report")
+# trainer argument -> train key
+TRAIN_KEYS = {
+    "per_device_train_batch_size": "batch_size", "per_device_eval_batch_size": "eval_batch_size",
+    "num_train_epochs": "epochs", "learning_rate": "learning_rate", "lr_scheduler_type": "lr_scheduler",
+    "warmup_ratio": "warmup_ratio", "weight_decay": "weight_decay", "seed": "seed", "max_steps": "max_steps",
+    "gradient_accumulation_steps": "gradient_accumulation_steps", "gradient_checkpointing": "gradient_checkpointing",
+    "eval_steps": "eval_steps", "logging_steps": "logging_steps",
+}  # fmt: skip
+# trainer arguments that change nothing a run computes (or that the mapping reads itself)
+NOT_TRAINING = {
+    "eval_strategy", "use_cpu", "dataloader_pin_memory", "multi_dataset_batch_sampler", "fp16", "bf16",
+    "batch_sampler", "warmup_steps", "prompts", "router_mapping", "learning_rate_mapping", "save_strategy",
+    "save_steps", "save_total_limit", "logging_strategy", "report_to", "run_name", "push_to_hub",
+    "hub_model_id", "load_best_model_at_end", "overwrite_output_dir", "do_predict", "prediction_loss_only",
+}  # fmt: skip
+INTEGER_KEYS = {"batch_size", "eval_batch_size", "epochs", "seed", "max_steps", "gradient_accumulation_steps",
+                "eval_steps", "logging_steps"}  # fmt: skip
+SCHEDULERS_2X = {"warmuplinear": "linear", "warmupcosine": "cosine", "warmupconstant": "constant_with_warmup",
+                 "constantlr": "constant", "warmupcosinewithhardrestarts": "cosine_with_restarts"}  # fmt: skip
+MATRYOSHKA = "MatryoshkaLoss"
+LOG_COLUMNS = ("Epoch", "Step", "Training Loss")
+SHIPPED_BASE = "sentence-transformers/all-MiniLM-L6-v2"  # the base model conf/model/minilm.yaml has offline
+
+
+@dataclass
+class Mapped:
+    """A variant made from a card: its file's content, what cannot be reproduced here (a line each, with the
+    key to set) and what the data config supplies that the card does not state."""
+
+    config: dict[str, Any]
+    missing: list[str] = field(default_factory=list)
+    from_data: list[str] = field(default_factory=list)
+
+
+def group_defaults(group: str, option: str, conf_dir: Path = CONF_DIR) -> dict[str, Any]:
+    """The keys of conf/<group>/<option>.yaml (its own defaults list dropped)."""
+    node = OmegaConf.to_container(OmegaConf.load(conf_dir / group / f"{option}.yaml"), resolve=False)
+    node.pop("defaults", None)
+    return node
+
+
+def variant_from_card(card: CardFacts, name: str, reference: str, data: str | None = None) -> Mapped:
+    """The variant `name` of `card` (refused for a model type simpipe cannot train), comparing its runs with
+    the facts file `reference`; `data`: the conf/data group of the card's data set."""
+    require_trainable(card)
+    mapped = Mapped(config={})
+    choices = {"mine": "default", "train": "default", "eval": "default", "card": "default", "report": "default"}
+    model_choice, model = _model(card, mapped)
+    data_choice, data_keys = _data(card, data, mapped)
+    choices = {"data": data_choice, "model": model_choice, **choices}
+    wanted = {
+        "data": data_keys,
+        "model": model,
+        "train": _train(card, mapped),
+        "card": {"base_model": card.base_model, "language": _language(card)},
+        "report": {"reference": reference},
+    }
+    mapped.config = {
+        "defaults": [{f"/{group}": choices[group]} for group in GROUPS] + ["_self_"],
+        "name": name,
+        **{group: keys for group in GROUPS if (keys := _differing(wanted.get(group, {}), group, choices[group]))},
+    }
+    return mapped
+
+
+def _differing(wanted: dict[str, Any], group: str, option: str) -> dict[str, Any]:
+    defaults = group_defaults(group, option)
+    return {key: v for key, v in wanted.items() if key not in defaults or not _same(defaults[key], v)}
+
+
+def _same(a: Any, b: Any) -> bool:
+    if isinstance(a, float) or isinstance(b, float):
+        return isinstance(a, int | float) and isinstance(b, int | float) and math.isclose(a, b)
+    return a == b
+
+
+def _language(card: CardFacts) -> str | None:
+    return card.language[0] if len(card.language) == 1 else None
+
+
+def _model(card: CardFacts, mapped: Mapped) -> tuple[str, dict[str, Any]]:
+    """The model group and keys: GloVe + LSTM modules, else a pretrained transformer."""
+    if "WordEmbeddings" in card.modules:
+        architecture = card.architecture or ""
+        keys: dict[str, Any] = {}
+        if lstm := re.search(r"LSTM\((\d+), (\d+)([^)]*)\)", architecture):  # torch's LSTM(in, hidden, ...)
+            options = lstm.group(3)
+            layers = re.search(r"num_layers=(\d+)", options)
+            keys["lstm"] = {"hidden_dim": int(lstm.group(2)), "num_layers": int(layers.group(1)) if layers else 1,
+                            "bidirectional": "bidirectional=True" in options}  # fmt: skip
+        if words := re.search(r"Embedding\((\d+), (\d+)\)", architecture):
+            mapped.missing.append(
+                f"model.embeddings: the card's word vectors are {words.group(2)}-d ({int(words.group(1)):,} words); "
+                "simpipe ships GloVe 6B 50-d offline: set model.embeddings to the card's file (glove.6B.300d.txt)"
+            )
+        return "glove_bilstm", keys
+    keys = {"max_seq_length": card.max_seq_length, "prompts": card.prompts or None}
+    if card.base_model is None:
+        mapped.missing.append("model.name_or_path: the card names no base model; set it (a hub id or a path)")
+    elif card.base_model != SHIPPED_BASE:
+        keys.update(name_or_path=card.base_model, package=None)
+        if not _available_model(card.base_model):
+            mapped.missing.append(
+                f"model.name_or_path={card.base_model}: not on this machine (no local path, not in the hub "
+                "cache); download it online or set model.name_or_path to a local copy"
+            )
+    if card.adapter:
+        mapped.missing.append("model: the card's model is a PEFT adapter; simpipe trains full weights only")
+    return "minilm", keys
+
+
+def _available_model(name: str) -> bool:
+    if Path(name).exists():
+        return True
+    from huggingface_hub import try_to_load_from_cache
+
+    return isinstance(try_to_load_from_cache(name, "config.json"), str)
+
+
+def stated_arguments(card: CardFacts) -> dict[str, Any]:
+    """The trainer arguments a card states (non-default first, then all; a 2.x card's fit() parameters under
+    their trainer names), parsed to numbers and booleans."""
+    stated = {k: value(v) for k, v in {**card.all_hyperparameters, **card.non_default_hyperparameters}.items()}
+    fit = card.fit_parameters
+    if fit:
+        loaders = fit.get("dataloaders") or [{}]
+        steps = loaders[0].get("length")
+        epochs = fit.get("epochs")
+        scheduler = str(fit.get("scheduler", "")).lower()
+        legacy = {
+            "num_train_epochs": epochs, "learning_rate": (fit.get("optimizer_params") or {}).get("lr"),
+            "weight_decay": fit.get("weight_decay"), "per_device_train_batch_size": loaders[0].get("batch_size"),
+            "lr_scheduler_type": SCHEDULERS_2X.get(scheduler, scheduler or None),
+            "warmup_steps": fit.get("warmup_steps"), "eval_steps": fit.get("evaluation_steps") or None,
+        }  # fmt: skip
+        if steps and epochs and fit.get("warmup_steps") is not None:
+            legacy["warmup_ratio"] = round(fit["warmup_steps"] / (steps * epochs), 4)
+        stated.update({k: v for k, v in legacy.items() if v is not None})
+    return {k: v for k, v in stated.items() if v != "None"}
+
+
+def _train(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
+    stated = stated_arguments(card)
+    keys: dict[str, Any] = {}
+    for argument, key in TRAIN_KEYS.items():
+        if argument in stated:
+            given = stated[argument]
+            keys[key] = int(given) if key in INTEGER_KEYS and isinstance(given, int | float) else given
+    if keys.get("max_steps") == -1:
+        keys.pop("max_steps")
+    if "warmup_ratio" not in keys and isinstance(stated.get("warmup_steps"), float) and stated["warmup_steps"] < 1:
+        keys["warmup_ratio"] = stated["warmup_steps"]  # transformers 5: a warmup_steps below 1 is a ratio
+    elif "warmup_ratio" not in keys and stated.get("warmup_steps"):
+        mapped.missing.append(
+            f"train.warmup_ratio: the card warms up {stated['warmup_steps']} steps; set the share of the steps"
+        )
+    keys.update(_intervals(card))
+    keys.update(_loss(card, mapped))
+    if stated.get("bf16") is True:
+        keys["precision"] = "bf16"
+    if stated.get("fp16") is True:
+        mapped.missing.append(
+            "train.precision: the card trained in fp16 (CUDA); `auto` keeps fp16 on CUDA, bf16 or fp32 on the CPU "
+            "(metrics within the report's tolerance, not identical)"
+        )
+    sampler = stated.get("batch_sampler")
+    if sampler and keys.get("loss") in LOSSES and sampler != batch_sampler(keys["loss"], "auto"):
+        keys["batch_sampler"] = sampler
+    if not any(d.split == EVAL for d in card.datasets):
+        keys["eval_loss"] = False  # no evaluation data set: the card's run computed no dev loss
+    for argument, given in card.non_default_hyperparameters.items():
+        if argument not in TRAIN_KEYS and argument not in NOT_TRAINING:
+            mapped.missing.append(f"train: the card sets {argument}={given}; simpipe has no key for it (not applied)")
+    if hardware := card.co2.get("hardware_used"):
+        mapped.missing.append(
+            f"hardware: the card trained on {hardware}; timings and CO2 are this machine's (train.device)"
+        )
+    return keys
+
+
+def _intervals(card: CardFacts) -> dict[str, int]:
+    """train.eval_steps / logging_steps: the step interval of the Training Logs' evaluation rows and
+    training-loss rows (every row but the last a multiple of the first; none when they vary)."""
+    rows = [r for r in card.training_log if (r.get("Step") or 0) > 0]
+    kinds = {
+        "eval_steps": [r for r in rows if any(v is not None for k, v in r.items() if k not in LOG_COLUMNS)],
+        "logging_steps": [r for r in rows if r.get("Training Loss") is not None],
+    }
+    found = {}
+    for key, kept in kinds.items():
+        steps = [int(r["Step"]) for r in kept]
+        if steps and all(step % steps[0] == 0 for step in steps[:-1]):  # the last may be the final step
+            found[key] = steps[0]
+    return found
+
+
+def _loss(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
+    """train.loss, loss_params and matryoshka of the first training data set's loss."""
+    train = card.train_datasets()
+    if len(train) > 1:
+        listed = ", ".join(f"{d.name or 'unnamed'} ({d.loss})" for d in train)
+        mapped.missing.append(
+            f"data: the card trains on {len(train)} data sets with a loss each ({listed}); simpipe trains on one: "
+            "the first is used (make a variant per data set to compare)"
+        )
+    if not train or not train[0].loss:
+        mapped.missing.append("train.loss: the card names no loss; set it")
+        return {}
+    loss, params = train[0].loss, dict(train[0].loss_params)
+    keys: dict[str, Any] = {}
+    if loss == MATRYOSHKA:
+        inner = params.get("loss")
+        weights = params.get("matryoshka_weights")
+        keys["matryoshka"] = {
+            "dims": params.get("matryoshka_dims"),
+            "weights": None if not weights or len(set(weights)) == 1 else weights,
+        }
+        if params.get("n_dims_per_step", -1) != -1:
+            mapped.missing.append(f"train.matryoshka: n_dims_per_step={params['n_dims_per_step']} is not offered")
+        loss, params = inner, {}
+    keys["loss"] = loss
+    if loss not in LOSSES:
+        mapped.missing.append(
+            f"train.loss={loss}: simpipe does not offer this loss; choose one of {', '.join(LOSSES)}"
+        )
+        return keys
+    defaults = printed_defaults(loss)
+    for name, given in params.items():
+        default = defaults.get(name)
+        if _printed(given) == _printed(default):
+            continue
+        if isinstance(given, int | float | str | bool) and isinstance(default, int | float | str | bool):
+            keys.setdefault("loss_params", {})[name] = given
+        else:
+            mapped.missing.append(
+                f"train.loss_params.{name}: the card's {loss} uses {given!r}; only numbers, strings and "
+                "booleans can be set in config"
+            )
+    return keys
+
+
+def _printed(node: Any) -> Any:
+    return list(node) if isinstance(node, tuple) else node
+
+
+def _data(card: CardFacts, data: str | None, mapped: Mapped) -> tuple[str, dict[str, Any]]:
+    """The data group and keys: the given group, else the hub reader for the card's hub data set."""
+    names = _split_names(card)
+    train = card.train_datasets()
+    first = train[0] if train else None
+    data = data or (_shipped_data(first.hub_id) if first and first.hub_id else None)
+    if data:
+        mapped.from_data.append(
+            f"data={data}: the data set, its text processing and its split come from conf/data/{data}.yaml "
+            "(a card does not state them)"
+        )
+        return data, names
+    if first is None or not first.hub_id:
+        mapped.missing.append(
+            "data: the card names no hub data set; give --data GROUP (conf/data/) or set data.hub_id and data.roles"
+        )
+        return "hub", {"name": "???", "raw_subdir": "???", "hub_id": "???", "roles": "???", **names}
+    keys = {"name": first.hub_id.split("/")[-1], "raw_subdir": first.hub_id.replace("/", "__"),
+            "hub_id": first.hub_id, "revision": first.revision, "subset": first.subset}  # fmt: skip
+    shape = _shape(first.loss if first.loss != MATRYOSHKA else first.loss_params.get("loss"), len(first.columns))
+    if shape and len(first.columns) == len(SHAPES[shape].roles):
+        keys["shape"] = shape
+        keys["roles"] = dict(zip(SHAPES[shape].roles, first.columns, strict=True))
+    else:
+        keys["roles"] = "???"
+        mapped.missing.append(
+            f"data.roles: the card's columns {', '.join(first.columns) or '(none)'} do not fit a shape of its loss; "
+            "set data.shape and data.roles"
+        )
+    mapped.missing.append(
+        f"data.hub_id={first.hub_id}: downloaded by `simpipe fetch` online; offline, put it in paths.mirror"
+    )
+    return "hub", {**keys, **names}
+
+
+def _shipped_data(hub_id: str, conf_dir: Path = CONF_DIR) -> str | None:
+    """The conf/data group that reads hub data set `hub_id` from its original files (e.g. stsb)."""
+    for path in sorted((conf_dir / "data").glob("*.yaml")):
+        if group_defaults("data", path.stem, conf_dir).get("hub_id") == hub_id:
+            return path.stem
+    return None
+
+
+def _shape(loss: str | None, columns: int) -> str | None:
+    """The first shape of `loss` whose plain form has `columns` columns."""
+    shapes = LOSSES[loss].shapes if loss in LOSSES else ()
+    return next((s for s in shapes if len(SHAPES[s].roles) == columns), None)
+
+
+def _split_names(card: CardFacts) -> dict[str, str]:
+    """data.dev_name / test_name from the evaluators' names (a name with `test` in it is the test split;
+    MTEB's benchmark results name no split of the training data)."""
+    names = list(dict.fromkeys(e.name for e in card.evaluators if not e.name.startswith("mteb/")))
+    dev = [n for n in names if "test" not in n]
+    test = [n for n in names if "test" in n]
+    return {**({"dev_name": dev[0]} if dev else {}), **({"test_name": test[0]} if test else {})}

@@ -1,0 +1,39 @@
+"""The files `simpipe variant --from-card` writes: conf/variant/<name>.yaml (what the card's facts make, with
+what cannot be reproduced listed on top) and the two lines that add the variant to conf/config.yaml."""
+
+from __future__ import annotations
+
+import re
+
+import yaml
+
+from simpipe.cards.variant import Mapped
+
+
+def variant_text(mapped: Mapped, source: str) -> str:
+    """conf/variant/<name>.yaml: a header naming the card, the lines of what is missing or comes from the
+    data config, then the config (only what differs from the group defaults)."""
+    lines = [
+        "# @package _global_",
+        f"# Written by `simpipe variant --from-card {source}`: only what the card states that differs from the",
+        "# group defaults. Edit it like any variant; `dvc repro` runs it.",
+    ]
+    if mapped.missing:
+        lines += ["#", "# Not reproducible here as the card states it (set the key named to reproduce it):"]
+        lines += [f"#   - {line}" for line in mapped.missing]
+    if mapped.from_data:
+        lines += ["#", "# Not stated by the card:"] + [f"#   - {line}" for line in mapped.from_data]
+    return "\n".join(lines) + "\n" + yaml.safe_dump(mapped.config, sort_keys=False, allow_unicode=True, width=120)
+
+
+def with_variant(config_text: str, name: str) -> str:
+    """conf/config.yaml's text with variant `name` (and its optional profile) in the defaults list, after the
+    last variant entries; unchanged when it is there already."""
+    entries = (f"  - variant@variants.{name}: {name}", f"  - optional profile@variants.{name}: null")
+    if entries[0] in config_text.split("\n"):
+        return config_text
+    lines = config_text.split("\n")
+    for entry, pattern in zip(entries, (r"  - variant@variants\.", r"  - optional profile@variants\."), strict=True):
+        last = max(i for i, line in enumerate(lines) if re.match(pattern, line))
+        lines.insert(last + 1, entry)
+    return "\n".join(lines)

