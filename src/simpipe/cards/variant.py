@@ -30,7 +30,7 @@ from simpipe.cards.markdown import value
 from simpipe.cards.sources import require_trainable
 from simpipe.core.config import CONF_DIR
 from simpipe.data.shapes import SHAPES
-from simpipe.training.losses import LOSSES, batch_sampler, printed_defaults
+from simpipe.training.losses import LOSSES, batch_sampler, loss_options
 
 GROUPS = ("data", "model", "mine", "train", "eval", "card", "report")
 # trainer argument -> train key
@@ -255,9 +255,7 @@ def _loss(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
         loss, params = inner, {}
     keys["loss"] = loss
     if loss not in LOSSES:
-        mapped.missing.append(
-            f"train.loss={loss}: simpipe does not offer this loss; choose one of {', '.join(LOSSES)}"
-        )
+        mapped.missing.append(f"train.loss={loss}: simpipe does not offer this loss; choose one of {', '.join(LOSSES)}")
         return keys
     defaults = printed_defaults(loss)
     for name, given in params.items():
@@ -272,6 +270,18 @@ def _loss(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
                 "booleans can be set in config"
             )
     return keys
+
+
+def printed_defaults(name: str) -> dict[str, Any]:
+    """Loss `name`'s parameters at their defaults as sentence-transformers prints them in a model card
+    (`get_config_dict`: functions and enums by name); the signature's scalar defaults where the loss
+    cannot be built without a model."""
+    from sentence_transformers.sentence_transformer import losses
+
+    try:
+        return getattr(losses, name)(None).get_config_dict()
+    except (TypeError, AttributeError):  # needs a real model (e.g. the cached losses): scalars only
+        return loss_options(name)
 
 
 def _printed(node: Any) -> Any:

@@ -64,18 +64,6 @@ def loss_options(name: str) -> dict[str, Any]:
     }
 
 
-def printed_defaults(name: str) -> dict[str, Any]:
-    """Loss `name`'s parameters at their defaults as sentence-transformers prints them in a model card
-    (`get_config_dict`: functions and enums by name); the signature's scalar defaults where the loss
-    cannot be built without a model."""
-    from sentence_transformers.sentence_transformer import losses
-
-    try:
-        return getattr(losses, name)(None).get_config_dict()
-    except (TypeError, AttributeError):  # needs a real model (e.g. the cached losses): scalars only
-        return loss_options(name)
-
-
 def build_loss(model: SentenceTransformer, train_cfg) -> nn.Module:
     """`train.loss` (a sentence-transformers loss class of LOSSES) with `train.loss_params` as keyword arguments,
     wrapped in `MatryoshkaLoss` when `train.matryoshka` gives dims."""
