@@ -85,7 +85,7 @@ def _reference(args: argparse.Namespace) -> int:
 def _variant(args: argparse.Namespace) -> int:
     from simpipe.cards.sources import card_facts, facts_yaml
     from simpipe.cards.variant import variant_from_card
-    from simpipe.cards.variant_files import variant_text, with_variant
+    from simpipe.cards.variant_files import variant_text, with_artifact, with_variant
     from simpipe.core.config import CONF_DIR, REPO_ROOT, compose, dump_params
     from simpipe.core.errors import ConfigError
     from simpipe.core.hub import is_hub_id
@@ -101,13 +101,17 @@ def _variant(args: argparse.Namespace) -> int:
     reference = Path("references") / f"{args.name}.yaml"
     mapped = variant_from_card(facts, args.name, str(reference), args.data)
     hub_id = args.from_card if is_hub_id(args.from_card) and not Path(args.from_card).exists() else None
-    write_text(REPO_ROOT / reference, facts_yaml(facts, Path(args.from_card).name, hub_id))
+    write_text(REPO_ROOT / reference, facts_yaml(facts, None if hub_id else args.from_card, hub_id))
     write_text(target, variant_text(mapped, args.from_card))
     config = CONF_DIR / "config.yaml"
     write_text(config, with_variant(config.read_text(encoding="utf-8"), args.name))
+    pipeline = REPO_ROOT / "dvc.yaml"
+    desc = f"{facts.base_model or 'a model'} reproduced from the card {args.from_card}"
+    write_text(pipeline, with_artifact(pipeline.read_text(encoding="utf-8"), args.name, desc))
     cfg = compose("config")
     dump_params(cfg, REPO_ROOT / "params.yaml")
-    log.info("wrote %s, %s; added %s to %s; regenerated params.yaml", target, reference, args.name, config)
+    log.info("wrote %s, %s; added %s to %s and dvc.yaml's artifacts; regenerated params.yaml", target, reference,
+             args.name, config)  # fmt: skip
     for line in mapped.missing:
         log.warning("%s: not reproducible as the card states: %s", args.name, line)
     for line in mapped.from_data:

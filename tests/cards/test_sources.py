@@ -114,7 +114,7 @@ def test_every_reference_of_a_variant_loads_without_the_seed_cards(variant_cfg, 
         pytest.skip(f"{variant} has no reference")
     facts = reference_facts(str(REPO_ROOT / reference))
     assert facts.metrics and facts.modules and facts.train_size and facts.architecture is None
-    assert SEED_CARDS[variant] in facts.source
+    assert SEED_CARDS.get(variant, "README.md") in facts.source  # a seed card, or a card simpipe wrote
 
 
 def test_facts_round_trip_through_yaml(tmp_path):

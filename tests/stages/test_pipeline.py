@@ -3,7 +3,6 @@
 import hashlib
 import json
 import re
-import shutil
 import subprocess
 import time
 from pathlib import Path
@@ -12,18 +11,18 @@ import mlflow
 import pandas as pd
 import pytest
 import yaml
-from omegaconf import OmegaConf
 from sentence_transformers import SentenceTransformer
 
 from simpipe.artifacts.metrics import curve_metric
-from simpipe.core.config import REPO_ROOT, load_params, select_variant
+from simpipe.core.config import load_params, select_variant
 from simpipe.core.paths import Layout
 from simpipe.data.fetch import fetch
 from simpipe.data.naming import dataset_name, hub_dataset
 from simpipe.data.prepared import run_files
 from simpipe.stages import STAGES, stage
 from simpipe.tracking.tracker import metric_name
-from tests.helpers.config import VARIANTS, pipeline_config
+from tests.helpers.config import VARIANTS
+from tests.helpers.processes import dvc, project_copy
 
 pytestmark = pytest.mark.slow
 
@@ -162,12 +161,6 @@ def test_same_seed_same_metrics(run_cfg, tmp_path, mirror):
     assert results[0] == results[1]
 
 
-def dvc(*args: str, cwd: Path) -> str:
-    result = subprocess.run(["dvc", *args], cwd=cwd, capture_output=True, text=True)
-    assert result.returncode == 0, result.stdout + result.stderr
-    return result.stdout
-
-
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
 
 
@@ -175,18 +168,8 @@ GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t"]
 def quick_repo(tmp_path, mirror) -> tuple[Path, list[str]]:
     """A temporary copy of the project (git repo, raw data fetched) whose params.yaml uses the quick profile,
     and the `-S` overrides that keep `dvc exp run` (which recomposes conf/) on that profile."""
-    repo = tmp_path / "repo"
-    repo.mkdir()
-    for name in ("dvc.yaml", "conf", "src", "references", ".dvc/config", ".dvc/.gitignore", ".gitignore"):
-        src, dst = REPO_ROOT / name, repo / name
-        dst.parent.mkdir(parents=True, exist_ok=True)
-        (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
     sets = [*(f"profile@variants.{v}=quick" for v in VARIANTS), f"paths.mirror={mirror}"]
-    cfg = pipeline_config(*sets)
-    (repo / "params.yaml").write_text(OmegaConf.to_yaml(cfg))
-    subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    subprocess.run(["simpipe", "fetch"], cwd=repo, check=True)
-    return repo, sets
+    return project_copy(tmp_path, mirror, *sets), sets
 
 
 def changed_stages(repo: Path, group: str, key: str, value, variant: str = "glove_bilstm_sts") -> set[str]:

@@ -41,12 +41,13 @@ from simpipe.cards.markdown import (
 
 log = logging.getLogger(__name__)
 
-# the `##` sections of sentence-transformers' card templates (2.x and later); others are reported unread
+# the `##` sections of sentence-transformers' card templates (2.x and later) and simpipe's own (Reproduction);
+# others are reported unread
 KNOWN_SECTIONS = {
     "Model Details", "Usage", "Evaluation", "Bias, Risks and Limitations", "Training Details", "Citation",
     "Glossary", "Model Card Authors", "Model Card Contact", "Usage (Sentence-Transformers)",
     "Usage (HuggingFace Transformers)", "Evaluation Results", "Training", "Full Model Architecture",
-    "Citing & Authors",
+    "Citing & Authors", "Additional Resources", "Reproduction",
 }  # fmt: skip
 LANDMARKS = {"Training Details", "Evaluation", "Evaluation Results", "Training", "Full Model Architecture"}
 MODEL_TYPES = {"Sentence Transformer": SENTENCE_TRANSFORMER, "Cross Encoder": CROSS_ENCODER}

@@ -109,14 +109,17 @@ def _source_text(source: Any) -> str:
     return " / ".join(str(x) for x in (hub, card) if x) or "unknown"
 
 
-def facts_yaml(card: CardFacts, card_name: str, hub_id: str | None) -> str:
-    """The facts of a parsed card as YAML for references/: figures and names only, none of its prose."""
+def facts_yaml(card: CardFacts, card_name: str | None, hub_id: str | None) -> str:
+    """The facts of a parsed card as YAML for references/: figures and names only, none of its prose.
+    `card_name`: the card file as the user named it; `hub_id`: the model's id on the hub."""
     data = asdict(card)
     data.pop("architecture")  # the card's printed text; `modules` keeps the facts
     data["title"] = None
     data["source"] = {"card": card_name, "hub_id": hub_id}
     header = (
-        f"# Facts of the model card {card_name}" + (f" (hub: {hub_id})" if hub_id else "") + ", written by\n"
+        f"# Facts of the model card {card_name or hub_id}"
+        + (f" (hub: {hub_id})" if card_name and hub_id else "")
+        + ", written by\n"
         "# `simpipe reference`: model, data sets, losses, evaluators and metrics, hyperparameters, CO2 and\n"
         "# training-log runs, which the report compares with; `unparsed`: what it could not map. Regenerate.\n"
     )

@@ -47,6 +47,7 @@ NOT_TRAINING = {
     "batch_sampler", "warmup_steps", "prompts", "router_mapping", "learning_rate_mapping", "save_strategy",
     "save_steps", "save_total_limit", "logging_strategy", "report_to", "run_name", "push_to_hub",
     "hub_model_id", "load_best_model_at_end", "overwrite_output_dir", "do_predict", "prediction_loss_only",
+    "ddp_find_unused_parameters",
 }  # fmt: skip
 INTEGER_KEYS = {"batch_size", "eval_batch_size", "epochs", "seed", "max_steps", "gradient_accumulation_steps",
                 "eval_steps", "logging_steps"}  # fmt: skip

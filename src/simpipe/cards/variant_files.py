@@ -1,9 +1,11 @@
 """The files `simpipe variant --from-card` writes: conf/variant/<name>.yaml (what the card's facts make, with
-what cannot be reproduced listed on top) and the two lines that add the variant to conf/config.yaml."""
+what cannot be reproduced listed on top), the two lines that add the variant to conf/config.yaml and its
+model's entry in dvc.yaml's artifacts."""
 
 from __future__ import annotations
 
 import re
+import textwrap
 
 import yaml
 
@@ -15,15 +17,20 @@ def variant_text(mapped: Mapped, source: str) -> str:
     data config, then the config (only what differs from the group defaults)."""
     lines = [
         "# @package _global_",
-        f"# Written by `simpipe variant --from-card {source}`: only what the card states that differs from the",
-        "# group defaults. Edit it like any variant; `dvc repro` runs it.",
+        f"# Written by `simpipe variant --from-card {source}`:",
+        "# only what the card states that differs from the group defaults. Edit it like any variant.",
     ]
     if mapped.missing:
         lines += ["#", "# Not reproducible here as the card states it (set the key named to reproduce it):"]
-        lines += [f"#   - {line}" for line in mapped.missing]
+        lines += [_item(line) for line in mapped.missing]
     if mapped.from_data:
-        lines += ["#", "# Not stated by the card:"] + [f"#   - {line}" for line in mapped.from_data]
+        lines += ["#", "# Not stated by the card:"] + [_item(line) for line in mapped.from_data]
     return "\n".join(lines) + "\n" + yaml.safe_dump(mapped.config, sort_keys=False, allow_unicode=True, width=120)
+
+
+def _item(line: str) -> str:
+    """One listed line as a comment item, wrapped at 110 characters."""
+    return "\n".join(textwrap.wrap(line, 110, initial_indent="#   - ", subsequent_indent="#     "))
 
 
 def with_variant(config_text: str, name: str) -> str:
@@ -37,3 +44,15 @@ def with_variant(config_text: str, name: str) -> str:
         last = max(i for i, line in enumerate(lines) if re.match(pattern, line))
         lines.insert(last + 1, entry)
     return "\n".join(lines)
+
+
+def with_artifact(dvc_text: str, name: str, desc: str) -> str:
+    """dvc.yaml's text with the model of variant `name` among its artifacts (the last section); unchanged
+    when it is there already."""
+    if yaml.safe_load(dvc_text).get("artifacts", {}).get(name):
+        return dvc_text
+    entry = {name: {"path": f"models/{name}", "type": "model", "desc": desc, "labels": ["sentence-transformers"]}}
+    if "\nartifacts:" not in dvc_text:
+        dvc_text = dvc_text.rstrip("\n") + "\n\nartifacts:\n"
+    block = textwrap.indent(yaml.safe_dump(entry, sort_keys=False, width=120, default_flow_style=None), "  ")
+    return dvc_text.rstrip("\n") + "\n" + block

@@ -1,0 +1,168 @@
+"""Cards written by sentence-transformers' own card machinery (tiny models trained a few steps, then
+`model.save()`, offline; tests/helpers/cards.py): the facts each keeps, and the variant `--from-card` makes
+of it, or its one-line refusal."""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import pytest
+
+from simpipe.cards.errors import CardError
+from simpipe.cards.facts import EVAL, TRAIN
+from simpipe.cards.parse import parse_card
+from simpipe.cards.sources import facts_yaml, load_card
+from simpipe.cards.variant import variant_from_card
+from tests.helpers import cards
+
+REFERENCE = "references/x.yaml"
+
+
+@pytest.fixture(scope="module")
+def card_file(tmp_path_factory):
+    """Each kind of card, written once per module on first use: {kind: README.md path}."""
+    made = {}
+
+    def make(kind: str):
+        if kind not in made:
+            made[kind] = getattr(cards, f"{kind}_card")(tmp_path_factory.mktemp(kind))
+        return made[kind]
+
+    return make
+
+
+def variant(card, data=None):
+    return variant_from_card(card, "x", REFERENCE, data)
+
+
+def test_matryoshka_of_mnrl_with_an_ir_evaluator_per_dim(card_file):
+    card = load_card(card_file("matryoshka"))
+    (train,) = card.datasets
+    assert (train.split, train.loss, train.columns, train.size) == (TRAIN, "MatryoshkaLoss", ["anchor", "positive"], 16)
+    assert train.loss_params == {"loss": "MultipleNegativesRankingLoss", "matryoshka_dims": [32, 16, 8],
+                                 "matryoshka_weights": [1, 1, 1], "n_dims_per_step": -1}  # fmt: skip
+    assert [(e.name, e.type, e.params.get("truncate_dim")) for e in card.evaluators] == [
+        ("dim_32", "InformationRetrievalEvaluator", 32), ("dim_16", "InformationRetrievalEvaluator", 16),
+        ("dim_8", "InformationRetrievalEvaluator", 8),
+    ]  # fmt: skip
+    assert all(0 <= e.metrics["cosine_ndcg@10"] <= 1 and len(e.metrics) == 15 for e in card.evaluators)
+    assert card.model_type == "sentence-transformer" and not card.adapter
+    assert card.non_default_hyperparameters["batch_sampler"] == "no_duplicates"
+
+    mapped = variant(card)
+    train_keys = mapped.config["train"]
+    assert train_keys["loss"] == "MultipleNegativesRankingLoss"
+    assert train_keys["matryoshka"] == {"dims": [32, 16, 8], "weights": None}
+    assert "batch_sampler" not in train_keys  # auto picks no_duplicates for MNRL, as the card did
+    assert (train_keys["batch_size"], train_keys["max_steps"], train_keys["seed"]) == (4, 4, 7)
+    assert (train_keys["eval_steps"], train_keys["logging_steps"], train_keys["eval_loss"]) == (2, 1, False)
+    assert mapped.config["data"] == {"dev_name": "dim_32"} and mapped.config["model"] == {"max_seq_length": 32}
+    assert mapped.missing == [
+        "model.name_or_path: the card names no base model; set it (a hub id or a path)",
+        "data: the card names no hub data set; give --data GROUP (conf/data/) or set data.hub_id and data.roles",
+    ]
+
+
+def test_two_datasets_with_a_loss_each(card_file):
+    card = load_card(card_file("two_dataset"))
+    assert [(d.split, d.name, d.loss, d.size) for d in card.datasets] == [
+        (TRAIN, "pairs", "MultipleNegativesRankingLoss", 16), (TRAIN, "scored", "CoSENTLoss", 16),
+        (EVAL, "pairs", "MultipleNegativesRankingLoss", 8), (EVAL, "scored", "CoSENTLoss", 8),
+    ]  # fmt: skip
+    assert card.datasets[1].loss_params == {"scale": 20.0, "similarity_fct": "pairwise_cos_sim"}
+    assert card.datasets[1].columns == ["sentence1", "sentence2", "score"]
+    assert card.loss == "MultipleNegativesRankingLoss" and card.train_size == 32 and card.eval_size == 16
+
+    mapped = variant(card)
+    train_keys = mapped.config["train"]
+    assert train_keys["loss"] == "MultipleNegativesRankingLoss" and "loss_params" not in train_keys  # defaults
+    assert train_keys["batch_sampler"] == "batch_sampler"  # what the card used; auto would pick no_duplicates
+    assert train_keys["learning_rate"] == pytest.approx(1e-4) and "eval_loss" not in train_keys
+    assert any(line.startswith("data: the card trains on 2 data sets with a loss each (pairs (Multiple")
+               for line in mapped.missing)  # fmt: skip
+
+
+def test_two_evaluators_with_one_name_before_and_after_training(card_file):
+    card = load_card(card_file("before_after"))
+    before, after = card.evaluators
+    assert before.name == after.name == "sts-dev" and before.type == after.type == "EmbeddingSimilarityEvaluator"
+    assert before.metrics["pearson_cosine"] != after.metrics["pearson_cosine"]
+    assert card.metrics == {"sts-dev": after.metrics}  # what the saved model scores
+    assert [row["Step"] for row in card.training_log] == [-1, 1, 2, 3, 4]  # the evaluation before, then steps
+    assert "data" not in variant(card, "stsb").config  # its dev split is sts-dev, data=stsb's default name
+
+
+def test_a_nan_metric_stays_nan(card_file, tmp_path):
+    card = load_card(card_file("nan"))
+    (evaluator,) = card.evaluators
+    assert math.isnan(evaluator.metrics["spearman_cosine"]) and math.isnan(evaluator.metrics["pearson_cosine"])
+    path = tmp_path / "facts.yaml"
+    path.write_text(facts_yaml(card, "README.md", None))
+    assert math.isnan(load_card(path).metrics["flat-dev"]["spearman_cosine"])
+    assert math.isnan(card.training_log[1]["flat-dev_spearman_cosine"])
+
+
+@pytest.mark.parametrize("ending", ["\r\n", "\r\r\n", "\r"])
+def test_line_endings_of_any_kind(card_file, ending):
+    text = card_file("before_after").read_text(encoding="utf-8")
+    plain = dataclasses.asdict(parse_card(text, "README.md"))
+    assert dataclasses.asdict(parse_card(text.replace("\n", ending), "README.md")) == plain
+    assert len(plain["training_logs"][0]) == 5 and len(plain["evaluators"]) == 2
+
+
+def test_training_logs_of_two_fits_are_two_runs():
+    table = "| Epoch | Step | Training Loss | val_spearman_cosine |\n|:-:|:-:|:-:|:-:|\n"
+    rows = "".join(f"| {s / 10} | {s} | 0.1 | {0.5 + s / 100} |\n" for s in (1, 2, 3))
+    text = f"## Training Details\n\n### Training Logs\n{table}{rows}{rows.replace('0.1 ', '0.05 ')}"
+    card = parse_card(text, "README.md")
+    assert [[row["Step"] for row in run] for run in card.training_logs] == [[1, 2, 3], [1, 2, 3]]
+    assert card.training_log[0]["Training Loss"] == 0.05
+
+
+def test_a_card_in_the_2x_layout(card_file):
+    card = load_card(card_file("legacy"))
+    assert card.modules == ["Transformer", "Pooling"] and card.max_seq_length == 128 and card.output_dim == 32
+    assert card.fit_parameters["epochs"] == 2 and card.fit_parameters["optimizer_params"] == {"lr": 2e-05}
+    assert card.fit_parameters["dataloaders"] == [{
+        "class": "torch.utils.data.dataloader.DataLoader", "length": 360, "batch_size": 16,
+        "sampler": "torch.utils.data.sampler.RandomSampler", "batch_sampler": "torch.utils.data.sampler.BatchSampler",
+    }]  # fmt: skip
+    assert card.loss == "CosineSimilarityLoss" and card.model_type == "sentence-transformer"
+    mteb, dev = card.evaluators
+    assert (mteb.name, mteb.task, mteb.params["revision"][:7], mteb.metrics) == (
+        "mteb/stsbenchmark-sts", "STS", "b0fddb5", {"cos_sim_pearson": 81.25, "cos_sim_spearman": 80.5},
+    )  # fmt: skip
+    assert (dev.name, dev.metrics) == ("sts-dev", {"cosine_spearman": 0.8123})
+
+    mapped = variant(card, "stsb")
+    assert mapped.config["train"] == {"batch_size": 16, "epochs": 2, "learning_rate": 2e-05, "warmup_ratio": 0.05,
+                                      "weight_decay": 0.01, "eval_steps": 50, "eval_loss": False}  # fmt: skip
+    assert "data" not in mapped.config  # data=stsb: dev_name sts-dev is its default; MTEB names no split
+    assert mapped.config["defaults"][0] == {"/data": "stsb"} and mapped.config["model"] == {"max_seq_length": 128}
+
+
+def test_a_cross_encoder_card_is_refused(card_file):
+    card = load_card(card_file("cross_encoder"))
+    assert card.model_type == "cross-encoder" and card.loss == "BinaryCrossEntropyLoss"
+    with pytest.raises(CardError, match=r"README\.md: a cross-encoder card; simpipe trains sentence-transformer "
+                                        r"\(bi-encoder\) models only"):  # fmt: skip
+        variant(card)
+
+
+def test_a_hand_written_card_is_warned(caplog):
+    text = "---\nlicense: mit\n---\n# My model\n\nI fine-tuned it on my data.\n\n## Results\n\nIt works well.\n"
+    card = parse_card(text, "README.md")
+    assert card.unparsed == [
+        "section 'Results': not read",
+        "no model, data, loss, evaluation or training facts found: a hand-written card? Write the variant by "
+        "hand (conf/variant/minilm_sts.yaml is an example)",
+    ]
+    assert [r.getMessage() for r in caplog.records] == [f"README.md: {line}" for line in card.unparsed]
+
+
+def test_an_adapter_card_is_flagged():
+    text = "---\ntags:\n- sentence-transformers\n- peft\nbase_model: org/base\n---\n# M\n"
+    card = parse_card(text, "README.md")
+    assert card.adapter and card.model_type == "sentence-transformer"
+    assert "model: the card's model is a PEFT adapter; simpipe trains full weights only" in variant(card).missing

@@ -1,0 +1,111 @@
+"""`simpipe variant --from-card` in a copy of the project: the files it writes, the variant in params.yaml,
+what it lists as not reproducible, the one-line stop of the stage that needs a missing piece, its refusals;
+the round trip of a card simpipe wrote (slow: the real `dvc repro`); the seed cards' variants."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import yaml
+from omegaconf import OmegaConf
+
+from simpipe.cards.sources import load_card
+from simpipe.cards.variant import variant_from_card
+from simpipe.core.config import CONF_DIR
+from tests.cards.test_sources import SEED_CARDS
+from tests.helpers import cards
+from tests.helpers.config import VARIANTS, variant_config
+from tests.helpers.processes import copy_simpipe, dvc, project_copy
+
+QUICK = [f"profile@variants.{v}=quick" for v in VARIANTS]
+
+
+@pytest.fixture
+def repo(tmp_path, mirror):
+    return project_copy(tmp_path, mirror, *QUICK)
+
+
+def test_a_variant_from_a_card_is_written_and_listed_and_stops_where_a_piece_is_missing(repo, tmp_path):
+    card = cards.matryoshka_card(tmp_path / "card")
+    result = copy_simpipe(repo, "variant", "--from-card", str(card), "--name", "tiny_mrl")
+    assert result.returncode == 0, result.stderr
+    written = yaml.safe_load((repo / "conf" / "variant" / "tiny_mrl.yaml").read_text())
+    assert written["train"]["loss"] == "MultipleNegativesRankingLoss" and written["name"] == "tiny_mrl"
+    assert written["report"] == {"reference": "references/tiny_mrl.yaml"}
+    assert (repo / "references" / "tiny_mrl.yaml").is_file()
+    config = (repo / "conf" / "config.yaml").read_text()
+    assert "  - variant@variants.tiny_mrl: tiny_mrl\n" in config
+    assert "  - optional profile@variants.tiny_mrl: null\n" in config
+    artifact = yaml.safe_load((repo / "dvc.yaml").read_text())["artifacts"]["tiny_mrl"]
+    assert artifact["path"] == "models/tiny_mrl" and artifact["type"] == "model"
+    params = OmegaConf.load(repo / "params.yaml")
+    assert params.variants.tiny_mrl.train.matryoshka.dims == [32, 16, 8]
+    assert "tiny_mrl: not reproducible as the card states: model.name_or_path: the card names no base model" in (
+        result.stderr
+    )
+    assert "tiny_mrl: `dvc repro` will stop here until it is set: variants.tiny_mrl.data.name: missing" in (
+        result.stderr
+    )
+    stopped = copy_simpipe(repo, "prepare", "--variant", "tiny_mrl")
+    assert stopped.returncode == 2
+    assert stopped.stderr.strip().splitlines()[-1].startswith("simpipe prepare: error: data.name: missing; set it")
+    again = copy_simpipe(repo, "variant", "--from-card", str(card), "--name", "tiny_mrl")
+    assert again.returncode == 2 and "tiny_mrl.yaml: exists; choose another --name or pass --force" in again.stderr
+
+
+@pytest.mark.parametrize("kind", ["cross_encoder", "text"])
+def test_a_card_that_cannot_be_trained_is_refused_and_nothing_written(repo, tmp_path, kind):
+    if kind == "text":
+        card = tmp_path / "notes.md"
+        card.write_text("just some notes\n")
+    else:
+        card = cards.cross_encoder_card(tmp_path / "card")
+    before = {p: p.read_bytes() for p in [*(repo / "conf").rglob("*.yaml"), repo / "params.yaml"]}
+    result = copy_simpipe(repo, "variant", "--from-card", str(card), "--name", "refused")
+    assert result.returncode == 2
+    (line,) = [line for line in result.stderr.splitlines() if "error" in line]
+    expected = (
+        "a cross-encoder card; simpipe trains" if kind == "cross_encoder" else "not a sentence-transformers model card"
+    )
+    assert line.startswith("simpipe variant: error: ") and expected in line
+    assert {p: p.read_bytes() for p in before} == before and not (repo / "references" / "refused.yaml").exists()
+
+
+@pytest.mark.parametrize("variant", sorted(SEED_CARDS))
+def test_the_seed_cards_make_the_shipped_variants(shared, variant):
+    """Every key the variant from the seed card sets equals the shipped variant's (after composition); what
+    the card does not state comes from the data group, and the output says so."""
+    card = load_card(shared / "seeds" / SEED_CARDS[variant])
+    data = {"minilm_homedepot": "homedepot"}.get(variant)
+    mapped = variant_from_card(card, variant, f"references/{variant}.yaml", data)
+    shipped = yaml.safe_load((CONF_DIR / "variant" / f"{variant}.yaml").read_text())
+    assert mapped.config["defaults"] == shipped["defaults"]
+    composed = variant_config(variant)
+    for group, keys in mapped.config.items():
+        if group in ("defaults", "name"):
+            continue
+        for key, value in keys.items():
+            assert OmegaConf.to_object(composed[group])[key] == value, f"{group}.{key}: card {value!r}"
+    assert mapped.from_data[0].startswith(f"data={data or 'stsb'}: the data set, its text processing and its split")
+
+
+@pytest.mark.slow
+def test_a_card_simpipe_wrote_reproduces_itself(repo):
+    """The quick-profile minilm_sts card -> minilm_sts_again (quick profile too) -> `dvc repro`: the same
+    metrics, and the report compares the run with the card it came from."""
+    dvc("repro", "card@minilm_sts", cwd=repo)
+    made = copy_simpipe(repo, "variant", "--from-card", "models/minilm_sts/README.md", "--name", "minilm_sts_again")
+    assert made.returncode == 0, made.stderr
+    sets = copy_simpipe(repo, "params", *QUICK, "profile@variants.minilm_sts_again=quick")
+    assert sets.returncode == 0, sets.stderr
+    dvc("repro", "report@minilm_sts_again", cwd=repo)
+    first, again = (
+        json.loads((repo / "metrics" / v / "metrics.json").read_text()) for v in ("minilm_sts", "minilm_sts_again")
+    )
+    for split in ("sts-dev", "sts-test"):
+        for metric, value in first[split].items():
+            assert again[split][metric] == pytest.approx(value, abs=0.005), f"{split} {metric}"
+    comparison = json.loads((repo / "metrics" / "minilm_sts_again" / "comparison.json").read_text())
+    assert comparison["reference"].endswith("README.md") and comparison["metrics"]
+    assert all(row["passed"] for row in comparison["metrics"])
