@@ -14,6 +14,7 @@ from simpipe.cards.facts import EVAL, TRAIN
 from simpipe.cards.parse import parse_card
 from simpipe.cards.sources import facts_yaml, load_card
 from simpipe.cards.variant import variant_from_card
+from simpipe.core.errors import ConfigError
 from tests.helpers import cards
 
 REFERENCE = "references/x.yaml"
@@ -101,6 +102,7 @@ def test_a_nan_metric_stays_nan(card_file, tmp_path):
     path.write_text(facts_yaml(card, "README.md", None))
     assert math.isnan(load_card(path).metrics["flat-dev"]["spearman_cosine"])
     assert math.isnan(card.training_log[1]["flat-dev_spearman_cosine"])
+    assert variant(card, "stsb").config["data"] == {"dev_name": "flat-dev"}  # a NaN run still names its split
 
 
 @pytest.mark.parametrize("ending", ["\r\n", "\r\r\n", "\r"])
@@ -159,6 +161,15 @@ def test_a_hand_written_card_is_warned(caplog):
         "hand (conf/variant/minilm_sts.yaml is an example)",
     ]
     assert [r.getMessage() for r in caplog.records] == [f"README.md: {line}" for line in card.unparsed]
+    mapped = variant(card, "stsb")
+    assert mapped.config["train"] == {"eval_loss": False}  # the card states nothing else
+    assert mapped.missing == ["model.name_or_path: the card names no base model; set it (a hub id or a path)",
+                              "train.loss: the card names no loss; set it"]  # fmt: skip
+
+
+def test_an_unknown_data_group_is_refused(card_file):
+    with pytest.raises(ConfigError, match=r"--data nope: no conf/data/nope\.yaml; choose one of files, homedepot"):
+        variant(load_card(card_file("before_after")), "nope")
 
 
 def test_an_adapter_card_is_flagged():

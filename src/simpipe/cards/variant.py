@@ -29,6 +29,7 @@ from simpipe.cards.facts import EVAL, CardFacts
 from simpipe.cards.markdown import value
 from simpipe.cards.sources import require_trainable
 from simpipe.core.config import CONF_DIR
+from simpipe.core.errors import ConfigError
 from simpipe.data.shapes import SHAPES
 from simpipe.training.losses import LOSSES, batch_sampler, loss_options
 
@@ -79,6 +80,9 @@ def variant_from_card(card: CardFacts, name: str, reference: str, data: str | No
     """The variant `name` of `card` (refused for a model type simpipe cannot train), comparing its runs with
     the facts file `reference`; `data`: the conf/data group of the card's data set."""
     require_trainable(card)
+    groups = sorted(path.stem for path in (CONF_DIR / "data").glob("*.yaml"))
+    if data is not None and data not in groups:
+        raise ConfigError(f"--data {data}: no conf/data/{data}.yaml; choose one of {', '.join(groups)}")
     mapped = Mapped(config={})
     choices = {"mine": "default", "train": "default", "eval": "default", "card": "default", "report": "default"}
     model_choice, model = _model(card, mapped)
