@@ -92,20 +92,20 @@ def test_the_seed_cards_make_the_shipped_variants(shared, variant):
 
 @pytest.mark.slow
 def test_a_card_simpipe_wrote_reproduces_itself(repo):
-    """The quick-profile minilm_sts card -> minilm_sts_again (quick profile too) -> `dvc repro`: the same
+    """The quick-profile minilm_sts card -> a new variant (quick profile too) -> `dvc repro`: the same
     metrics, and the report compares the run with the card it came from."""
     dvc("repro", "card@minilm_sts", cwd=repo)
-    made = copy_simpipe(repo, "variant", "--from-card", "models/minilm_sts/README.md", "--name", "minilm_sts_again")
+    made = copy_simpipe(repo, "variant", "--from-card", "models/minilm_sts/README.md", "--name", "sts_round_trip")
     assert made.returncode == 0, made.stderr
-    sets = copy_simpipe(repo, "params", *QUICK, "profile@variants.minilm_sts_again=quick")
+    sets = copy_simpipe(repo, "params", *QUICK, "profile@variants.sts_round_trip=quick")
     assert sets.returncode == 0, sets.stderr
-    dvc("repro", "report@minilm_sts_again", cwd=repo)
+    dvc("repro", "report@sts_round_trip", cwd=repo)
     first, again = (
-        json.loads((repo / "metrics" / v / "metrics.json").read_text()) for v in ("minilm_sts", "minilm_sts_again")
+        json.loads((repo / "metrics" / v / "metrics.json").read_text()) for v in ("minilm_sts", "sts_round_trip")
     )
     for split in ("sts-dev", "sts-test"):
         for metric, value in first[split].items():
             assert again[split][metric] == pytest.approx(value, abs=0.005), f"{split} {metric}"
-    comparison = json.loads((repo / "metrics" / "minilm_sts_again" / "comparison.json").read_text())
+    comparison = json.loads((repo / "metrics" / "sts_round_trip" / "comparison.json").read_text())
     assert comparison["reference"].endswith("README.md") and comparison["metrics"]
     assert all(row["passed"] for row in comparison["metrics"])
