@@ -54,20 +54,27 @@ def test_a_variant_from_a_card_is_written_and_listed_and_stops_where_a_piece_is_
     assert again.returncode == 2 and "tiny_mrl.yaml: exists; choose another --name or pass --force" in again.stderr
 
 
-@pytest.mark.parametrize("kind", ["cross_encoder", "text"])
-def test_a_card_that_cannot_be_trained_is_refused_and_nothing_written(repo, tmp_path, kind):
+REFUSED = {
+    "cross_encoder": "a cross-encoder card; simpipe trains",
+    "text": "not a sentence-transformers model card",
+    "hub": "--from-card='org/missing-model': no such file, and its README.md could not be downloaded",
+}
+
+
+@pytest.mark.parametrize("kind", sorted(REFUSED))
+def test_a_card_that_cannot_be_trained_or_read_is_refused_and_nothing_written(repo, tmp_path, kind):
     if kind == "text":
         card = tmp_path / "notes.md"
         card.write_text("just some notes\n")
+    elif kind == "hub":
+        card = "org/missing-model"  # offline here (HF_HUB_OFFLINE=1): the download fails
     else:
         card = cards.cross_encoder_card(tmp_path / "card")
-    before = {p: p.read_bytes() for p in [*(repo / "conf").rglob("*.yaml"), repo / "params.yaml"]}
+    before = {p: p.read_bytes() for p in [*(repo / "conf").rglob("*.yaml"), repo / "params.yaml", repo / "dvc.yaml"]}
     result = copy_simpipe(repo, "variant", "--from-card", str(card), "--name", "refused")
     assert result.returncode == 2
     (line,) = [line for line in result.stderr.splitlines() if "error" in line]
-    expected = (
-        "a cross-encoder card; simpipe trains" if kind == "cross_encoder" else "not a sentence-transformers model card"
-    )
+    expected = REFUSED[kind]
     assert line.startswith("simpipe variant: error: ") and expected in line
     assert {p: p.read_bytes() for p in before} == before and not (repo / "references" / "refused.yaml").exists()
 
