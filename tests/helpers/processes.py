@@ -15,6 +15,14 @@ from simpipe.core.config import REPO_ROOT
 from simpipe.data.fetch import fetch
 from tests.helpers.config import VARIANTS, pipeline_config, variant_config
 
+
+
+def tool(name: str) -> str:
+    """The command `name` of this Python's environment (dvc, mlflow), found without PATH holding its bin/."""
+    path = Path(sys.executable).parent / name
+    return str(path) if path.is_file() else name
+
+
 # what a copy of the project holds: the pipeline, its config, its code, the reference facts
 PROJECT = ("dvc.yaml", "conf", "src", "references", ".dvc/config", ".dvc/.gitignore", ".gitignore")
 
@@ -43,13 +51,14 @@ def project_copy(root: Path, mirror: Path, *overrides: str) -> Path:
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
     (repo / "params.yaml").write_text(OmegaConf.to_yaml(pipeline_config(*overrides)))
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
-    subprocess.run(["simpipe", "fetch", "--mirror", str(mirror)], cwd=repo, check=True)
+    fetched = copy_simpipe(repo, "fetch", "--mirror", str(mirror))
+    assert fetched.returncode == 0, fetched.stderr
     return repo
 
 
 def dvc(*args: str, cwd: Path) -> str:
     """The real `dvc` in `cwd`; its stdout (it must succeed)."""
-    result = subprocess.run(["dvc", *args], cwd=cwd, capture_output=True, text=True)
+    result = subprocess.run([tool("dvc"), *args], cwd=cwd, capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
     return result.stdout
 
