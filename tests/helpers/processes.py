@@ -16,7 +16,6 @@ from simpipe.data.fetch import fetch
 from tests.helpers.config import VARIANTS, pipeline_config, variant_config
 
 
-
 def tool(name: str) -> str:
     """The command `name` of this Python's environment (dvc, mlflow), found without PATH holding its bin/."""
     path = Path(sys.executable).parent / name
