@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from simpipe.cards.facts import EvaluatorFacts
-from simpipe.cards.markdown import value
+from simpipe.cards.markdown import number, value
 
 CO2_KEYS = (
     "emissions", "energy_consumed", "source", "training_type", "on_cloud",
@@ -95,14 +95,12 @@ def _model_index(node: Any) -> list[EvaluatorFacts]:
 
 
 def _float(node: Any) -> float | None:
+    """A YAML metric value as a float (`.nan` and "nan" stay NaN); None when it is no number."""
     if isinstance(node, bool):
         return None
     if isinstance(node, int | float):
         return float(node)
-    if isinstance(node, str):
-        parsed = value(node)
-        return float(parsed) if isinstance(parsed, int | float) and not isinstance(parsed, bool) else None
-    return None
+    return number(node) if isinstance(node, str) else None
 
 
 def _from_lines(lines: list[str]) -> FrontMatter:
