@@ -27,6 +27,8 @@ from tests.helpers.config import VARIANTS
         ("train.precision=fp8", r"^train\.precision='fp8': choose one of auto, fp32, fp16, bf16$"),
         ("train.device=tpu", r"^train\.device='tpu': choose one of auto, cpu, cuda$"),
         ("train.batch_size=abc", r"^train\.batch_size='abc': expected a whole number$"),
+        # a `???` with its reason is never the default's (a plain `???` would keep it when Hydra merges)
+        ('train.batch_size="??? (not stated)"', r"^train\.batch_size: missing; set it \(rows per batch"),
         ("+train.loss_params.margin=0.5", r"^train\.loss_params\.margin=0\.5: not a parameter of CosineSimilarity"),
         ("+train.lr=0.1", r"^train\.lr: unknown key; train takes loss, loss_params, epochs"),
         ("checkpoint.keep=1", r"^checkpoint\.keep=1: keep at least 2 checkpoints"),

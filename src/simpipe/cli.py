@@ -117,7 +117,7 @@ def _variant(args: argparse.Namespace) -> int:
     for line in mapped.from_data:
         log.info("%s: %s", args.name, line)
     try:
-        check_pipeline(cfg)
+        check_pipeline(cfg, [args.name])
     except ConfigError as exc:  # written anyway: the stage that needs the missing piece stops with this line
         log.warning("%s: `dvc repro` will stop here until it is set: %s", args.name, exc)
     return 0

@@ -133,7 +133,7 @@ def variant(params: DictConfig, name: str) -> DictConfig:
     return check(select_variant(params, name))
 
 
-def check_pipeline(params: DictConfig) -> None:
-    """Check every variant of a pipeline config (what `simpipe params` writes)."""
-    for name in params.variants:
+def check_pipeline(params: DictConfig, names: list[str] | None = None) -> None:
+    """Check every variant of a pipeline config (what `simpipe params` writes), or those of `names`."""
+    for name in names or params.variants:
         sections(select_variant(params, name), prefix=f"variants.{name}.")

@@ -8,12 +8,13 @@ import dataclasses
 import math
 
 import pytest
+import yaml
 
 from simpipe.cards.errors import CardError
 from simpipe.cards.facts import EVAL, TRAIN
 from simpipe.cards.parse import parse_card
 from simpipe.cards.sources import facts_yaml, load_card
-from simpipe.cards.variant import variant_from_card
+from simpipe.cards.variant import NOT_STATED, variant_from_card
 from simpipe.core.errors import ConfigError
 from tests.helpers import cards
 
@@ -58,7 +59,9 @@ def test_matryoshka_of_mnrl_with_an_ir_evaluator_per_dim(card_file):
     assert "batch_sampler" not in train_keys  # auto picks no_duplicates for MNRL, as the card did
     assert (train_keys["batch_size"], train_keys["max_steps"], train_keys["seed"]) == (4, 4, 7)
     assert (train_keys["eval_steps"], train_keys["logging_steps"], train_keys["eval_loss"]) == (2, 1, False)
-    assert mapped.config["data"] == {"dev_name": "dim_32"} and mapped.config["model"] == {"max_seq_length": 32}
+    assert mapped.config["data"] == {"dev_name": "dim_32"}
+    # no base model named: `???`, not the group's all-MiniLM-L6-v2 (the card's model is a random BERT)
+    assert mapped.config["model"] == {"max_seq_length": 32, "name_or_path": NOT_STATED, "package": None}
     assert mapped.missing == [
         "model.name_or_path: the card names no base model; set it (a hub id or a path)",
         "data: the card names no hub data set; give --data GROUP (conf/data/) or set data.hub_id and data.roles",
@@ -105,6 +108,17 @@ def test_a_nan_metric_stays_nan(card_file, tmp_path):
     assert variant(card, "stsb").config["data"] == {"dev_name": "flat-dev"}  # a NaN run still names its split
 
 
+def test_an_unnamed_evaluator_keeps_the_model_index_precision(card_file):
+    """The Evaluation block rounds to 4 digits; the model-index (dataset `unknown`) holds the full values."""
+    card = load_card(card_file("unnamed"))
+    (evaluator,) = card.evaluators
+    assert evaluator.type == "EmbeddingSimilarityEvaluator" and evaluator.task == "Semantic Similarity"
+    index = yaml.safe_load(card_file("unnamed").read_text().split("---")[1])["model-index"][0]["results"][0]
+    assert index["dataset"]["type"] == "unknown"
+    full = {m["type"]: m["value"] for m in index["metrics"]}
+    assert evaluator.metrics["spearman_cosine"] == full["spearman_cosine"] != round(full["spearman_cosine"], 4)
+
+
 @pytest.mark.parametrize("ending", ["\r\n", "\r\r\n", "\r"])
 def test_line_endings_of_any_kind(card_file, ending):
     text = card_file("before_after").read_text(encoding="utf-8")
@@ -143,7 +157,8 @@ def test_a_card_in_the_2x_layout(card_file):
     assert mapped.config["train"] == {"batch_size": 16, "epochs": 2, "learning_rate": 2e-05, "warmup_ratio": 0.05,
                                       "weight_decay": 0.01, "eval_steps": 50, "eval_loss": False}  # fmt: skip
     assert "data" not in mapped.config  # data=stsb: dev_name sts-dev is its default; MTEB names no split
-    assert mapped.config["defaults"][0] == {"/data": "stsb"} and mapped.config["model"] == {"max_seq_length": 128}
+    assert mapped.config["defaults"][0] == {"/data": "stsb"}
+    assert mapped.config["model"] == {"max_seq_length": 128, "name_or_path": NOT_STATED, "package": None}
 
 
 def test_a_cross_encoder_card_is_refused(card_file):
@@ -164,9 +179,16 @@ def test_a_hand_written_card_is_warned(caplog):
     ]
     assert [r.getMessage() for r in caplog.records] == [f"README.md: {line}" for line in card.unparsed]
     mapped = variant(card, "stsb")
-    assert mapped.config["train"] == {"eval_loss": False}  # the card states nothing else
-    assert mapped.missing == ["model.name_or_path: the card names no base model; set it (a hub id or a path)",
-                              "train.loss: the card names no loss; set it"]  # fmt: skip
+    stated = ("batch_size", "epochs", "learning_rate", "lr_scheduler", "warmup_ratio", "weight_decay")
+    # the card states nothing: what shapes training most is `???`, not the group's defaults, and listed
+    assert mapped.config["train"] == {"eval_loss": False, **dict.fromkeys(stated, NOT_STATED)}
+    assert mapped.config["model"] == {"max_seq_length": NOT_STATED, "name_or_path": NOT_STATED, "package": None}
+    assert mapped.missing[:3] == [
+        "model.max_seq_length: the card does not state it; set it (tokens per text)",
+        "model.name_or_path: the card names no base model; set it (a hub id or a path)",
+        "train.loss: the card names no loss; set it",
+    ]
+    assert [line.split(":")[0] for line in mapped.missing[3:]] == [f"train.{key}" for key in stated]
 
 
 def test_an_unknown_data_group_is_refused(card_file):

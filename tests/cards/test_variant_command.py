@@ -11,7 +11,7 @@ import yaml
 from omegaconf import OmegaConf
 
 from simpipe.cards.sources import load_card
-from simpipe.cards.variant import variant_from_card
+from simpipe.cards.variant import NOT_STATED, variant_from_card
 from simpipe.core.config import CONF_DIR
 from tests.cards.test_sources import SEED_CARDS
 from tests.helpers import cards
@@ -52,6 +52,58 @@ def test_a_variant_from_a_card_is_written_and_listed_and_stops_where_a_piece_is_
     assert stopped.stderr.strip().splitlines()[-1].startswith("simpipe prepare: error: data.name: missing; set it")
     again = copy_simpipe(repo, "variant", "--from-card", str(card), "--name", "tiny_mrl")
     assert again.returncode == 2 and "tiny_mrl.yaml: exists; choose another --name or pass --force" in again.stderr
+
+
+def test_a_hand_written_card_file_loses_no_fact_and_substitutes_no_value(repo, tmp_path):
+    """A 3.x card file with `\\r\\r\\n` line ends on disk, its four data sets in `<details>` blocks: every
+    data set and log row read; warmup steps over the logged steps; no base model, an unknown batch size and
+    a lambda listed, each `???` or left out, never a default; `dvc repro will stop here` names this variant."""
+    card = tmp_path / "modern.md"
+    card.write_bytes(cards.modern_hand_card().replace("\n", "\r\r\n").encode())
+    legacy = tmp_path / "legacy.md"  # a broken variant before it in the pipeline
+    legacy.write_text(cards.legacy_hand_card())
+    assert copy_simpipe(repo, "variant", "--from-card", str(legacy), "--name", "hand_legacy").returncode == 0
+    result = copy_simpipe(repo, "variant", "--from-card", str(card), "--name", "hand_modern")
+    assert result.returncode == 0, result.stderr
+    facts = yaml.safe_load((repo / "references" / "hand_modern.yaml").read_text())
+    assert [d["name"] for d in facts["datasets"]] == list(cards.MODERN_NAMES)
+    assert [row["Step"] for row in facts["training_logs"][0]] == [1, 50, 100, 150, 175]
+    text = (repo / "conf" / "variant" / "hand_modern.yaml").read_text()
+    written = yaml.safe_load(text)
+    assert written["model"] == {"max_seq_length": 128, "name_or_path": NOT_STATED, "package": None}
+    train = written["train"]
+    assert (train["warmup_ratio"], train["batch_size"], train["epochs"]) == (round(100 / 175, 4), NOT_STATED, 3)
+    assert (train["logging_steps"], train["eval_steps"]) == (50, 50)  # the interval, not the first row's step
+    assert "loss_params" not in train and train["learning_rate"] == pytest.approx(2e-5)
+    header = " ".join(line.strip("# -") for line in text.splitlines() if line.startswith("#"))
+    for listed in (
+        "model.name_or_path: the card names no base model",
+        "train.batch_size: the card states per_device_train_batch_size='unknown'",
+        "train.loss_params.similarity_fct: the card's MultipleNegativesRankingLoss uses '<lambda>'",
+    ):
+        assert listed in header, listed
+    stop = [line for line in result.stderr.splitlines() if "will stop here" in line]
+    assert len(stop) == 1 and "variants.hand_modern." in stop[0] and "hand_legacy" not in stop[0]
+
+
+def test_a_2x_card_file_with_every_table_layout(repo, tmp_path):
+    """Evaluation Results tables of a 2.x card: a split per row, epochs per row without outer pipes, metric
+    names over values; the splits name data.dev_name / test_name, nothing else does."""
+    card = tmp_path / "legacy.md"
+    card.write_text(cards.legacy_hand_card())
+    result = copy_simpipe(repo, "variant", "--from-card", str(card), "--name", "hand_legacy", "--data", "stsb")
+    assert result.returncode == 0, result.stderr
+    facts = yaml.safe_load((repo / "references" / "hand_legacy.yaml").read_text())
+    assert [(e["name"], e["params"], e["metrics"]) for e in facts["evaluators"]] == [
+        ("dev", {}, {"accuracy": 0.91, "f1": 0.88}), ("test", {}, {"accuracy": 0.89, "f1": 0.86}),
+        ("results", {"epoch": 0, "steps": -1}, {"cosine_spearman": 0.81}),
+        ("results", {"epoch": 1, "steps": -1}, {"cosine_spearman": 0.84}),
+        ("results", {}, {"src2trg": 0.95, "trg2src": 0.94}),
+    ]  # fmt: skip
+    written = yaml.safe_load((repo / "conf" / "variant" / "hand_legacy.yaml").read_text())
+    assert written["data"] == {"dev_name": "dev", "test_name": "test"}
+    assert written["train"] == {"batch_size": 16, "learning_rate": 2e-05, "warmup_ratio": 0.1, "weight_decay": 0.01,
+                                "eval_loss": False}  # fmt: skip
 
 
 REFUSED = {

@@ -127,6 +127,18 @@ def nan_card(directory: Path) -> Path:
     return train_and_save(model, directory, scored(), CosineSimilarityLoss(model), evaluator)
 
 
+def unnamed_card(directory: Path) -> Path:
+    """An EmbeddingSimilarityEvaluator without a name (the card's table column says `Value`, the model-index
+    `unknown`)."""
+    from sentence_transformers.evaluation import EmbeddingSimilarityEvaluator
+    from sentence_transformers.losses import CosineSimilarityLoss
+
+    model = tiny_bert(directory)
+    dev = scored(8)
+    evaluator = EmbeddingSimilarityEvaluator(dev["sentence1"], dev["sentence2"], dev["score"])
+    return train_and_save(model, directory, scored(), CosineSimilarityLoss(model), evaluator)
+
+
 def cross_encoder_card(directory: Path) -> Path:
     """A CrossEncoder (tiny BERT, one label) trained 4 steps with BinaryCrossEntropyLoss."""
     from sentence_transformers.cross_encoder import CrossEncoder, CrossEncoderTrainer, CrossEncoderTrainingArguments
@@ -199,3 +211,119 @@ def legacy_card(directory: Path) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(text.strip() + "\n", encoding="utf-8")
     return path
+
+
+# Hand-written cards with the layouts real cards have and the mapper once got wrong (a data set per
+# `<details><summary>` block, warmup in steps beside a ratio of 0, values a card left unknown, a loss with a
+# lambda, logs that start at step 1; 2.x result tables of every layout, rows without outer pipes).
+MODERN_DATASET = """<details><summary>{name}</summary>
+
+* Dataset: [{name}](https://huggingface.co/datasets/org/{name}) at [abcdef1](https://huggingface.co/datasets/org/{name}/tree/abcdef1234567)
+* Size: 1,000 training samples
+* Columns: <code>anchor</code> and <code>positive</code>
+* Loss: [<code>MultipleNegativesRankingLoss</code>](https://sbert.net/docs/package_reference/sentence_transformer/losses.html#multiplenegativesrankingloss) with these parameters:
+  ```json
+  {{
+      "scale": 20.0,
+      "similarity_fct": "{similarity}"
+  }}
+  ```
+
+</details>
+"""  # noqa: E501
+MODERN_LOGS = "".join(
+    f"| {step / 175:.2f} | {step} | {loss} | {spearman} |\n"
+    for step, loss, spearman in ((1, 2.5, 0.40), (50, 1.2, 0.61), (100, 0.9, 0.70), (150, 0.8, 0.72), (175, 0.7, 0.73))
+)
+MODERN_NAMES = ("alpha", "beta", "gamma", "delta")
+
+
+def modern_hand_card() -> str:
+    """A sentence-transformers 3.x card by hand: four data sets folded in `<details>` blocks (the first's
+    loss with a lambda similarity), `warmup_steps: 100` beside `warmup_ratio: 0.0`, a batch size it calls
+    unknown, no base model, logs from step 1 then every 50 steps to 175."""
+    datasets = "\n".join(
+        MODERN_DATASET.format(name=name, similarity="<lambda>" if i == 0 else "cos_sim")
+        for i, name in enumerate(MODERN_NAMES)
+    )
+    return f"""---
+tags:
+- sentence-transformers
+- sentence-similarity
+library_name: sentence-transformers
+---
+
+# SentenceTransformer
+
+## Model Details
+
+### Model Description
+- **Model Type:** Sentence Transformer
+- **Maximum Sequence Length:** 128 tokens
+- **Output Dimensionality:** 32 dimensions
+
+## Training Details
+
+### Training Datasets
+
+{datasets}
+### Training Hyperparameters
+#### Non-Default Hyperparameters
+
+- `per_device_train_batch_size`: unknown
+- `learning_rate`: 2e-05
+- `warmup_ratio`: 0.0
+- `warmup_steps`: 100
+
+### Training Logs
+| Epoch | Step | Training Loss | sts-dev_spearman_cosine |
+|:-----:|:----:|:-------------:|:-----------------------:|
+{MODERN_LOGS}"""
+
+
+def legacy_hand_card() -> str:
+    """A sentence-transformers 2.x card by hand whose Evaluation Results hold the three table layouts of
+    such cards: a split per row, epochs per row without outer pipes, and metric names over values."""
+    fit = '{"epochs": 1, "evaluation_steps": 0, "optimizer_params": {"lr": 2e-05}, "scheduler": "WarmupLinear", '
+    fit += '"warmup_steps": 10, "weight_decay": 0.01}'
+    return f"""---
+tags:
+- sentence-transformers
+---
+# legacy
+
+## Evaluation Results
+
+| split | accuracy | f1 |
+|---|---|---|
+| dev | 0.91 | 0.88 |
+| test | 0.89 | 0.86 |
+
+epoch | steps | cosine_spearman
+---|---|---
+0 | -1 | 0.81
+1 | -1 | 0.84
+
+| src2trg | trg2src |
+|---|---|
+| 0.95 | 0.94 |
+
+## Training
+The model was trained with the parameters:
+
+**DataLoader**:
+
+`torch.utils.data.dataloader.DataLoader` of length 100 with parameters:
+```
+{{'batch_size': 16}}
+```
+
+**Loss**:
+
+`sentence_transformers.losses.CosineSimilarityLoss.CosineSimilarityLoss`
+
+Parameters of the fit()-Method:
+```
+{fit}
+```
+"""

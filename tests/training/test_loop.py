@@ -154,6 +154,25 @@ def test_the_curve_does_not_change_the_trained_model(run_cfg, tmp_path, precisio
         assert torch.equal(a, b), name
 
 
+@pytest.mark.slow
+def test_the_best_model_is_kept_at_the_end(run_cfg, tmp_path):
+    """train.load_best_model_at_end: the model of the best dev evaluation (the curve's metric), which the
+    final model scores again; without it, the last step's."""
+    metric = "eval_sts-dev_spearman_cosine"
+    overrides = ("train.cpu_eval_steps=2", "train.learning_rate=0.05", "checkpoint.every_steps=null")
+    cfg = run_cfg("glove_bilstm_sts", "train.batch_size=4", "train.max_steps=8", "tracking.enabled=false",
+                  "train.load_best_model_at_end=true", *overrides)  # fmt: skip
+    torch.manual_seed(0)
+    model = build_model(cfg.model)
+    pairs = PAIRS.rename_columns(dict(zip(PAIRS.column_names, cfg.data.columns, strict=True)))
+    result = train(cfg, model, pairs, pairs, None, Tracker(cfg), tmp_path / "work", "cpu", "fp32")
+    curve = {e["step"]: e[metric] for e in result.log_history if metric in e}
+    assert sorted(curve) == [2, 4, 6, 8] and result.best_step == max(curve, key=curve.get)
+    final = evaluate(model, curve_evaluator(pairs, cfg.data, cfg.eval, None, 4, None))["spearman_cosine"]
+    assert final == pytest.approx(curve[result.best_step], abs=1e-6)
+    assert result.args["metric_for_best_model"] == metric
+
+
 def test_the_curve_during_training_computes_the_main_similarity_only(variant_cfg):
     cfg = variant_cfg("minilm_homedepot", "eval.main_similarity=dot", "eval.similarity_fns=[cosine,dot]")
     minilm = build_model(cfg.model)

@@ -44,6 +44,8 @@ class TrainedRun:
     output_dim: int | None = None
     max_seq_length: int | None = None
     base_model: str | None = None
+    # the step whose model was kept (train.load_best_model_at_end); None: the last step's
+    best_step: int | None = None
 
 
 @dataclass

@@ -13,6 +13,8 @@ CROSS_ENCODER = "cross-encoder"
 SPARSE_ENCODER = "sparse-encoder"
 MODEL_TYPES = (SENTENCE_TRANSFORMER, CROSS_ENCODER, SPARSE_ENCODER)
 TRAIN, EVAL = "train", "eval"
+# the name of an evaluator a card does not name (a 2.x results table without a data set column)
+UNNAMED = "results"
 
 
 @dataclass

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import re
 
-from simpipe.cards.facts import SENTENCE_TRANSFORMER, TRAIN, CardFacts, DatasetFacts, EvaluatorFacts
+from simpipe.cards.facts import SENTENCE_TRANSFORMER, TRAIN, UNNAMED, CardFacts, DatasetFacts, EvaluatorFacts
 from simpipe.cards.markdown import code_blocks, mapping, number, section, tables
 
 _LOADER = re.compile(r"\*\*DataLoader\*\*:\s*`([\w.]+)` of length (\d+) with parameters:\s*```\w*\n(.*?)```", re.S)
@@ -48,19 +48,67 @@ def _training(text: str, card: CardFacts) -> None:
 
 
 def _results(text: str, unparsed: list[str]) -> list[EvaluatorFacts]:
-    """Evaluators from the result tables (a metric per row, a data set per column); prose is reported."""
+    """Evaluators from the result tables, in any of the layouts 2.x cards use (`_table_results`); prose
+    without a table is reported."""
     found: list[EvaluatorFacts] = []
     for rows in tables(text):
-        if len(rows) < 2:
-            continue
-        names = [h.strip("*") or "results" for h in rows[0][1:]]
-        evaluators = [EvaluatorFacts(name=name) for name in names]
-        for row in rows[1:]:
-            for evaluator, cell in zip(evaluators, row[1:], strict=False):
-                if (parsed := number(cell)) is not None:
-                    evaluator.metrics[row[0].strip("*")] = parsed
-        found += [e for e in evaluators if e.metrics]
-    prose = re.sub(r"\s+", " ", re.sub(r"^\s*\|.*$", "", text, flags=re.M)).strip()
+        if len(rows) >= 2:
+            found += _table_results(rows)
+    prose = re.sub(r"\s+", " ", re.sub(r"^.*\|.*$", "", text, flags=re.M)).strip()
     if not found and prose and not prose.startswith("For an automated evaluation"):
         unparsed.append(f"Evaluation Results: text without a table: {prose[:60]!r}")
+    return found
+
+
+# words of a metric's name (`cosine_spearman`, `Accuracy`, `MRR@10`, `src2trg`): a table whose header holds
+# them has a metric per column
+_METRIC = re.compile(
+    r"accuracy|\bacc|f1|precision|recall|spearman|pearson|map|mrr|ndcg|\bap\b|auc|loss|score|cos|euclidean|"
+    r"manhattan|dot|sim|correlation|mse|@|2",
+    re.I,
+)
+# columns that say when a row was measured (an evaluation during training), not what
+_WHEN = {"epoch", "epochs", "step", "steps"}
+
+
+def _table_results(rows: list[list[str]]) -> list[EvaluatorFacts]:
+    """One table's evaluators. Three layouts: a metric per row and an evaluator per column (`| | sts-dev |`
+    over `| cosine_spearman | 0.81 |`); an evaluator (a split) or a run (epoch, steps) per row and a metric
+    per column (`| split | accuracy |` over `| dev | 0.91 |`); metric names over values only
+    (`| src2trg | trg2src |` over `| 0.95 | 0.94 |`: one evaluator, `results` (UNNAMED)). Epoch and steps columns
+    become the evaluator's params."""
+    header, body = [h.strip("*").strip() for h in rows[0]], rows[1:]
+    if all(number(cell) is not None for row in body for cell in row if cell.strip() not in ("", "-")):
+        return _runs_by_row(header, body, name_column=False)
+    metric_columns = [h for h in header[1:] if h.lower() not in _WHEN]
+    names = [row[0].strip("*").strip() for row in body if row]
+    by_column = metric_columns and all(_METRIC.search(h) for h in metric_columns)
+    if (header[0].lower() in _WHEN | {"split", "dataset", "data", "set", "model", "name", "evaluator", ""}
+            and by_column and not any(_METRIC.search(n) for n in names)):  # fmt: skip
+        return _runs_by_row(header, body, name_column=header[0].lower() not in _WHEN)
+    evaluators = [EvaluatorFacts(name=name or UNNAMED) for name in header[1:]]
+    for row in body:
+        for evaluator, cell in zip(evaluators, row[1:], strict=False):
+            if (parsed := number(cell)) is not None:
+                evaluator.metrics[row[0].strip("*")] = parsed
+    return [e for e in evaluators if e.metrics]
+
+
+def _runs_by_row(header: list[str], body: list[list[str]], name_column: bool) -> list[EvaluatorFacts]:
+    """An evaluator per row: named by its first cell (`name_column`), else `results` (UNNAMED); epoch and steps
+    columns as its params, the other columns its metrics."""
+    found = []
+    for row in body:
+        cells = list(zip(header, row, strict=False))
+        name = row[0].strip("*").strip() if name_column else UNNAMED
+        evaluator = EvaluatorFacts(name=name or UNNAMED)
+        for column, cell in cells[1:] if name_column else cells:
+            if (parsed := number(cell)) is None:
+                continue
+            if column.lower() in _WHEN:
+                evaluator.params[column.lower()] = int(parsed) if parsed.is_integer() else parsed
+            else:
+                evaluator.metrics[column] = parsed
+        if evaluator.metrics:
+            found.append(evaluator)
     return found

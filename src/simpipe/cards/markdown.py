@@ -85,16 +85,48 @@ def blocks(text: str, level: int) -> list[tuple[str, str]]:
     return out
 
 
+def summaries_as_headings(text: str, level: int) -> str:
+    """`text` with each `<details><summary>Title</summary>` line as a heading of `level` (a card with more
+    than three data sets folds each into such a block, sentence-transformers 3.x without a heading inside)
+    and the `</details>` lines dropped; a summary followed by its own heading adds none."""
+    lines = text.split("\n")
+    out = []
+    for i, line in enumerate(lines):
+        if match := re.fullmatch(r"\s*<details>\s*<summary>(.*?)</summary>\s*", line):
+            following = next((rest.strip() for rest in lines[i + 1 :] if rest.strip()), "")
+            if not following.startswith("#" * level + " "):
+                out.append(f"{'#' * level} {match.group(1).strip()}")
+        elif line.strip() != "</details>":
+            out.append(line)
+    return "\n".join(out)
+
+
+_SEPARATOR = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$")
+
+
+def _cells(line: str) -> list[str]:
+    """The cells of a table row, with or without its outer pipes (`a | b`, `| a | b |`)."""
+    line = line.strip()
+    line = line[1:] if line.startswith("|") else line
+    line = line[:-1] if line.endswith("|") and not line.endswith("\\|") else line
+    return [c.strip() for c in line.split("|")]
+
+
 def tables(text: str) -> list[list[list[str]]]:
-    """The Markdown tables in `text`, each as rows of cells (header first, separator dropped)."""
+    """The Markdown tables in `text`, each as rows of cells (header first, separator dropped). A row may
+    lack its outer pipes (GitHub's tables: `metric | value`) once its table has begun: a header line with
+    a separator line under it (`---|---`), or a row with both outer pipes."""
     found: list[list[list[str]]] = []
     rows: list[list[str]] = []
-    for line in [*text.split("\n"), ""]:
-        line = line.strip()
-        if line.startswith("|") and line.endswith("|") and len(line) > 1:
-            cells = [c.strip() for c in line[1:-1].split("|")]
-            if not all(re.fullmatch(r":?-+:?", c) for c in cells):
-                rows.append(cells)
+    lines = [line.strip() for line in text.split("\n")] + [""]
+    for i, line in enumerate(lines):
+        piped = line.startswith("|") and line.endswith("|") and len(line) > 1
+        separator = "|" in line and "-" in line and bool(_SEPARATOR.match(line))
+        header = "|" in line and i + 1 < len(lines) and "-" in lines[i + 1] and bool(_SEPARATOR.match(lines[i + 1]))
+        if separator and rows:
+            continue
+        if piped or ("|" in line and (rows or header)):
+            rows.append(_cells(line))
         elif rows:
             found.append(rows)
             rows = []

@@ -35,6 +35,7 @@ from simpipe.cards.markdown import (
     number,
     section,
     split_front_matter,
+    summaries_as_headings,
     table,
     tables,
 )
@@ -148,7 +149,7 @@ def _datasets(body: str, front: FrontMatter, unparsed: list[str]) -> list[Datase
         text = section(body, *titles)
         if text is None:
             continue
-        parts = blocks(text, 4) or [("", text)]
+        parts = blocks(summaries_as_headings(text, 4), 4) or [("", text)]
         found += [_dataset(split, name, part, unparsed) for name, part in parts]
     if not any(d.split == TRAIN for d in found) and (sizes := _tag_values(front, "dataset_size")):
         losses = _tag_values(front, "loss")
@@ -210,13 +211,22 @@ def _evaluators(evaluation: str, front: FrontMatter, unparsed: list[str]) -> lis
         return [_named(e) for e in front.results]
     pending = list(front.results)
     for evaluator in found:
-        match = next((r for r in pending if r.name == evaluator.name and set(r.metrics) >= set(evaluator.metrics)),
+        match = next((r for r in pending if _same_evaluator(r, evaluator) and set(r.metrics) >= set(evaluator.metrics)),
                      None)  # fmt: skip
         if match:
             pending.remove(match)
             evaluator.metrics = {k: match.metrics[k] for k in evaluator.metrics}
             evaluator.params = {**match.params, **evaluator.params}
     return found
+
+
+def _same_evaluator(result: EvaluatorFacts, block: EvaluatorFacts) -> bool:
+    """A model-index result and an Evaluation block of one evaluator: the same name, or both unnamed (the
+    model-index says `unknown`, the block is keyed by its type) under one task."""
+    if result.name == block.name:
+        return True
+    unnamed = block.name in (block.type, block.task)
+    return unnamed and result.name.lower() == "unknown" and result.task == block.task
 
 
 def _named(evaluator: EvaluatorFacts) -> EvaluatorFacts:

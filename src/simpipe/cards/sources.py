@@ -27,8 +27,8 @@ def load_card(path: Path) -> CardFacts:
     path = Path(path)
     if not path.is_file():
         raise CardError(f"{path}: card not found; point to a model card, a facts file or a hub id")
-    try:
-        text = path.read_text(encoding="utf-8")
+    try:  # bytes decoded as they are: read_text's newline translation would make `\r\r\n` two line ends
+        text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise CardError(f"{path}: not UTF-8 text ({exc.reason}); point to a model card's README.md") from exc
     if path.suffix in (".yaml", ".yml"):

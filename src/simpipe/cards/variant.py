@@ -17,20 +17,25 @@ Card facts -> config keys (hyperparameters of sentence-transformers 3+ cards, or
 
 from __future__ import annotations
 
+import dataclasses
+import itertools
 import math
 import re
+import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from omegaconf import OmegaConf
 
-from simpipe.cards.facts import EVAL, CardFacts
+from simpipe.cards.facts import EVAL, UNNAMED, CardFacts
 from simpipe.cards.markdown import value
 from simpipe.cards.sources import require_trainable
 from simpipe.core.config import CONF_DIR
 from simpipe.core.errors import ConfigError
+from simpipe.core.sections import UNSET, convert
 from simpipe.data.shapes import SHAPES
+from simpipe.training.config import TrainConfig
 from simpipe.training.losses import LOSSES, batch_sampler, loss_options
 
 GROUPS = ("data", "model", "mine", "train", "eval", "card", "report")
@@ -41,13 +46,16 @@ TRAIN_KEYS = {
     "warmup_ratio": "warmup_ratio", "weight_decay": "weight_decay", "seed": "seed", "max_steps": "max_steps",
     "gradient_accumulation_steps": "gradient_accumulation_steps", "gradient_checkpointing": "gradient_checkpointing",
     "eval_steps": "eval_steps", "logging_steps": "logging_steps",
+    "load_best_model_at_end": "load_best_model_at_end", "metric_for_best_model": "metric_for_best_model",
 }  # fmt: skip
+# the train keys every card must state (or the variant has them `???`, listed): what shapes training most
+STATED = ("batch_size", "epochs", "learning_rate", "lr_scheduler", "warmup_ratio", "weight_decay")
 # trainer arguments that change nothing a run computes (or that the mapping reads itself)
 NOT_TRAINING = {
     "eval_strategy", "use_cpu", "dataloader_pin_memory", "multi_dataset_batch_sampler", "fp16", "bf16",
     "batch_sampler", "warmup_steps", "prompts", "router_mapping", "learning_rate_mapping", "save_strategy",
     "save_steps", "save_total_limit", "logging_strategy", "report_to", "run_name", "push_to_hub",
-    "hub_model_id", "load_best_model_at_end", "overwrite_output_dir", "do_predict", "prediction_loss_only",
+    "hub_model_id", "overwrite_output_dir", "do_predict", "prediction_loss_only",
     "ddp_find_unused_parameters",
 }  # fmt: skip
 INTEGER_KEYS = {"batch_size", "eval_batch_size", "epochs", "seed", "max_steps", "gradient_accumulation_steps",
@@ -57,6 +65,9 @@ SCHEDULERS_2X = {"warmuplinear": "linear", "warmupcosine": "cosine", "warmupcons
 MATRYOSHKA = "MatryoshkaLoss"
 LOG_COLUMNS = ("Epoch", "Step", "Training Loss")
 SHIPPED_BASE = "sentence-transformers/all-MiniLM-L6-v2"  # the base model conf/model/minilm.yaml has offline
+# a key the card does not state (or states as no value simpipe takes): to be set, listed on top of the file;
+# a plain `???` would leave the group's default in place when Hydra merges the variant over it
+NOT_STATED = f"{UNSET} (not stated by the card: see the list above)"
 
 
 @dataclass
@@ -134,8 +145,11 @@ def _model(card: CardFacts, mapped: Mapped) -> tuple[str, dict[str, Any]]:
                 "simpipe ships GloVe 6B 50-d offline: set model.embeddings to the card's file (glove.6B.300d.txt)"
             )
         return "glove_bilstm", keys
-    keys = {"max_seq_length": card.max_seq_length, "prompts": card.prompts or None}
+    keys = {"max_seq_length": card.max_seq_length or NOT_STATED, "prompts": card.prompts or None}
+    if card.max_seq_length is None:
+        mapped.missing.append("model.max_seq_length: the card does not state it; set it (tokens per text)")
     if card.base_model is None:
+        keys.update(name_or_path=NOT_STATED, package=None)
         mapped.missing.append("model.name_or_path: the card names no base model; set it (a hub id or a path)")
     elif card.base_model != SHIPPED_BASE:
         keys.update(name_or_path=card.base_model, package=None)
@@ -157,10 +171,26 @@ def _available_model(name: str) -> bool:
     return isinstance(try_to_load_from_cache(name, "config.json"), str)
 
 
+def trainer_defaults() -> dict[str, Any]:
+    """The Trainer's own defaults of the arguments simpipe maps: what a card's "Non-Default Hyperparameters"
+    list states by leaving an argument out."""
+    from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
+
+    found = {f.name: f.default for f in dataclasses.fields(SentenceTransformerTrainingArguments)}
+    found["warmup_ratio"] = 0.0  # transformers 5 folds it into warmup_steps (default 0)
+    shaping = set(TRAIN_KEYS) - {"eval_steps", "logging_steps", "per_device_eval_batch_size"}  # not the model
+    return {k: v for k, v in found.items() if k in shaping and isinstance(v, int | float | str | bool)}
+
+
 def stated_arguments(card: CardFacts) -> dict[str, Any]:
-    """The trainer arguments a card states (non-default first, then all; a 2.x card's fit() parameters under
-    their trainer names), parsed to numbers and booleans."""
-    stated = {k: value(v) for k, v in {**card.all_hyperparameters, **card.non_default_hyperparameters}.items()}
+    """The trainer arguments a card states (non-default first, then all; what a non-default list leaves out
+    is at the Trainer's default; a 2.x card's fit() parameters under their trainer names), parsed to numbers
+    and booleans."""
+    given = {**card.all_hyperparameters, **card.non_default_hyperparameters}
+    stated = {
+        **(trainer_defaults() if card.non_default_hyperparameters else {}),
+        **{k: value(v) for k, v in given.items()},
+    }
     fit = card.fit_parameters
     if fit:
         loaders = fit.get("dataloaders") or [{}]
@@ -185,16 +215,19 @@ def _train(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
     for argument, key in TRAIN_KEYS.items():
         if argument in stated:
             given = stated[argument]
-            keys[key] = int(given) if key in INTEGER_KEYS and isinstance(given, int | float) else given
+            given = int(given) if key in INTEGER_KEYS and isinstance(given, float) and given.is_integer() else given
+            if _fits(key, given):
+                keys[key] = given
+            else:
+                keys[key] = NOT_STATED
+                mapped.missing.append(f"train.{key}: the card states {argument}={given!r}, not a value simpipe "
+                                      f"takes ({TrainConfig.help()[key]}); set it")  # fmt: skip
     if keys.get("max_steps") == -1:
         keys.pop("max_steps")
-    if "warmup_ratio" not in keys and isinstance(stated.get("warmup_steps"), float) and stated["warmup_steps"] < 1:
-        keys["warmup_ratio"] = stated["warmup_steps"]  # transformers 5: a warmup_steps below 1 is a ratio
-    elif "warmup_ratio" not in keys and stated.get("warmup_steps"):
-        mapped.missing.append(
-            f"train.warmup_ratio: the card warms up {stated['warmup_steps']} steps; set the share of the steps"
-        )
+    keys.update(_warmup(card, stated, keys, mapped))
     keys.update(_intervals(card))
+    if keys.get("load_best_model_at_end") is False:
+        keys.pop("metric_for_best_model", None)  # only read when the best model is kept
     keys.update(_loss(card, mapped))
     if stated.get("bf16") is True:
         keys["precision"] = "bf16"
@@ -211,11 +244,48 @@ def _train(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
     for argument, given in card.non_default_hyperparameters.items():
         if argument not in TRAIN_KEYS and argument not in NOT_TRAINING:
             mapped.missing.append(f"train: the card sets {argument}={given}; simpipe has no key for it (not applied)")
+    for key in STATED:
+        if key not in keys:
+            keys[key] = NOT_STATED
+            mapped.missing.append(f"train.{key}: the card does not state it; set it ({TrainConfig.help()[key]})")
     if hardware := card.co2.get("hardware_used"):
         mapped.missing.append(
             f"hardware: the card trained on {hardware}; timings and CO2 are this machine's (train.device)"
         )
     return keys
+
+
+def _fits(key: str, given: Any) -> bool:
+    """Whether `given` is a value of the type train.`key` takes (a card may say `unknown` or `None`)."""
+    try:
+        convert(given, typing.get_type_hints(TrainConfig)[key], f"train.{key}")
+    except ConfigError:
+        return False
+    return True
+
+
+def _warmup(card: CardFacts, stated: dict[str, Any], keys: dict[str, Any], mapped: Mapped) -> dict[str, Any]:
+    """train.warmup_ratio from a card's warmup_steps, which the Trainer uses over warmup_ratio when it is
+    above 0 (transformers 5: a warmup_steps below 1 is itself a ratio): the steps over the run's steps
+    (max_steps, else the training log's last step), else `???` and listed."""
+    steps = stated.get("warmup_steps")
+    if not isinstance(steps, int | float) or isinstance(steps, bool) or steps < 0:
+        return {}
+    if steps == 0:  # no warmup in steps: warmup_ratio says it all (transformers 5 states only warmup_steps)
+        return {} if "warmup_ratio" in keys else {"warmup_ratio": 0.0}
+    if card.fit_parameters and "warmup_ratio" in stated:
+        return {}  # a 2.x card's warmup steps over its loader's length (stated_arguments)
+    if steps < 1:
+        return {"warmup_ratio": steps}
+    total = keys.get("max_steps") if isinstance(keys.get("max_steps"), int) else None
+    logged = [int(r["Step"]) for r in card.training_log if (r.get("Step") or 0) > 0]
+    total = total or (max(logged) if logged else None)
+    if total:
+        return {"warmup_ratio": round(steps / total, 4)}
+    mapped.missing.append(
+        f"train.warmup_ratio: the card warms up {steps:g} steps and states no step count; set the share of the steps"
+    )
+    return {"warmup_ratio": NOT_STATED}
 
 
 def _intervals(card: CardFacts) -> dict[str, int]:
@@ -229,9 +299,23 @@ def _intervals(card: CardFacts) -> dict[str, int]:
     found = {}
     for key, kept in kinds.items():
         steps = [int(r["Step"]) for r in kept]
-        if steps and all(step % steps[0] == 0 for step in steps[:-1]):  # the last may be the final step
-            found[key] = steps[0]
+        if interval := _interval(steps):
+            found[key] = interval
     return found
+
+
+def _interval(steps: list[int]) -> int | None:
+    """The step interval of log rows at `steps`: the most common gap between rows, leaving out the gap to
+    the last row (the final step) and the first row's offset (a first step logged too); None when the rows
+    are not on that interval."""
+    if len(steps) < 2:
+        return steps[0] if steps else None
+    gaps = [b - a for a, b in itertools.pairwise(steps)]
+    usual = gaps[:-1] or gaps
+    interval = max(set(usual), key=usual.count)
+    if interval > 0 and all(step % interval == 0 for step in steps[1:-1]):
+        return interval
+    return None
 
 
 def _loss(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
@@ -262,17 +346,16 @@ def _loss(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
     if loss not in LOSSES:
         mapped.missing.append(f"train.loss={loss}: simpipe does not offer this loss; choose one of {', '.join(LOSSES)}")
         return keys
-    defaults = printed_defaults(loss)
+    defaults, settable = printed_defaults(loss), loss_options(loss)
     for name, given in params.items():
-        default = defaults.get(name)
-        if _printed(given) == _printed(default):
+        if _printed(given) == _printed(defaults.get(name)):
             continue
-        if isinstance(given, int | float | str | bool) and isinstance(default, int | float | str | bool):
+        if name in settable and isinstance(given, int | float | str | bool):
             keys.setdefault("loss_params", {})[name] = given
         else:
             mapped.missing.append(
-                f"train.loss_params.{name}: the card's {loss} uses {given!r}; only numbers, strings and "
-                "booleans can be set in config"
+                f"train.loss_params.{name}: the card's {loss} uses {given!r}; only its number, string and "
+                f"boolean parameters ({', '.join(settable) or 'none'}) can be set in config"
             )
     return keys
 
@@ -309,7 +392,7 @@ def _data(card: CardFacts, data: str | None, mapped: Mapped) -> tuple[str, dict[
         mapped.missing.append(
             "data: the card names no hub data set; give --data GROUP (conf/data/) or set data.hub_id and data.roles"
         )
-        return "hub", {"name": "???", "raw_subdir": "???", "hub_id": "???", "roles": "???", **names}
+        return "hub", {"name": UNSET, "raw_subdir": UNSET, "hub_id": UNSET, "roles": UNSET, **names}  # hub.yaml's
     keys = {"name": first.hub_id.split("/")[-1], "raw_subdir": first.hub_id.replace("/", "__"),
             "hub_id": first.hub_id, "revision": first.revision, "subset": first.subset}  # fmt: skip
     shape = _shape(first.loss if first.loss != MATRYOSHKA else first.loss_params.get("loss"), len(first.columns))
@@ -317,7 +400,7 @@ def _data(card: CardFacts, data: str | None, mapped: Mapped) -> tuple[str, dict[
         keys["shape"] = shape
         keys["roles"] = dict(zip(SHAPES[shape].roles, first.columns, strict=True))
     else:
-        keys["roles"] = "???"
+        keys["roles"] = UNSET
         mapped.missing.append(
             f"data.roles: the card's columns {', '.join(first.columns) or '(none)'} do not fit a shape of its loss; "
             "set data.shape and data.roles"
@@ -345,7 +428,8 @@ def _shape(loss: str | None, columns: int) -> str | None:
 def _split_names(card: CardFacts) -> dict[str, str]:
     """data.dev_name / test_name from the evaluators' names (a name with `test` in it is the test split;
     MTEB's benchmark results name no split of the training data)."""
-    names = list(dict.fromkeys(e.name for e in card.evaluators if not e.name.startswith("mteb/")))
+    names = list(dict.fromkeys(e.name for e in card.evaluators if not e.name.startswith("mteb/")
+                               and e.name != UNNAMED))  # fmt: skip
     dev = [n for n in names if "test" not in n]
     test = [n for n in names if "test" in n]
     return {**({"dev_name": dev[0]} if dev else {}), **({"test_name": test[0]} if test else {})}

@@ -20,8 +20,15 @@ from omegaconf import DictConfig, ListConfig, OmegaConf
 from simpipe.core.errors import ConfigError
 
 S = TypeVar("S", bound="Section")
-# OmegaConf's mark of a value the user must set (`key: ???` in a conf/ file)
+# OmegaConf's mark of a value the user must set (`key: ???` in a conf/ file). A text that starts with it
+# marks one too, with a reason: over a group's default, where OmegaConf would keep the default under a plain
+# `???`, e.g. `batch_size: ??? (not stated by the card)` in a variant `simpipe variant --from-card` wrote
 UNSET = "???"
+
+
+def is_unset(value: Any) -> bool:
+    """Whether a config value marks a key the user must set (`???`, or a text starting with it)."""
+    return isinstance(value, str) and value.startswith(UNSET)
 
 
 def option(default: Any, help: str) -> Any:
@@ -91,8 +98,10 @@ def build(cls: type[S], node: Any, key: str) -> S:
     unknown = sorted(set(data) - set(known))
     if unknown:
         raise ConfigError(f"{key}.{unknown[0]}: unknown key; {key} takes {', '.join(known)} (a typo? or remove it)")
-    data = {name: value for name, value in data.items() if value != UNSET}  # `???` in conf/: to be set
-    missing = [f for f in fields(cls) if f.name not in data and f.default is MISSING and f.default_factory is MISSING]
+    # `???` (to be set: a conf/ file's placeholder, a key a card did not state) is never a default's
+    unset = [name for name, value in data.items() if is_unset(value)]
+    missing = [f for f in fields(cls) if f.name in unset or (f.name not in data and f.default is MISSING
+                                                             and f.default_factory is MISSING)]  # fmt: skip
     if missing:
         raise ConfigError(f"{key}.{missing[0].name}: missing; set it ({missing[0].metadata.get('help', '')})")
     values = {name: convert(data[name], hints[name], f"{key}.{name}") for name in known if name in data}

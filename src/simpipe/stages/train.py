@@ -95,6 +95,7 @@ def run(cfg) -> dict[str, float]:
             processes=world_size(),
             versions=versions,
             tracking_failures=tracker.failures,
+            best_step=result.best_step,
             **model_facts(model, cfg.model),
         )
         write_record(out, Record(run, result.log_history, result.args, co2))

@@ -29,11 +29,21 @@ def column_prompts(model_prompts: dict[str, str], columns: list[str], shape: str
 
 
 def training_args(
-    cfg, output_dir: Path, device: str, precision: str, prompts: dict[str, str] | None = None
+    cfg,
+    output_dir: Path,
+    device: str,
+    precision: str,
+    prompts: dict[str, str] | None = None,
+    curve_metric: str | None = None,
 ) -> SentenceTransformerTrainingArguments:
     """The Trainer's arguments from the `train` and `checkpoint` sections, on `device` in `precision`;
-    `prompts`: train column -> prompt (`column_prompts`)."""
+    `prompts`: train column -> prompt (`column_prompts`); `curve_metric`: the dev curve's metric as the
+    Trainer logs it, which picks the best model (`train.load_best_model_at_end`) unless
+    `train.metric_for_best_model` names another. Keeping the best model saves a checkpoint at every dev
+    evaluation."""
     t = cfg.train
+    best = t.get("load_best_model_at_end", False)
+    every = eval_steps(t, device) if best else cfg.checkpoint.every_steps
     return SentenceTransformerTrainingArguments(
         output_dir=str(output_dir),
         num_train_epochs=t.epochs,
@@ -52,9 +62,11 @@ def training_args(
         eval_strategy="steps",
         eval_steps=eval_steps(t, device),
         logging_steps=t.logging_steps,
-        save_strategy="steps" if cfg.checkpoint.every_steps else "no",
-        save_steps=cfg.checkpoint.every_steps or 500,
+        save_strategy="steps" if every else "no",
+        save_steps=every or 500,
         save_total_limit=cfg.checkpoint.keep,
+        load_best_model_at_end=best,
+        metric_for_best_model=(t.get("metric_for_best_model") or curve_metric) if best else None,
         report_to="none",
         use_cpu=device == "cpu",
         fp16=precision == "fp16",

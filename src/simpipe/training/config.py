@@ -61,6 +61,14 @@ class TrainConfig(Section):
     )
     gradient_accumulation_steps: int = option(1, "batches per optimizer step (adds no in-batch negatives)")
     gradient_checkpointing: bool = option(False, "recompute activations in the backward pass (less memory, slower)")
+    load_best_model_at_end: bool = option(
+        False, "end with the model of the best dev evaluation (metric_for_best_model), not the last step's"
+    )
+    metric_for_best_model: str | None = option(
+        None,
+        "the dev metric that picks the best model, as the Trainer logs it (eval_loss, eval_<dev>_<metric>); "
+        "null: the dev curve's headline",
+    )
 
     def check(self, key: str) -> None:
         if self.loss not in LOSSES:

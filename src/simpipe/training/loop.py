@@ -49,6 +49,7 @@ class TrainResult:
     args: dict[str, Any]
     global_step: int
     epoch: float
+    best_step: int | None = None  # the step of the model kept by train.load_best_model_at_end
 
 
 def train(
@@ -71,10 +72,10 @@ def train(
     loss = build_loss(model, cfg.train)
     shape = train_shape(cfg.data.shape, cfg.mine.enabled)
     prompts = column_prompts(model.prompts, list(train_ds.column_names), shape)
-    args = training_args(cfg, work_dir, device, precision, prompts)
     evaluator = curve_evaluator(
         dev_ds, cfg.data, cfg.eval, min_label, cfg.train.eval_batch_size, AUTOCAST_DTYPES.get(precision)
     )
+    args = training_args(cfg, work_dir, device, precision, prompts, f"eval_{evaluator.primary_metric}")
     trainer = SentenceTransformerTrainer(
         model=model,
         args=args,
@@ -92,9 +93,14 @@ def train(
     if resume_from is not None:
         log.info("resuming %s from %s", cfg.name, resume_from)
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)
+    best = trainer.state.best_model_checkpoint if args.load_best_model_at_end else None
+    if best:
+        log.info("%s: kept the model of %s (%s %s)", cfg.name, Path(best).name, args.metric_for_best_model,
+                 trainer.state.best_metric)  # fmt: skip
     return TrainResult(
         log_history=list(trainer.state.log_history),
         args=args.to_dict(),
         global_step=trainer.state.global_step,
         epoch=float(trainer.state.epoch or 0.0),
+        best_step=int(Path(best).name.rsplit("-", 1)[1]) if best else None,
     )
