@@ -12,7 +12,7 @@ import yaml
 from omegaconf import DictConfig, OmegaConf
 
 from simpipe.core.config import MODEL_PARAMS, REPO_ROOT, global_keys
-from simpipe.stages import STAGES, stage
+from simpipe.stages import PER_SET, STAGES, stage
 from tests.helpers.config import VARIANTS
 
 SRC = REPO_ROOT / "src"
@@ -135,7 +135,12 @@ def test_no_stage_module_imports_another_or_the_top_level(name):
 
 
 def test_every_stage_is_in_dvc_yaml_in_pipeline_order():
-    assert list(DVC) == ["fetch", *STAGES]  # fetch: the `simpipe fetch` command, its output data/raw
+    """fetch (the `simpipe fetch` command, its output data/raw), then each stage, the ones that run per data
+    set followed by their `<stage>_set` over a variant's other data sets (`sets`)."""
+    expected = [name for stage_name in STAGES for name in (stage_name, f"{stage_name}_set")
+                if name == stage_name or stage_name in PER_SET]  # fmt: skip
+    assert list(DVC) == ["fetch", *expected]
+    assert all(DVC[f"{name}_set"]["foreach"] == "${sets}" for name in PER_SET)
 
 
 def test_every_variant_model_is_a_dvc_artifact():
@@ -145,9 +150,9 @@ def test_every_variant_model_is_a_dvc_artifact():
         assert (artifact["path"], artifact["type"]) == (f"models/{name}", "model")
 
 
-@pytest.mark.parametrize("name", list(STAGES))
+@pytest.mark.parametrize("name", [*STAGES, *(f"{name}_set" for name in PER_SET)])
 def test_dvc_yaml_lists_exactly_the_code_of_each_stage(name):
-    assert listed_code(name) == code_of(STAGES[name])
+    assert listed_code(name) == code_of(STAGES[name.removesuffix("_set")])
 
 
 def test_no_infrastructure_is_a_dvc_dep():
@@ -181,12 +186,22 @@ def test_the_home_depot_text_rules_are_a_dep_of_prepare_only():
 
 
 def test_train_depends_on_the_data_files_it_reads():
-    from simpipe.data.prepared import SEARCH_FILE, split_file
+    """The directories of every data set's files it reads: its own and its other sets' (subdirectories)."""
+    from simpipe.core.paths import Layout
+    from simpipe.stages.train import training_files
 
     data = [d for d in DVC["train"]["do"]["deps"] if d.startswith("data/")]
-    prepared = Path("data/prepared/${key}")
-    expected = [split_file(Path("data/mined/${key}"), "train"), split_file(prepared, "dev"), prepared / SEARCH_FILE]
-    assert data == [str(path) for path in expected]
+    assert data == ["data/mined/${key}", "data/prepared/${key}"]
+    layout = Layout(Path("."))
+    for key in (None, "more"):
+        for path in training_files(layout, "${key}", key):
+            assert any(str(path).startswith(f"{d}/") for d in data), path
+
+
+def variant_key(param: str) -> str:
+    """A dvc.yaml param's key in the variant's config: `variants.${key}.train.loss` -> `train.loss`;
+    `variants.${item.variant}.train.datasets.${item.set}.mine` -> `train.datasets.${item.set}.mine`."""
+    return param.split("${key}.", 1)[1] if "${key}." in param else param.split("${item.variant}.", 1)[1]
 
 
 def covered(key: str, by: list[str]) -> bool:
@@ -197,8 +212,8 @@ def covered(key: str, by: list[str]) -> bool:
 def test_what_shapes_the_model_is_the_params_of_prepare_mine_and_train():
     """The resume fingerprint and the MLflow params (both `MODEL_PARAMS`) cover every param dvc.yaml lists for
     prepare, mine and train, and nothing else."""
-    stages = ("prepare", "mine", "train")
-    listed = [p.split("${key}.", 1)[1] for name in stages for p in DVC[name]["do"]["params"]]
+    stages = ("prepare", "prepare_set", "mine", "mine_set", "train")
+    listed = [variant_key(p) for name in stages for p in DVC[name]["do"]["params"]]
     assert all(covered(key, list(MODEL_PARAMS)) for key in listed), listed
     assert all(covered(key, listed) for key in MODEL_PARAMS), MODEL_PARAMS
 

@@ -117,5 +117,5 @@ def test_a_bad_row_in_a_users_csv_leaves_no_partial_output(params, tmp_path):
     with zipfile.ZipFile(raw, "w") as zf:
         zf.writestr("train.csv", "\n".join(text).encode("iso-8859-1"))
     line = error_line(simpipe("prepare", "--variant", "minilm_homedepot_raw", "--params", str(params), cwd=tmp_path))
-    assert "train.csv.zip: score 'high' in data row 3 is not a number in data.label_range [1, 3]" in line
+    assert "train.csv.zip: score 'high' in data row 3 is not a number; fix the row" in line
     assert_empty(tmp_path / "data" / "prepared")

@@ -74,6 +74,13 @@ def test_home_depot_data_values(variant_cfg, override, message):
 USER_DATA = ["data=files", "data.name=mine", "data.raw_subdir=mine", "data.files=pairs.csv"]
 
 
+def test_two_roles_of_one_column_are_refused(variant_cfg):
+    """A text trained against itself (both sentences from one column) would teach nothing, silently."""
+    with pytest.raises(ConfigError, match=r"^data\.roles\.sentence2='q': data\.roles\.sentence1 names that column "
+                                          r"too; a text against itself teaches nothing"):  # fmt: skip
+        variant_cfg("minilm_sts", *USER_DATA, "data.roles={sentence1:q,sentence2:q,score:s}")
+
+
 @pytest.mark.parametrize(
     ("overrides", "message"),
     [

@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 from simpipe.core.errors import SimpipeError
-from simpipe.stages import STAGES, stage
+from simpipe.stages import PER_SET, STAGES, stage
 
 log = logging.getLogger("simpipe")
 
@@ -83,44 +83,69 @@ def _reference(args: argparse.Namespace) -> int:
 
 
 def _variant(args: argparse.Namespace) -> int:
-    from simpipe.cards.sources import card_facts, facts_yaml
-    from simpipe.cards.variant import variant_from_card
+    """`simpipe variant --from-card CARD --name NAME` or `--new NAME --data GROUP`: the variant's file, its
+    lines in conf/config.yaml (the variant and its optional profile), its model in dvc.yaml's artifacts,
+    params.yaml regenerated; what cannot be reproduced or is still to set is listed."""
+    from simpipe.cards.sources import card_facts
+    from simpipe.cards.variant import new_variant, variant_from_card
     from simpipe.cards.variant_files import variant_text, with_artifact, with_variant
     from simpipe.core.config import CONF_DIR, REPO_ROOT, compose, dump_params
     from simpipe.core.errors import ConfigError
-    from simpipe.core.hub import is_hub_id
     from simpipe.core.io import write_text
     from simpipe.schema import check_pipeline
 
-    target = CONF_DIR / "variant" / f"{args.name}.yaml"
-    if not re.fullmatch(r"[a-z][a-z0-9_]*", args.name):
-        raise ConfigError(f"--name {args.name!r}: use lower-case letters, digits and _ (a DVC stage name)")
+    name = args.new or args.name
+    if name is None:
+        raise ConfigError("--from-card needs --name NAME (the variant's name)")
+    target = CONF_DIR / "variant" / f"{name}.yaml"
+    if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+        raise ConfigError(f"--name {name!r}: use lower-case letters, digits and _ (a DVC stage name)")
     if target.exists() and not args.force:
         raise ConfigError(f"{target}: exists; choose another --name or pass --force to overwrite it")
-    facts = card_facts(args.from_card, key="--from-card")
-    reference = Path("references") / f"{args.name}.yaml"
-    mapped = variant_from_card(facts, args.name, str(reference), args.data)
-    hub_id = args.from_card if is_hub_id(args.from_card) and not Path(args.from_card).exists() else None
-    write_text(REPO_ROOT / reference, facts_yaml(facts, None if hub_id else args.from_card, hub_id))
-    write_text(target, variant_text(mapped, args.from_card))
+    if args.new:
+        if args.data is None:
+            raise ConfigError("--new needs --data GROUP (a file in conf/data/)")
+        mapped = new_variant(name, args.data, args.model or "minilm")
+        source, desc = f"--new {name} --data {args.data}", f"a variant on {args.data}"
+    else:
+        if args.model is not None:
+            raise ConfigError("--model is for --new; a card's model comes from the card")
+        facts = card_facts(args.from_card, key="--from-card")
+        mapped = variant_from_card(facts, name, str(Path("references") / f"{name}.yaml"), args.data)
+        write_reference(facts, args.from_card, name)
+        source, desc = f"--from-card {args.from_card}", f"{facts.base_model or 'a model'} reproduced from the card"
+        desc += f" {args.from_card}"
+    write_text(target, variant_text(mapped, source))
     config = CONF_DIR / "config.yaml"
-    write_text(config, with_variant(config.read_text(encoding="utf-8"), args.name))
+    write_text(config, with_variant(config.read_text(encoding="utf-8"), name))
     pipeline = REPO_ROOT / "dvc.yaml"
-    desc = f"{facts.base_model or 'a model'} reproduced from the card {args.from_card}"
-    write_text(pipeline, with_artifact(pipeline.read_text(encoding="utf-8"), args.name, desc))
+    write_text(pipeline, with_artifact(pipeline.read_text(encoding="utf-8"), name, desc))
     cfg = compose("config")
     dump_params(cfg, REPO_ROOT / "params.yaml")
-    log.info("wrote %s, %s; added %s to %s and dvc.yaml's artifacts; regenerated params.yaml", target, reference,
-             args.name, config)  # fmt: skip
+    log.info("wrote %s; added %s to %s and dvc.yaml's artifacts; regenerated params.yaml", target, name, config)
+    listed = "to set" if args.new else "not reproducible as the card states"
     for line in mapped.missing:
-        log.warning("%s: not reproducible as the card states: %s", args.name, line)
+        log.warning("%s: %s: %s", name, listed, line)
     for line in mapped.from_data:
-        log.info("%s: %s", args.name, line)
+        log.info("%s: %s", name, line)
     try:
-        check_pipeline(cfg, [args.name])
+        check_pipeline(cfg, [name])
     except ConfigError as exc:  # written anyway: the stage that needs the missing piece stops with this line
-        log.warning("%s: `dvc repro` will stop here until it is set: %s", args.name, exc)
+        log.warning("%s: `dvc repro` will stop here until it is set: %s", name, exc)
     return 0
+
+
+def write_reference(facts, card: str, name: str) -> None:
+    """The facts of `card` (a file, facts file or hub id) to references/<name>.yaml."""
+    from simpipe.cards.sources import facts_yaml
+    from simpipe.core.config import REPO_ROOT
+    from simpipe.core.hub import is_hub_id
+    from simpipe.core.io import write_text
+
+    hub_id = card if is_hub_id(card) and not Path(card).exists() else None
+    reference = REPO_ROOT / "references" / f"{name}.yaml"
+    write_text(reference, facts_yaml(facts, None if hub_id else card, hub_id))
+    log.info("wrote %s", reference)
 
 
 def _track(args: argparse.Namespace) -> int:
@@ -179,8 +204,9 @@ def _publish(args: argparse.Namespace) -> int:
 def _stage(args: argparse.Namespace) -> int:
     from simpipe.core.config import load_params
     from simpipe.schema import variant
+    from simpipe.training.sets import set_config
 
-    cfg = variant(load_params(Path(args.params)), args.variant)
+    cfg = set_config(variant(load_params(Path(args.params)), args.variant), getattr(args, "set", None))
     started = time.perf_counter()
     stage(args.command)(cfg)
     log.info("stage %s@%s done in %.1f s, peak RSS %.2f GiB%s", args.command, args.variant,
@@ -252,16 +278,23 @@ def parser() -> argparse.ArgumentParser:
     sp.add_argument("--output", required=True, help="e.g. references/<variant>.yaml")
     sp.add_argument("--hub-id", help="the card's model id on the Hugging Face hub, recorded as its source")
     sp.set_defaults(func=_reference)
-    sp = sub.add_parser("variant", help="write a variant from a model card: conf/variant/, references/, params")
-    sp.add_argument("--from-card", required=True, help="a model card (README.md), facts file or hub model id")
-    sp.add_argument("--name", required=True, help="the variant's name (conf/variant/NAME.yaml)")
-    sp.add_argument("--data", help="the conf/data group of the card's data (default: the card's hub data set)")
+    sp = sub.add_parser(
+        "variant", help="write a variant (from a model card, or new on a data group): conf/variant/, config, params"
+    )
+    how = sp.add_mutually_exclusive_group(required=True)
+    how.add_argument("--from-card", help="a model card (README.md), facts file or hub model id (with --name)")
+    how.add_argument("--new", metavar="NAME", help="a new variant NAME on --data GROUP [--model GROUP]")
+    sp.add_argument("--name", help="the variant's name with --from-card (conf/variant/NAME.yaml)")
+    sp.add_argument("--data", help="the conf/data group (--from-card: default the card's hub data set)")
+    sp.add_argument("--model", help="the conf/model group of --new (default: minilm)")
     sp.add_argument("--force", action="store_true", help="overwrite conf/variant/NAME.yaml")
     sp.set_defaults(func=_variant)
     for name in STAGES:
         sp = sub.add_parser(name, help=f"run the DVC stage `{name}` for one variant")
         sp.add_argument("--variant", required=True)
         sp.add_argument("--params", default="params.yaml")
+        if name in PER_SET:
+            sp.add_argument("--set", help="one of the variant's train.datasets (default: its own data)")
         sp.set_defaults(func=_stage)
     return p
 

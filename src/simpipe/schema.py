@@ -68,15 +68,37 @@ def sections(cfg: DictConfig, prefix: str = "") -> dict[str, Section]:
             raise invalid(where, None, f"missing; add /{group}: <file> to the variant's defaults list")
         out[group] = build(section_class(cfg, group, prefix), cfg[group], where)
     check_mining(out["mine"], out["data"], out["model"], prefix)
-    check_loss_fits_data(out["train"], out["data"], out["mine"], prefix)
-    check_prompts(out["model"], out["data"], out["mine"], prefix)
+    check_loss_fits_data(out["train"].loss, out["data"], out["mine"], prefix)
+    check_sets(out["train"], out["data"], out["model"], prefix)
+    check_prompts(out["model"], out["data"], out["mine"], out["train"], prefix)
     return out
 
 
-def check_prompts(model, data, mine: MineConfig, prefix: str = "") -> None:
-    """Prompts per role need rows with a query and documents (pairs, triplets)."""
-    shape = train_shape(data.shape, mine.enabled)
-    if model.prompts is not None and model.prompts.by_role() and shape not in QUERY_DOCUMENT_SHAPES:
+def check_sets(train: TrainConfig, data, model, prefix: str = "") -> None:
+    """Each set of `train.datasets`: its loss fits its data, its mining its data and model; its name is not
+    the variant's own data set's (`data.name`) and its splits' names are no other set's (metrics.json keys)."""
+    splits = {data.dev_name: f"{prefix}data.dev_name", data.test_name: f"{prefix}data.test_name"}
+    for name, dataset in train.datasets.items():
+        where = f"{prefix}train.datasets.{name}"
+        if name == data.name:
+            raise invalid(
+                where, name, f"{prefix}data.name is {name!r} (the variant's own set); name this set otherwise"
+            )
+        for key in ("dev_name", "test_name"):
+            value = getattr(dataset.data, key)
+            if value in splits:
+                raise invalid(f"{where}.data.{key}", value, f"{splits[value]} names a split so too (their metrics "
+                              "would share keys); rename one")  # fmt: skip
+            splits[value] = f"{where}.data.{key}"
+        check_mining(dataset.mine, dataset.data, model, f"{where}.")
+        check_loss_fits_data(dataset.loss, dataset.data, dataset.mine, f"{where}.", "loss")
+
+
+def check_prompts(model, data, mine: MineConfig, train: TrainConfig, prefix: str = "") -> None:
+    """Prompts per role need rows with a query and documents (pairs, triplets) in some training set."""
+    shapes = [train_shape(data.shape, mine.enabled)]
+    shapes += [train_shape(s.data.shape, s.mine.enabled) for s in train.datasets.values()]
+    if model.prompts is not None and model.prompts.by_role() and not set(shapes) & set(QUERY_DOCUMENT_SHAPES):
         raise ConfigError(
             f"{prefix}model.prompts: query/document prompts need {' or '.join(QUERY_DOCUMENT_SHAPES)} data, "
             f"and {prefix}data.shape={data.shape!r} holds two texts that sentence-transformers encodes alike; "
@@ -100,18 +122,17 @@ def check_mining(mine: MineConfig, data, model, prefix: str = "") -> None:
         )
 
 
-def check_loss_fits_data(train: TrainConfig, data, mine: MineConfig, prefix: str = "") -> None:
-    """`train.loss` takes the rows training reads (`data.shape`, or triplets once negatives are mined), else
-    one line naming both keys and the losses that fit."""
+def check_loss_fits_data(loss: str, data, mine: MineConfig, prefix: str = "", key: str = "train.loss") -> None:
+    """`loss` (at `prefix` + `key`) takes the rows training reads (`data.shape`, or triplets once negatives
+    are mined), else one line naming both keys and the losses that fit."""
     shape = train_shape(data.shape, mine.enabled)
-    if shape in LOSSES[train.loss].shapes:
+    if shape in LOSSES[loss].shapes:
         return
     fits = losses_for(shape)
-    choose = f"choose {prefix}train.loss from {', '.join(fits)}" if fits else f"no loss takes {shape} yet"
+    choose = f"choose {prefix}{key} from {', '.join(fits)}" if fits else f"no loss takes {shape} yet"
     what = f"{prefix}data.shape={data.shape!r}" + (" with mined negatives (triplets)" if mine.enabled else "")
     raise ConfigError(
-        f"{prefix}train.loss={train.loss!r} does not fit {what} ({train.loss} takes "
-        f"{', '.join(LOSSES[train.loss].shapes)}); {choose}"
+        f"{prefix}{key}={loss!r} does not fit {what} ({loss} takes {', '.join(LOSSES[loss].shapes)}); {choose}"
     )
 
 
@@ -119,7 +140,7 @@ def check(cfg: DictConfig, prefix: str = "") -> DictConfig:
     """`cfg` checked, with the sections' values (defaults and derived values such as `data.columns` and
     `data.eval_shape` filled in) over its own."""
     built = sections(cfg, prefix)
-    values = {group: {**asdict(section), **section.derived()} for group, section in built.items()}
+    values = {group: OmegaConf.merge(asdict(section), section.derived()) for group, section in built.items()}
     merged = cfg.copy()
     struct = OmegaConf.is_struct(merged)
     OmegaConf.set_struct(merged, False)  # derived keys are new ones
@@ -134,6 +155,28 @@ def variant(params: DictConfig, name: str) -> DictConfig:
 
 
 def check_pipeline(params: DictConfig, names: list[str] | None = None) -> None:
-    """Check every variant of a pipeline config (what `simpipe params` writes), or those of `names`."""
+    """Check every variant of a pipeline config (what `simpipe params` writes), or those of `names`, and
+    its `sets` index (dvc.yaml's per-set stages run over it) against the variants' `train.datasets`."""
     for name in names or params.variants:
         sections(select_variant(params, name), prefix=f"variants.{name}.")
+    listed = plain(params.get("sets")) or {}
+    wanted = set_index(params)
+    for key, entry in wanted.items():
+        if listed.get(key) != entry:
+            line = f"{key}: {{variant: {entry['variant']}, set: {entry['set']}, raw_subdir: ${{variants." \
+                   f"{entry['variant']}.train.datasets.{entry['set']}.data.raw_subdir}}}}"  # fmt: skip
+            raise ConfigError(f"sets.{key}: missing or different in conf/config.yaml; add under `sets:` {line} "
+                              "(simpipe variant writes it)")  # fmt: skip
+    if extra := sorted(set(listed) - set(wanted)):
+        raise ConfigError(
+            f"sets.{extra[0]}: no such train.datasets entry of a variant; remove it from conf/config.yaml"
+        )
+
+
+def set_index(params: DictConfig) -> dict[str, dict[str, str]]:
+    """`<variant>.<set>` -> {variant, set, raw_subdir} of every variant's `train.datasets` (the `sets` index)."""
+    out = {}
+    for variant, node in params.variants.items():
+        for name, dataset in (node.train.get("datasets") or {}).items():
+            out[f"{variant}.{name}"] = {"variant": variant, "set": name, "raw_subdir": dataset.data.raw_subdir}
+    return out

@@ -28,7 +28,7 @@ from simpipe.core.config import CONF_DIR
 from simpipe.core.io import write_text
 from simpipe.schema import check
 from simpipe.shipping.registry import register
-from simpipe.stages import stage
+from simpipe.stages import run_stage, stage
 
 log = logging.getLogger(__name__)
 # written into the sweep directory: how jobs (local processes or cluster tasks) find their parent run
@@ -40,11 +40,12 @@ def run_stages(cfg: DictConfig) -> float | None:
     from simpipe.artifacts.metrics import headline_value, read_metrics
     from simpipe.core.paths import Layout
 
-    runs = [stage(name, "stages") for name in cfg.stages]  # an unknown name fails before anything runs
+    for name in cfg.stages:  # an unknown name fails before anything runs
+        stage(name, "stages")
     cfg = check(cfg)
-    for name, run in zip(cfg.stages, runs, strict=True):
+    for name in cfg.stages:
         started = time.perf_counter()
-        run(cfg)
+        run_stage(name, cfg, "stages")
         log.info("stage %s@%s done in %.1f s", name, cfg.name, time.perf_counter() - started)
     if "evaluate" not in cfg.stages:
         return None

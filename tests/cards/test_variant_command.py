@@ -106,6 +106,25 @@ def test_a_2x_card_file_with_every_table_layout(repo, tmp_path):
                                 "eval_loss": False}  # fmt: skip
 
 
+def test_a_new_variant_on_a_data_group_is_written_with_both_config_lines(repo):
+    """`simpipe variant --new NAME --data GROUP`: the file, the variant's and its profile's lines in
+    conf/config.yaml (so `profile@variants.NAME=quick` composes), a loss that takes the data's shape."""
+    result = copy_simpipe(repo, "variant", "--new", "my_search", "--data", "homedepot_pairs")
+    assert result.returncode == 0, result.stderr
+    written = yaml.safe_load((repo / "conf" / "variant" / "my_search.yaml").read_text())
+    assert written["defaults"][:2] == [{"/data": "homedepot_pairs"}, {"/model": "minilm"}]
+    assert written["train"] == {"loss": "MultipleNegativesRankingLoss"}  # CosineSimilarityLoss takes no pairs
+    quick = copy_simpipe(repo, "params", *QUICK, "profile@variants.my_search=quick")
+    assert quick.returncode == 0, quick.stderr
+    assert OmegaConf.load(repo / "params.yaml").variants.my_search.train.max_steps == 4
+    user = copy_simpipe(repo, "variant", "--new", "mine", "--data", "files", "--model", "glove_bilstm")
+    assert user.returncode == 0, user.stderr
+    assert "mine: to set: data.files: conf/data/files.yaml leaves it to set" in user.stderr
+    assert "mine: `dvc repro` will stop here until it is set: variants.mine.data.name: missing" in user.stderr
+    refused = copy_simpipe(repo, "variant", "--new", "other", "--data", "nope")
+    assert refused.returncode == 2 and "--data nope: no conf/data/nope.yaml; choose one of files" in refused.stderr
+
+
 REFUSED = {
     "cross_encoder": "a cross-encoder card; simpipe trains",
     "text": "not a sentence-transformers model card",

@@ -107,8 +107,9 @@ def test_grouped_real_split_shares_no_query(shared, data_cfg):
 
 def test_sizes_as_train_test_split_twice():
     assert sizes(74067, 0.2, 0.2) == (47402, 11851, 14814)
-    with pytest.raises(ConfigError, match="leaves a split empty"):
-        sizes(2, 0.2, 0.2)
+    with pytest.raises(ConfigError, match=r"^pairs\.csv: 2 rows split by data\.split \(test_fraction=0\.2, "
+                                          r"val_fraction=0\.2\) into 0/1/1 leave train empty; add rows"):  # fmt: skip
+        sizes(2, 0.2, 0.2, "pairs.csv")
 
 
 def test_random_split_is_a_seeded_partition():
@@ -127,8 +128,9 @@ def test_grouped_split_keeps_each_group_in_one_split():
 
 
 def test_grouped_split_with_too_few_groups():
-    with pytest.raises(ConfigError, match="too few distinct groups"):
-        grouped_split(["a"] * 10, 0.2, 0.2, seed=0)
+    with pytest.raises(ConfigError, match=r"^train\.csv: the grouped split \(data\.split\.grouped=true\) leaves train, "
+                                          r"dev empty: too few distinct queries \(1\); add rows or set"):  # fmt: skip
+        grouped_split(["a"] * 10, 0.2, 0.2, seed=0, source="train.csv")
 
 
 def test_empty_search_term_names_the_row(tmp_path, data_cfg):

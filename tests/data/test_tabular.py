@@ -4,7 +4,7 @@ bad-input contract (one line naming the file, the row and the fix; nothing writt
 import pandas as pd
 import pytest
 
-from simpipe.core.errors import DataError
+from simpipe.core.errors import ConfigError, DataError
 from simpipe.core.sections import build
 from simpipe.data.config import FilesData
 from simpipe.data.fetch import fetch
@@ -122,13 +122,41 @@ def test_a_missing_column_lists_the_columns_present(tmp_path, files_cfg):
 
 
 @pytest.mark.parametrize(
-    ("value", "why"), [("lots", "'lots' in data row 4 is not a number"), (7.5, "7.5 in data row 4 is not a number")]
+    ("value", "why"),
+    [
+        ("lots", "'lots' in data row 4 is not a number; fix the row"),
+        (7.5, "7.5 in data row 4 is outside data.label_range [1, 5] (1 rows in all); fix the row or set data.label_"),
+    ],
 )
 def test_a_bad_score_names_the_file_and_row(tmp_path, files_cfg, value, why):
     frame = user_pairs().astype({"rating": object})
     frame.loc[3, "rating"] = value
-    message = bad(tmp_path, files_cfg, frame)
-    assert f"train.csv: score {why} in data.label_range [1, 5]; fix the row or the range" in message
+    assert f"train.csv: score {why}" in bad(tmp_path, files_cfg, frame)
+
+
+def test_a_file_too_small_to_split_names_the_file_and_the_keys(tmp_path, files_cfg):
+    write_table(user_pairs(2), tmp_path / "pairs.csv")
+    with pytest.raises(ConfigError, match=r"pairs\.csv: 2 rows split by data\.split \(test_fraction=0\.2, "
+                                          r"val_fraction=0\.2\) into 0/1/1 leave train empty; add rows, change the "
+                                          r"fractions, or give one file per split \(data\.files:"):  # fmt: skip
+        read_raw(files_cfg("data.files=pairs.csv"), tmp_path)
+
+
+def test_duplicates_of_a_users_file_are_kept_with_what_to_do(tmp_path, files_cfg, caplog):
+    frame = user_pairs()
+    frame.loc[1] = frame.loc[0]
+    read_raw(files_cfg(per_split(tmp_path, ".csv", frame)), tmp_path)
+    assert "train.csv: 1 duplicated row(s) kept, drop them from the file if they are mistakes" in caplog.text
+    assert "reference runs" not in caplog.text
+
+
+def test_a_missing_file_says_to_fetch(tmp_path, files_cfg):
+    with pytest.raises(
+        DataError,
+        match=r"missing pairs\.csv \(data\.files\); copy the files into data/raw/survey/, "
+        r"or set paths\.mirror to a directory holding survey/ and run `simpipe fetch`$",
+    ):
+        read_raw(files_cfg("data.files=pairs.csv"), tmp_path)
 
 
 def test_an_empty_text_names_the_row(tmp_path, files_cfg):

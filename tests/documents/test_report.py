@@ -1,6 +1,7 @@
 """The comparison with a reference (computed once, written as JSON) and its renderings: report and card section."""
 
 import pytest
+from omegaconf import OmegaConf
 
 from simpipe.artifacts.trained import Record, TrainedRun
 from simpipe.cards.facts import CardFacts
@@ -10,6 +11,7 @@ from simpipe.documents.card import insert_section, reproduction_section
 from simpipe.documents.comparison import read_comparison, write_comparison
 from simpipe.documents.report import plot_png, to_html, to_markdown
 from simpipe.documents.reproduction import compare, reproduced_facts, training_logs
+from simpipe.training.sets import TrainingSet
 
 HEADLINE = ("val", "spearman_cosine")
 LOG_HISTORY = [
@@ -50,11 +52,14 @@ def reproduced(train_samples: int = 47402, metrics=None) -> CardFacts:
     emissions = {"emissions": 0.0125, "energy_consumed": 0.03, "duration": 4320.0, "cpu_model": "AMD EPYC"}
     metrics = metrics or METRICS
     columns = ["sentence_0", "sentence_1", "label"]
-    data = type("D", (), {"train_columns": columns, "dev_name": "val", "shape": "scored_pairs"})
+    view = OmegaConf.create({
+        "data": {"train_columns": columns, "dev_name": "val", "shape": "scored_pairs"},
+        "train": {"loss": "CosineSimilarityLoss"}, "mine": {"enabled": False, "num_negatives": 1},
+    })  # fmt: skip
+    own = TrainingSet(None, "homedepot", view)
     return reproduced_facts(
-        Record(run, LOG_HISTORY, args, emissions), metrics, data, type("E", (), {"main_similarity": "cosine"}),
-        type("T", (), {"loss": "CosineSimilarityLoss"}), type("M", (), {"enabled": False, "num_negatives": 1}),
-    )  # fmt: skip
+        Record(run, LOG_HISTORY, args, emissions), metrics, [own], OmegaConf.create({"main_similarity": "cosine"})
+    )
 
 
 @pytest.fixture(scope="module")

@@ -5,6 +5,7 @@ import socket
 
 import huggingface_hub.constants
 import pytest
+import yaml
 
 from simpipe.core.paths import Layout
 from simpipe.data.fetch import fetch
@@ -42,7 +43,14 @@ def test_local_data_makes_no_hub_call(before_card, monkeypatch):
     monkeypatch.setattr(socket.socket, "connect", connect)
     stage("card")(before_card)
     assert attempts == []
-    assert "#### homedepot_raw\n" in readme(before_card)
+    text = readme(before_card)
+    assert "#### homedepot_raw\n" in text
+    index = yaml.safe_load(text.split("---\n", 2)[1])["model-index"][0]["results"]
+    # the model-index names the data set of each split; its type stays the evaluator's name
+    assert {(r["dataset"]["name"], r["dataset"]["type"]) for r in index} >= {
+        ("homedepot_raw val", "val"),
+        ("homedepot_raw test", "test"),
+    }
 
 
 def test_a_failing_part_is_left_out_with_a_warning(before_card, monkeypatch, caplog):

@@ -125,12 +125,13 @@ def dev_metrics(entry: Mapping[str, float], dev_name: str) -> dict[str, float]:
     return without_prefix(entry, f"eval_{dev_name}_")
 
 
-def curve_metrics(entry: Mapping[str, float], dev_name: str) -> dict[str, float]:
-    """A Trainer log entry as MLflow keys: train/loss, <dev>/spearman_cosine, <dev>/loss, ..."""
+def curve_metrics(entry: Mapping[str, float], dev_name: str, loss_key: str = "eval_loss") -> dict[str, float]:
+    """A Trainer log entry as MLflow keys: train/loss, <dev>/spearman_cosine, <dev>/loss (the entry's
+    `loss_key`), ..."""
     out = {name: entry[key] for key, name in TRAIN_KEYS.items() if key in entry}
     out.update(with_prefix(dev_metrics(entry, dev_name), f"{dev_name}/"))
-    if "eval_loss" in entry:
-        out[f"{dev_name}/loss"] = entry["eval_loss"]
+    if loss_key in entry:
+        out[f"{dev_name}/loss"] = entry[loss_key]
     return out
 
 

@@ -46,6 +46,8 @@ class TrainedRun:
     base_model: str | None = None
     # the step whose model was kept (train.load_best_model_at_end); None: the last step's
     best_step: int | None = None
+    # training rows of each data set (several: train.datasets; its own under data.name), {} for one
+    set_samples: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass

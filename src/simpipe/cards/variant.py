@@ -33,10 +33,10 @@ from simpipe.cards.markdown import value
 from simpipe.cards.sources import require_trainable
 from simpipe.core.config import CONF_DIR
 from simpipe.core.errors import ConfigError
-from simpipe.core.sections import UNSET, convert
+from simpipe.core.sections import UNSET, convert, is_unset
 from simpipe.data.shapes import SHAPES
 from simpipe.training.config import TrainConfig
-from simpipe.training.losses import LOSSES, batch_sampler, loss_options
+from simpipe.training.losses import LOSSES, batch_sampler, loss_options, losses_for
 
 GROUPS = ("data", "model", "mine", "train", "eval", "card", "report")
 # trainer argument -> train key
@@ -112,6 +112,35 @@ def variant_from_card(card: CardFacts, name: str, reference: str, data: str | No
         **{group: keys for group in GROUPS if (keys := _differing(wanted.get(group, {}), group, choices[group]))},
     }
     return mapped
+
+
+def new_variant(name: str, data: str, model: str = "minilm") -> Mapped:
+    """A variant of no card (`simpipe variant --new`): data group `data`, model group `model`, every other
+    group's defaults, and the first loss that takes the data's shape where the default loss does not."""
+    from simpipe.core.config import compose
+
+    for group, option in (("data", data), ("model", model)):
+        options = sorted(path.stem for path in (CONF_DIR / group).glob("*.yaml"))
+        if option not in options:
+            raise ConfigError(f"--{group} {option}: no conf/{group}/{option}.yaml; choose one of {', '.join(options)}")
+    composed = compose("run", [f"data={data}", f"model={model}"])
+    shape, loss = composed.data.shape, composed.train.loss
+    config: dict[str, Any] = {
+        "defaults": [{f"/{group}": {"data": data, "model": model}.get(group, "default")} for group in GROUPS]
+        + ["_self_"],
+        "name": name,
+    }
+    if shape in SHAPES and shape not in LOSSES[loss].shapes:
+        config["train"] = {"loss": losses_for(shape)[0]}
+    if composed.model.kind == "transformer":
+        config["card"] = {"base_model": "${..model.name_or_path}"}
+    data_keys = OmegaConf.to_container(composed.data, resolve=False)
+    unset = [key for key, value in data_keys.items() if is_unset(value)]
+    return Mapped(
+        config=config,
+        missing=[f"data.{key}: conf/data/{data}.yaml leaves it to set; set it in the variant" for key in unset],
+        from_data=[f"data={data}: the data set, its shape ({shape}), text processing and split"],
+    )
 
 
 def _differing(wanted: dict[str, Any], group: str, option: str) -> dict[str, Any]:

@@ -13,18 +13,19 @@ from simpipe.cards.variant import Mapped
 
 
 def variant_text(mapped: Mapped, source: str) -> str:
-    """conf/variant/<name>.yaml: a header naming the card, the lines of what is missing or comes from the
-    data config, then the config (only what differs from the group defaults)."""
+    """conf/variant/<name>.yaml: a header naming how it was made (`--from-card CARD`, `--new NAME ...`), the
+    lines of what is missing or comes from the data config, then the config (only what differs from the
+    group defaults)."""
     lines = [
         "# @package _global_",
-        f"# Written by `simpipe variant --from-card {source}`:",
-        "# only what the card states that differs from the group defaults. Edit it like any variant.",
+        f"# Written by `simpipe variant {source}`:",
+        "# only what differs from the group defaults. Edit it like any variant.",
     ]
     if mapped.missing:
-        lines += ["#", "# Not reproducible here as the card states it (set the key named to reproduce it):"]
+        lines += ["#", "# Not reproducible or not set yet (set the key named):"]
         lines += [_item(line) for line in mapped.missing]
     if mapped.from_data:
-        lines += ["#", "# Not stated by the card:"] + [_item(line) for line in mapped.from_data]
+        lines += ["#", "# From the data config (no card states it):"] + [_item(line) for line in mapped.from_data]
     return "\n".join(lines) + "\n" + yaml.safe_dump(mapped.config, sort_keys=False, allow_unicode=True, width=120)
 
 

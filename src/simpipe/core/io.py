@@ -67,6 +67,22 @@ def atomic_dir(path: Path) -> Iterator[Path]:
     os.replace(tmp, path)
 
 
+@contextlib.contextmanager
+def atomic_files(path: Path) -> Iterator[Path]:
+    """Yield a temporary directory whose files replace their namesakes in `path` (made if missing) only if
+    the block succeeds; whatever else `path` holds stays (another stage's outputs beside these)."""
+    path = Path(path)
+    staged = path.parent / f".{path.name}.files"
+    with atomic_dir(staged) as tmp:
+        yield tmp
+    path.mkdir(parents=True, exist_ok=True)
+    try:
+        for file in sorted(staged.iterdir()):
+            os.replace(file, path / file.name)
+    finally:
+        shutil.rmtree(staged, ignore_errors=True)
+
+
 def set_modes(root: Path) -> None:
     """Give everything under `root` the mode the umask gives to new files and directories: libraries
     write some files through private temporary files (safetensors: 0600), which a team on a shared

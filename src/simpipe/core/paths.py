@@ -23,12 +23,14 @@ class Layout:
     def raw(self, subdir: str) -> Path:
         return (self.raw_root or self.root / "data" / "raw") / subdir
 
-    def prepared(self, variant: str) -> Path:
-        return self.root / "data" / "prepared" / variant
+    def prepared(self, variant: str, dataset: str | None = None) -> Path:
+        """Prepare stage output: the variant's own data set, or its training set `dataset` (a subdirectory)."""
+        return self.root / "data" / "prepared" / variant / (dataset or "")
 
-    def mined(self, variant: str) -> Path:
-        """Mine stage output: the train split the train stage reads (with hard negatives when mined)."""
-        return self.root / "data" / "mined" / variant
+    def mined(self, variant: str, dataset: str | None = None) -> Path:
+        """Mine stage output: the train split the train stage reads (with hard negatives when mined), of the
+        variant's own data set or of its training set `dataset` (a subdirectory)."""
+        return self.root / "data" / "mined" / variant / (dataset or "")
 
     def trained(self, variant: str) -> Path:
         """Train stage output: the trained model plus its training record."""
@@ -38,8 +40,9 @@ class Layout:
         """Trainer checkpoints of an unfinished train stage (not a DVC output; deleted when training ends)."""
         return self.root / "checkpoints" / variant
 
-    def metrics(self, variant: str) -> Path:
-        return self.root / "metrics" / variant
+    def metrics(self, variant: str, dataset: str | None = None) -> Path:
+        """Metrics of the variant; of its training set `dataset`'s mining in a subdirectory."""
+        return self.root / "metrics" / variant / (dataset or "")
 
     def model(self, variant: str) -> Path:
         """Card stage output: the publishable model directory with its README.md card."""

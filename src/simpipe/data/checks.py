@@ -21,9 +21,14 @@ def check_texts(frame: pd.DataFrame, columns: list[str], path: Path, fix: str) -
             raise DataError(f"{path}: empty {column} in data row {row + 1} ({int(empty.sum())} in all); {fix}")
 
 
-def report_duplicates(frame: pd.DataFrame, path: Path) -> int:
-    """Count rows that repeat an earlier row; they are kept (as in the seeds' data), with a warning."""
+# why the seeds' data sets keep their duplicates
+SEED_DUPLICATES = "as the reference runs did"
+
+
+def report_duplicates(frame: pd.DataFrame, path: Path, why: str) -> int:
+    """Count rows that repeat an earlier row; they are kept, with a warning that says `why` (the seeds'
+    data: as their reference runs did; a user's file: what to do if they are mistakes)."""
     count = int(frame.duplicated().sum())
     if count:
-        log.warning("%s: %d duplicated row(s) kept, as the reference runs did", path, count)
+        log.warning("%s: %d duplicated row(s) kept, %s", path, count, why)
     return count

@@ -35,7 +35,10 @@ class DataConfig(Section):
     test_name: str = required("name of the test split in metrics")
     hub_id: str | None = option(None, "where `simpipe fetch` downloads from without a mirror")
     search: SearchConfig | None = option(None, "product-search metrics over the eval splits; null: none")
-    limit: int | None = option(None, "keep only the first N pairs of each split (null: all)")
+    limit: int | None = option(
+        None,
+        "keep only the first N pairs of each split (null: all; a train.datasets set without its own: the variant's)",
+    )
     columns: list[str] | None = option(
         None, "prepared column names, one per role in the shape's order (null: the roles)"
     )
@@ -159,9 +162,17 @@ class TabularData(DataConfig):
         return SHAPES[self.shape].ordered(self.roles, key)
 
     def check(self, key: str) -> None:
+        seen: dict[str, str] = {}
         for role, column in self.roles.items():
             if not isinstance(column, str) or not column:
                 raise invalid(f"{key}.roles.{role}", column, "name a column of the source data")
+            if column in seen:
+                raise invalid(
+                    f"{key}.roles.{role}", column,
+                    f"{key}.roles.{seen[column]} names that column too; a text against itself teaches nothing: "
+                    "give each role its own column",
+                )  # fmt: skip
+            seen[column] = role
         if len(self.label_range) != 2 or not self.label_range[0] < self.label_range[1]:
             raise invalid(f"{key}.label_range", self.label_range, "expected [low, high] with low < high")
         super().check(key)

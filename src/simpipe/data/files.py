@@ -12,7 +12,10 @@ from simpipe.core.errors import DataError
 from simpipe.data.tabular import label, read_sources
 
 __all__ = ["HOW_TO_GET", "download", "files", "label", "missing", "read"]
-HOW_TO_GET = "copy the files into data/raw/<raw_subdir>/, or set paths.mirror to a directory holding <raw_subdir>/"
+HOW_TO_GET = (
+    "copy the files into data/raw/<raw_subdir>/, or set paths.mirror to a directory holding <raw_subdir>/ "
+    "and run `simpipe fetch`"
+)
 
 
 def sources(data_cfg) -> dict[str, str]:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from simpipe.core.errors import DataError
-from simpipe.data.checks import check_texts, report_duplicates
+from simpipe.data.checks import SEED_DUPLICATES, check_texts, report_duplicates
 from simpipe.data.config import RELEVANCE
 from simpipe.data.homedepot_text import augment_all
 from simpipe.data.splits import grouped_split, random_split
@@ -22,7 +22,8 @@ COMPETITION = "home-depot-product-search-relevance"
 HOW_TO_GET = (
     f"install the Kaggle CLI (pip install -e '.[kaggle]'), run `kaggle competitions download -c {COMPETITION}` "
     "and put train.csv(.zip) and "
-    "attributes.csv(.zip) in data/raw/home-depot/, or set paths.mirror to a directory holding home-depot/"
+    "attributes.csv(.zip) in data/raw/home-depot/, or set paths.mirror to a directory holding home-depot/ and "
+    "run `simpipe fetch`"
 )
 FILES = ("train.csv", "attributes.csv")
 TRAIN_COLUMNS = ("id", "product_uid", "product_title", "search_term", "relevance")
@@ -138,7 +139,7 @@ def read(raw_dir: Path, data_cfg) -> dict[str, pd.DataFrame]:
         raise DataError(f"{path}: no rows; re-download it ({HOW_TO_GET})")
     source = data_cfg.brand_source
     check_texts(frame, ["search_term", "product_title"], path, "fix or remove the row")
-    report_duplicates(frame[["search_term", "product_title", "relevance"]], path)
+    report_duplicates(frame[["search_term", "product_title", "relevance"]], path, SEED_DUPLICATES)
     scores = labels(frame["relevance"], path)
     if data_cfg.text == "raw":
         queries, titles = frame["search_term"].tolist(), frame["product_title"].tolist()
@@ -150,9 +151,9 @@ def read(raw_dir: Path, data_cfg) -> dict[str, pd.DataFrame]:
         # group by the processed query: raw variants ("Ryobi trimmers", "ryobi trimmer") are one query, in
         # either text (so both texts split the same rows)
         groups = queries if data_cfg.text == "seed" else _processed(queries, [None] * len(queries))
-        index = grouped_split(groups, split.test_fraction, split.val_fraction, split.seed)
+        index = grouped_split(groups, split.test_fraction, split.val_fraction, split.seed, str(path))
     else:
-        index = random_split(len(frame), split.test_fraction, split.val_fraction, split.seed)
+        index = random_split(len(frame), split.test_fraction, split.val_fraction, split.seed, str(path))
     out = {name: prepared.iloc[rows].reset_index(drop=True) for name, rows in index.items()}
     if data_cfg.shape == "pairs":
         train = out["train"]

@@ -14,7 +14,7 @@ from simpipe.data.tabular import label, read_sources
 HOW_TO_GET = (
     "connect to the hub (set HF_TOKEN for a gated data set), or save each split the config names as "
     "data/raw/<raw_subdir>/<hub split>.parquet (e.g. `datasets.load_dataset(id, subset, split=s).to_parquet(...)` "
-    "on a machine online), or set paths.mirror to a directory holding <raw_subdir>/"
+    "on a machine online), or set paths.mirror to a directory holding <raw_subdir>/ and run `simpipe fetch`"
 )
 __all__ = ["HOW_TO_GET", "download", "files", "label", "missing", "read"]
 

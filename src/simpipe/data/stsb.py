@@ -7,7 +7,7 @@ from pathlib import Path
 import pandas as pd
 
 from simpipe.core.errors import DataError
-from simpipe.data.checks import check_texts, report_duplicates
+from simpipe.data.checks import SEED_DUPLICATES, check_texts, report_duplicates
 
 FILES = {"train": "sts-train.csv", "dev": "sts-dev.csv", "test": "sts-test.csv"}
 HUB_SPLITS = {"train": "train", "dev": "validation", "test": "test"}
@@ -54,7 +54,7 @@ def read_file(path: Path) -> pd.DataFrame:
         raise DataError(f"{path}: no rows; re-fetch the file with `simpipe fetch`")
     frame = pd.DataFrame(rows, columns=["sentence1", "sentence2", "score"])
     check_texts(frame, ["sentence1", "sentence2"], path, "fix or remove the row (data row = line)")
-    report_duplicates(frame, path)
+    report_duplicates(frame, path, SEED_DUPLICATES)
     return frame
 
 
@@ -102,5 +102,5 @@ def download(raw_dir: Path, data_cfg) -> None:
 
 HOW_TO_GET = (
     "download the STS benchmark (https://ixa2.si.ehu.eus/stswiki/index.php/STSbenchmark) "
-    "into data/raw/stsbenchmark/ or set paths.mirror to a directory holding stsbenchmark/"
+    "into data/raw/stsbenchmark/ or set paths.mirror to a directory holding stsbenchmark/ and run `simpipe fetch`"
 )

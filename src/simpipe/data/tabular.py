@@ -99,7 +99,7 @@ def by_role(frame: pd.DataFrame, data_cfg, path: Path) -> pd.DataFrame:
     check_texts(out, texts, path, "fix or remove the row")
     if shape.label:
         out[data_cfg.columns[-1]] = labels(out[data_cfg.columns[-1]], data_cfg, path)
-    report_duplicates(out, path)
+    report_duplicates(out, path, "drop them from the file if they are mistakes")
     return out
 
 
@@ -120,12 +120,15 @@ def labels(raw: pd.Series, data_cfg, path: Path) -> pd.Series:
     low, high = data_cfg.label_range
     role = SHAPES[data_cfg.shape].label
     values = pd.to_numeric(raw, errors="coerce").astype(float)
-    bad = values.isna() | ~values.between(low, high)
-    if bad.any():
-        row = int(bad.to_numpy().argmax())
+    if values.isna().any():
+        row = int(values.isna().to_numpy().argmax())
+        raise DataError(f"{path}: {role} {shown(raw.iloc[row])} in data row {row + 1} is not a number; fix the row")
+    outside = ~values.between(low, high)
+    if outside.any():
+        row = int(outside.to_numpy().argmax())
         raise DataError(
-            f"{path}: {role} {shown(raw.iloc[row])} in data row {row + 1} is not a number in data.label_range "
-            f"[{low:g}, {high:g}]; fix the row or the range"
+            f"{path}: {role} {shown(raw.iloc[row])} in data row {row + 1} is outside data.label_range "
+            f"[{low:g}, {high:g}] ({int(outside.sum())} rows in all); fix the row or set data.label_range"
         )
     scaled = label(values, data_cfg)
     if SHAPES[data_cfg.shape].binary and not np.isin(scaled, (0.0, 1.0)).all():
@@ -152,8 +155,10 @@ def read_sources(paths: dict[str, Path], data_cfg, fmt: str | None, encoding: st
         return frames
     (frame,) = frames.values()
     split = data_cfg.split
+    (source,) = paths.values()
     if split.grouped:
-        index = grouped_split(frame[data_cfg.columns[0]].tolist(), split.test_fraction, split.val_fraction, split.seed)
+        groups = frame[data_cfg.columns[0]].tolist()
+        index = grouped_split(groups, split.test_fraction, split.val_fraction, split.seed, str(source))
     else:
-        index = random_split(len(frame), split.test_fraction, split.val_fraction, split.seed)
+        index = random_split(len(frame), split.test_fraction, split.val_fraction, split.seed, str(source))
     return {name: frame.iloc[rows].reset_index(drop=True) for name, rows in index.items()}

@@ -18,21 +18,22 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from datasets import Dataset
+from datasets import Dataset, DatasetDict
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.model_card import format_duration, generate_model_card
 from sentence_transformers.sentence_transformer.model_card import SentenceTransformerModelCardData
 
 from simpipe.artifacts.metrics import Metrics, headline, matryoshka_dims, with_prefix
 from simpipe.artifacts.trained import Record
-from simpipe.data.naming import card_dataset, hub_dataset
+from simpipe.data.naming import card_dataset, dataset_name, hub_dataset
 from simpipe.documents.co2 import co2_eq_emissions
 from simpipe.documents.comparison import Comparison
 from simpipe.documents.render import markdown_table, number, signed
 from simpipe.documents.replay import replay_training
-from simpipe.evaluation.suite import evaluators
+from simpipe.evaluation.suite import sets_evaluators
 from simpipe.training.config import trained_columns
 from simpipe.training.losses import build_loss
+from simpipe.training.sets import SetSplits
 
 log = logging.getLogger(__name__)
 
@@ -43,6 +44,19 @@ class SimpipeModelCardData(SentenceTransformerModelCardData):
 
     emissions: dict[str, Any] = field(default_factory=dict, repr=False)
     train_seconds: float | None = field(default=None, repr=False)
+    # split name (an evaluator's) -> its data set's name (simpipe.data.naming), for the model-index
+    dataset_labels: dict[str, str] = field(default_factory=dict, repr=False)
+
+    def format_eval_metrics(self) -> dict[str, Any]:
+        """sentence-transformers' metrics, the model-index naming the data set of each split (`stsb sts-dev`,
+        not `sts dev`); its `type` stays the evaluator's name, which card readers key results by."""
+        formatted = super().format_eval_metrics()
+        for model in formatted["model-index"]:
+            for result in model.get("results", []):
+                dataset = result.get("dataset") or {}
+                if (label := self.dataset_labels.get(dataset.get("type"))) is not None:
+                    dataset["name"] = f"{label} {dataset['type']}"
+        return formatted
 
     def get_training_duration_data(self) -> dict[str, str | None]:
         training = format_duration(self.train_seconds) if self.train_seconds is not None else None
@@ -52,39 +66,45 @@ class SimpipeModelCardData(SentenceTransformerModelCardData):
         data = super().to_dict()  # also cached for to_yaml(); updated in place below
         if "emissions" in self.emissions:
             data["co2_eq_emissions"] = co2_eq_emissions(self.emissions)
-        for key in ("emissions", "train_seconds"):
+        for key in ("emissions", "train_seconds", "dataset_labels"):
             data.pop(key, None)
         return data
 
 
 def build_card_data(
     model: SentenceTransformer,
-    splits: dict[str, Dataset],
+    sets: list[SetSplits],
     rec: Record,
     metrics: Metrics,
-    min_label: float | None,
     card,
-    data_cfg,
     eval_cfg,
     train_cfg,
-    mine_cfg,
 ) -> SimpipeModelCardData:
-    """Card data of a trained model from the `card` config, the prepared train/dev/test `splits` (and their
-    search threshold `min_label`), the train stage's record and the final metrics per evaluation split name.
-    The data set is named by the `data` config (`simpipe.data.naming`)."""
-    data = bare_card_data(model, rec, card, data_cfg, train_cfg, mine_cfg)
-    loss = build_loss(model, train_cfg)
-    data.set_losses([loss])
+    """Card data of a trained model from the `card` config, the prepared train (as trained), dev and test
+    splits of each data set it was trained on (`sets`, its own first), the train stage's record and the
+    final metrics per evaluation split name. Each data set is named by its `data` config
+    (`simpipe.data.naming`) and listed with its own loss."""
+    data = bare_card_data(model, rec, card, sets, train_cfg)
+    losses = {s.dataset.name: build_loss(model, s.dataset.cfg.train) for s in sets}
+    data.set_losses(list(losses.values()))
+    multi = len(sets) > 1
+
+    def split(name: str) -> Dataset | DatasetDict:
+        if multi:
+            return DatasetDict({s.dataset.name: s.splits[name] for s in sets})
+        return sets[0].splits[name]
 
     def statistics() -> None:
-        data.train_datasets = data.extract_dataset_metadata(splits["train"], data.train_datasets, loss, "train")
+        loss = losses if multi else losses[sets[0].dataset.name]
+        data.train_datasets = data.extract_dataset_metadata(split("train"), data.train_datasets, loss, "train")
         if train_cfg.eval_loss:
-            data.eval_datasets = data.extract_dataset_metadata(splits["dev"], data.eval_datasets, loss, "eval")
+            data.eval_datasets = data.extract_dataset_metadata(split("dev"), data.eval_datasets, loss, "eval")
 
     card_part("data set statistics", statistics)
-    card_part("widget examples", lambda: data.set_widget_examples(splits["dev"]))
-    by_key = evaluators(splits, data_cfg, eval_cfg, min_label, matryoshka_dims(train_cfg))
-    curve_key, _ = headline(data_cfg, eval_cfg)
+    card_part("widget examples", lambda: data.set_widget_examples(split("dev")))
+    parts = [(s.dataset.cfg.data, s.splits, s.min_label) for s in sets]
+    by_key = sets_evaluators(parts, eval_cfg, matryoshka_dims(train_cfg))
+    curve_key, _ = headline(sets[0].dataset.cfg.data, eval_cfg)
     card_part(
         "training logs",
         lambda: replay_training(model, rec.training_args, rec.log_history, by_key[curve_key]),
@@ -99,32 +119,39 @@ def build_card_data(
 
 
 def bare_card_data(
-    model: SentenceTransformer, rec: Record, card, data_cfg, train_cfg, mine_cfg
+    model: SentenceTransformer, rec: Record, card, sets: list[SetSplits], train_cfg
 ) -> SimpipeModelCardData:
-    """The card's data without the parts that can fail: names, base model, data set names, versions, CO2."""
+    """The card's data without the parts that can fail: names, base model, data set names (each with its
+    columns and loss), versions, CO2."""
 
-    def named() -> dict[str, Any]:  # a fresh dict each: the card fills them in place
+    def named(dataset) -> dict[str, Any]:  # a fresh dict each: the card fills them in place
         # what the card's template needs of a data set without statistics: its name, columns and loss
-        loss = {"fullname": f"sentence_transformers.losses.{train_cfg.loss}"}
-        return {**card_dataset(data_cfg), "columns": trained_columns(data_cfg, mine_cfg), "loss": loss}
+        view = dataset.cfg
+        loss = {"fullname": f"sentence_transformers.losses.{view.train.loss}"}
+        return {**card_dataset(view.data), "columns": trained_columns(view.data, view.mine), "loss": loss}
 
     data = SimpipeModelCardData(
         language=card.language or [],
         license=card.license,
         model_name=card.model_name,
         model_id=card.model_id,
-        train_datasets=[named()],
-        eval_datasets=[named()] if train_cfg.eval_loss else [],
+        train_datasets=[named(s.dataset) for s in sets],
+        eval_datasets=[named(s.dataset) for s in sets] if train_cfg.eval_loss else [],
         local_files_only=True,
         emissions=rec.emissions,
         train_seconds=rec.run.train_seconds,
+        dataset_labels={
+            name: dataset_name(s.dataset.cfg.data)
+            for s in sets
+            for name in (s.dataset.cfg.data.dev_name, s.dataset.cfg.data.test_name)
+        },
     )
     model.model_card_data = data
     data.register_model(model)
     if card.get("base_model"):  # set directly: offline, the hub cannot confirm it
         data.base_model = card.base_model
-    if hub_dataset(data_cfg):  # the front matter's `datasets`, which the hub would fill in online
-        data.datasets = [hub_dataset(data_cfg)]
+    if hubs := [hub for s in sets if (hub := hub_dataset(s.dataset.cfg.data))]:
+        data.datasets = hubs  # the front matter's `datasets`, which the hub would fill in online
     data.version = {k: v for k, v in rec.run.versions.items() if k in data.version}
     data.add_tags("generated_from_trainer")
     return data

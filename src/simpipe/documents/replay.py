@@ -43,7 +43,7 @@ def replay_training(
         if dev_evaluator is not None and (dev := dev_metrics(entry, dev_evaluator.name)):
             prefixed = with_prefix(dev, f"{dev_evaluator.name}_")
             model.model_card_data.set_evaluation_metrics(dev_evaluator, prefixed, state.epoch, state.global_step)
-        if "eval_loss" in entry:
+        if any(key.startswith("eval_") and key.endswith("_loss") for key in entry):  # eval_<set>_loss of several
             callback.on_evaluate(args, state, control, model=model, metrics=entry)
 
 

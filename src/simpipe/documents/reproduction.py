@@ -27,6 +27,7 @@ from simpipe.documents.co2 import co2_eq_emissions
 from simpipe.documents.comparison import Comparison, FactRow, LiftRow, MetricRow
 from simpipe.documents.replay import card_hyperparameters
 from simpipe.training.config import trained_columns
+from simpipe.training.sets import TrainingSet
 
 # co2_eq_emissions keys compared, with their units in the cards
 ENVIRONMENT = {
@@ -60,10 +61,20 @@ def training_logs(log_history: list[dict], dev_name: str, metric: str) -> list[d
     return list(rows.values())
 
 
-def reproduced_facts(rec: Record, metrics: Metrics, data_cfg, eval_cfg, train_cfg, mine_cfg) -> CardFacts:
-    """This run's facts, in the shape of a parsed card's."""
+def reproduced_facts(rec: Record, metrics: Metrics, sets: list[TrainingSet], eval_cfg) -> CardFacts:
+    """This run's facts, in the shape of a parsed card's: a training data set per set it trained on (`sets`,
+    its own first), with its columns and loss."""
     run = rec.run
+    data_cfg = sets[0].cfg.data
     all_hyper, non_default = card_hyperparameters(rec.training_args)
+    trained = [
+        DatasetFacts(
+            TRAIN, name=s.name if len(sets) > 1 else None, columns=trained_columns(s.cfg.data, s.cfg.mine),
+            size=run.set_samples.get(s.name, run.train_samples) if len(sets) > 1 else run.train_samples,
+            loss=s.cfg.train.loss,
+        )
+        for s in sets
+    ]  # fmt: skip
     return CardFacts(
         source=f"{run.variant} (this run)",
         base_model=run.base_model,
@@ -71,12 +82,7 @@ def reproduced_facts(rec: Record, metrics: Metrics, data_cfg, eval_cfg, train_cf
         architecture=run.architecture,
         output_dim=run.output_dim,
         max_seq_length=run.max_seq_length,
-        datasets=[
-            DatasetFacts(
-                TRAIN, size=run.train_samples, columns=trained_columns(data_cfg, mine_cfg), loss=train_cfg.loss
-            ),
-            DatasetFacts(EVAL, size=run.eval_samples),
-        ],
+        datasets=[*trained, DatasetFacts(EVAL, size=run.eval_samples)],
         non_default_hyperparameters=non_default,
         all_hyperparameters=all_hyper,
         evaluators=[EvaluatorFacts(name=key, metrics=values) for key, values in metrics.items()],

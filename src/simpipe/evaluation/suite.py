@@ -94,6 +94,20 @@ def evaluators(
     return out
 
 
+def sets_evaluators(
+    parts: Sequence[tuple[object, dict[str, Dataset], float | None]], eval_cfg, dims: Sequence[int] = ()
+) -> dict[str, SentenceEvaluator]:
+    """`evaluators` of several data sets, each (data config, its dev and test splits, its search
+    threshold), in one mapping: each set's keys are its own splits' names (checked distinct)."""
+    out: dict[str, SentenceEvaluator] = {}
+    for data_cfg, splits, min_label in parts:
+        by_key = evaluators(splits, data_cfg, eval_cfg, min_label, dims)
+        if clash := sorted(set(by_key) & set(out)):
+            raise ConfigError(f"{data_cfg.name}: metrics key {clash[0]} is another data set's too; rename its split")
+        out.update(by_key)
+    return out
+
+
 def curve_evaluator(
     dev: Dataset, data_cfg, eval_cfg, min_label: float | None, batch_size: int, autocast: torch.dtype | None
 ) -> SentenceEvaluator:

@@ -61,7 +61,7 @@ def model_facts(model: SentenceTransformer, cfg) -> dict[str, Any]:
     return {
         "modules": [type(module).__name__ for module in model],
         "architecture": str(model),
-        "output_dim": model.get_sentence_embedding_dimension(),
+        "output_dim": model.get_embedding_dimension(),
         "max_seq_length": model.max_seq_length,
         "base_model": cfg.name_or_path if cfg.kind == "transformer" else None,
     }

@@ -26,6 +26,26 @@ STAGES = {
 }
 
 
+# stages that run once per data set a variant trains on (dvc.yaml: prepare and prepare_set, mine and
+# mine_set; `simpipe <stage> --set S` runs one of `train.datasets`)
+PER_SET = ("prepare", "mine")
+
+
+def run_stage(name: str, cfg: Any, key: str = "stage") -> Any:
+    """Run stage `name` on a variant's config, once per data set for the stages of PER_SET (the sweep
+    runs every stage of a job this way); the result of its run on the variant's own data."""
+    run = stage(name, key)
+    if name not in PER_SET:
+        return run(cfg)
+    from simpipe.training.sets import training_sets
+
+    own, *more = training_sets(cfg)
+    result = run(own.cfg)
+    for dataset in more:
+        run(dataset.cfg)
+    return result
+
+
 def stage(name: str, key: str = "stage") -> Callable[[Any], Any]:
     """The `run(cfg)` of stage `name` (imported on first use: a stage pulls in torch); `key` names the
     setting that asked for it in the error."""

@@ -1,4 +1,5 @@
-"""Stage `baseline`: the base model, before fine-tuning, on the dev and test splits -> metrics/<variant>/base/.
+"""Stage `baseline`: the base model, before fine-tuning, on the dev and test splits (of each data set the
+variant trains on) -> metrics/<variant>/base/.
 
 Cached by DVC on the model, eval and data settings only, so a training change never re-scores it; the
 evaluate stage adds these metrics to metrics.json under `base/<key>`, and the comparison computes the lift.
@@ -12,10 +13,10 @@ from sentence_transformers import SentenceTransformer
 
 from simpipe.artifacts.metrics import Metrics, base_dir, headline, matryoshka_dims, write_metrics
 from simpipe.core.paths import Layout
-from simpipe.data.prepared import load_split, read_search
-from simpipe.evaluation.suite import EVAL_SPLITS, evaluators, score
+from simpipe.evaluation.suite import EVAL_SPLITS, score, sets_evaluators
 from simpipe.modeling.hardware import resolve_device
 from simpipe.modeling.model import build_model
+from simpipe.training.sets import set_splits
 
 log = logging.getLogger(__name__)
 
@@ -35,11 +36,9 @@ def run(cfg) -> Metrics:
         metrics: Metrics = {}
         log.info("%s: model.kind=%s has no pretrained base model; no baseline", cfg.name, cfg.model.kind)
     else:
-        prepared = layout.prepared(cfg.name)
-        splits = {split: load_split(prepared, split) for split in EVAL_SPLITS}
-        metrics = score(
-            model, evaluators(splits, cfg.data, cfg.eval, read_search(prepared), matryoshka_dims(cfg.train))
-        )
+        sets = set_splits(layout, cfg, EVAL_SPLITS)
+        parts = [(s.dataset.cfg.data, s.splits, s.min_label) for s in sets]
+        metrics = score(model, sets_evaluators(parts, cfg.eval, matryoshka_dims(cfg.train)))
         split, metric = headline(cfg.data, cfg.eval)
         log.info(
             "%s base model %s %s/%s: %.4f", cfg.name, cfg.model.name_or_path, split, metric, metrics[split][metric]

@@ -11,10 +11,11 @@ from simpipe.artifacts.metrics import read_metrics
 from simpipe.artifacts.trained import model_dir, read_record
 from simpipe.core.io import atomic_dir, write_text
 from simpipe.core.paths import Layout
-from simpipe.data.prepared import load_split, read_search, run_files
+from simpipe.data.prepared import SPLITS
 from simpipe.documents.card import bare_card_data, build_card_data, insert_section, render_card, reproduction_section
 from simpipe.documents.comparison import read_comparison
 from simpipe.tracking.tracker import Tracker
+from simpipe.training.sets import set_splits
 
 log = logging.getLogger(__name__)
 
@@ -25,21 +26,15 @@ def run(cfg) -> None:
     rec = read_record(trained)
     metrics = read_metrics(layout.metrics(cfg.name))
     comparison = read_comparison(layout.metrics(cfg.name))
-    prepared = layout.prepared(cfg.name)
-    files = run_files(prepared, layout.mined(cfg.name))
-    splits = {split: load_split(path.parent, split) for split, path in files.items()}
+    sets = set_splits(layout, cfg, SPLITS)
 
     model = SentenceTransformer(str(model_dir(trained)), device="cpu", local_files_only=True)
-    build_card_data(
-        model, splits, rec, metrics, read_search(prepared), cfg.card, cfg.data, cfg.eval, cfg.train, cfg.mine
-    )
+    build_card_data(model, sets, rec, metrics, cfg.card, cfg.eval, cfg.train)
     target = layout.model(cfg.name)
     report = layout.report(cfg.name).relative_to(layout.root) / REPORT_MD
     with atomic_dir(target) as out:
         model.save(str(out), create_model_card=False)
-        readme = render_card(
-            model, str(out), lambda: bare_card_data(model, rec, cfg.card, cfg.data, cfg.train, cfg.mine)
-        )
+        readme = render_card(model, str(out), lambda: bare_card_data(model, rec, cfg.card, sets, cfg.train))
         write_text(out / CARD_FILE, insert_section(readme, reproduction_section(comparison, str(report))))
     tracker = Tracker(cfg)
     tracker.attach(rec.run.mlflow_run_id)

@@ -10,6 +10,7 @@ from simpipe.cards.sources import reference_facts
 from simpipe.core.paths import Layout
 from simpipe.documents.comparison import write_comparison
 from simpipe.documents.reproduction import compare, reproduced_facts, shown_metrics
+from simpipe.training.sets import training_sets
 
 log = logging.getLogger(__name__)
 
@@ -18,9 +19,10 @@ def run(cfg) -> dict[str, int]:
     layout = Layout.from_cfg(cfg)
     metrics = read_metrics(layout.metrics(cfg.name))
     rec = read_record(layout.trained(cfg.name))
-    reproduced = reproduced_facts(rec, metrics, cfg.data, cfg.eval, cfg.train, cfg.mine)
+    sets = training_sets(cfg)
+    reproduced = reproduced_facts(rec, metrics, sets, cfg.eval)
     reference = reference_facts(cfg.report.reference)
-    shown = shown_metrics(cfg.data, cfg.eval, metrics)
+    shown = [row for s in sets for row in shown_metrics(s.cfg.data, cfg.eval, metrics)]
     comparison = compare(cfg.name, reference, reproduced, cfg.report.tolerance, headline(cfg.data, cfg.eval), shown)
     path = write_comparison(layout.metrics(cfg.name), comparison)
     log.info("%s (%s)", comparison.summary, path)

@@ -1,6 +1,6 @@
-"""Stage `evaluate`: the trained model on the full dev and test splits, beside the base model's scores
-(stage `baseline`) -> metrics/<variant>/metrics.json and the training run in MLflow (final metrics, the
-model, and the data sets it was trained and scored on as the run's inputs)."""
+"""Stage `evaluate`: the trained model on the full dev and test splits of each data set it was trained on,
+beside the base model's scores (stage `baseline`) -> metrics/<variant>/metrics.json and the training run
+in MLflow (final metrics, the model, and the data sets it was trained and scored on as the run's inputs)."""
 
 from __future__ import annotations
 
@@ -23,10 +23,10 @@ from simpipe.artifacts.metrics import (
 from simpipe.artifacts.trained import model_dir, read_run
 from simpipe.core.paths import Layout
 from simpipe.data.naming import dataset_name
-from simpipe.data.prepared import load_split, read_search, run_files
-from simpipe.evaluation.suite import EVAL_SPLITS, evaluators, score
+from simpipe.evaluation.suite import EVAL_SPLITS, score, sets_evaluators
 from simpipe.modeling.hardware import resolve_device
 from simpipe.tracking.tracker import Tracker
+from simpipe.training.sets import set_splits
 
 log = logging.getLogger(__name__)
 
@@ -37,9 +37,9 @@ def run(cfg) -> Metrics:
     run_info = read_run(trained)
     device = resolve_device(cfg.train.device)
     model = SentenceTransformer(str(model_dir(trained)), device=device)
-    prepared = layout.prepared(cfg.name)
-    splits = {split: load_split(prepared, split) for split in EVAL_SPLITS}
-    metrics = score(model, evaluators(splits, cfg.data, cfg.eval, read_search(prepared), matryoshka_dims(cfg.train)))
+    sets = set_splits(layout, cfg, EVAL_SPLITS)
+    parts = [(s.dataset.cfg.data, s.splits, s.min_label) for s in sets]
+    metrics = score(model, sets_evaluators(parts, cfg.eval, matryoshka_dims(cfg.train)))
     base = base_dir(layout.metrics(cfg.name))
     if (base / METRICS_FILE).is_file():
         metrics = with_base(metrics, read_metrics(base))
@@ -51,8 +51,9 @@ def run(cfg) -> Metrics:
     tracker = Tracker(cfg)
     tracker.attach(run_info.mlflow_run_id)
     tracker.log_metrics(final_metrics(metrics, value), step=run_info.global_step)
-    tracker.log_model(model, splits["dev"][cfg.data.columns[0]][:2])
-    tracker.log_inputs(dataset_name(cfg.data), run_files(prepared, layout.mined(cfg.name)))
+    tracker.log_model(model, sets[0].splits["dev"][cfg.data.columns[0]][:2])
+    for part in sets:
+        tracker.log_inputs(dataset_name(part.dataset.cfg.data), part.files)
     split, metric = headline(cfg.data, cfg.eval)
     log.info("%s %s/%s: %.4f", cfg.name, split, metric, value)
     return metrics

@@ -1,8 +1,9 @@
 """Stage `mine`: the prepared train split -> data/mined/<variant>/train.parquet, the rows the train stage
 reads: with `mine.enabled`, each (anchor, positive) pair with hard negatives mined by the base model
 (statistics -> metrics/<variant>/mining.json); otherwise the prepared train split as it is (a copy, which
-DVC stores once). Cached by DVC on the train split, the model and the mine settings only, so a training
-change never mines again."""
+DVC stores once). A training set's (`simpipe mine --set S`, stage mine_set) goes to data/mined/<variant>/<S>/.
+Cached by DVC on the train split, the model and the mine settings only, so a training change never mines
+again."""
 
 from __future__ import annotations
 
@@ -11,21 +12,23 @@ import shutil
 import time
 
 from simpipe.artifacts.metrics import write_mining
-from simpipe.core.io import atomic_dir
+from simpipe.core.io import atomic_files
 from simpipe.core.paths import Layout
 from simpipe.data.prepared import load_split, split_file
 from simpipe.modeling.hardware import resolve_device
 from simpipe.modeling.model import build_model
 from simpipe.training.mining import mine
+from simpipe.training.sets import set_key
 
 log = logging.getLogger(__name__)
 
 
 def run(cfg) -> dict:
     layout = Layout.from_cfg(cfg)
-    prepared = layout.prepared(cfg.name)
+    key = set_key(cfg)
+    prepared = layout.prepared(cfg.name, key)
     stats: dict = {}
-    with atomic_dir(layout.mined(cfg.name)) as out:
+    with atomic_files(layout.mined(cfg.name, key)) as out:
         if not cfg.mine.enabled:
             shutil.copyfile(split_file(prepared, "train"), split_file(out, "train"))
             log.info("%s: mine.enabled=false; the prepared train split as it is", cfg.name)
@@ -41,5 +44,5 @@ def run(cfg) -> dict:
                 cfg.name, cfg.mine.num_negatives, stats["rows"], stats["pairs"], stats["seconds"],
                 stats["positive_mean"], stats["negative_mean"],
             )  # fmt: skip
-    write_mining(layout.metrics(cfg.name), stats)
+    write_mining(layout.metrics(cfg.name, key), stats)
     return stats

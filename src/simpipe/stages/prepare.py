@@ -1,15 +1,17 @@
 """Stage `prepare`: raw files -> data/prepared/<variant>/{train,dev,test}.parquet, stats.json and
-search.json (the search metrics' relevance threshold on the prepared scale, or null)."""
+search.json (the search metrics' relevance threshold on the prepared scale, or null); for a variant's
+training set (`simpipe prepare --set S`, stage prepare_set), the same files in data/prepared/<variant>/<S>/."""
 
 from __future__ import annotations
 
 import logging
 
 from simpipe.core.errors import DataError
-from simpipe.core.io import atomic_dir, write_json
+from simpipe.core.io import atomic_files, write_json
 from simpipe.core.paths import Layout
 from simpipe.data.prepared import SPLITS, STATS_FILE, split_file, write_search
 from simpipe.data.readers import read_raw, search_threshold
+from simpipe.training.sets import set_key
 
 log = logging.getLogger(__name__)
 
@@ -19,7 +21,7 @@ def run(cfg) -> dict[str, int]:
     frames = read_raw(cfg.data, layout.raw(cfg.data.raw_subdir))
     limit = cfg.data.limit
     stats: dict[str, int] = {}
-    with atomic_dir(layout.prepared(cfg.name)) as out:
+    with atomic_files(layout.prepared(cfg.name, set_key(cfg))) as out:
         for split in SPLITS:
             frame = frames[split] if limit is None else frames[split].head(limit)
             if frame.empty:
@@ -29,5 +31,5 @@ def run(cfg) -> dict[str, int]:
         write_json(out / STATS_FILE, {"dataset": cfg.data.name, "rows": stats})
         min_label = search_threshold(cfg.data)
         write_search(out, cfg.data.search.min_relevance if cfg.data.search else None, min_label)
-    log.info("prepared %s: %s", cfg.name, ", ".join(f"{k}={v}" for k, v in stats.items()))
+    log.info("prepared %s (%s): %s", cfg.name, cfg.data.name, ", ".join(f"{k}={v}" for k, v in stats.items()))
     return stats

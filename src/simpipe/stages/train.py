@@ -1,11 +1,13 @@
 """Stage `train`: the mined train split (stage `mine`) and the prepared dev split -> trained/<variant>/
-(model + training record), curves to MLflow."""
+(model + training record), curves to MLflow; of each data set the variant trains on (`train.datasets`:
+stages mine_set, prepare_set), each with its loss."""
 
 from __future__ import annotations
 
 import logging
 import shutil
 import time
+from pathlib import Path
 
 from omegaconf import open_dict
 from transformers import set_seed
@@ -22,8 +24,9 @@ from simpipe.tracking.emissions import emission_metrics, emissions
 from simpipe.tracking.tracker import Tracker, run_params, run_tags
 from simpipe.training.checkpoints import RESUME_FILE, fingerprint, resume_point
 from simpipe.training.distributed import is_main, world_size
-from simpipe.training.loop import train
-from simpipe.training.losses import batch_sampler
+from simpipe.training.loop import SetRows, train
+from simpipe.training.losses import batch_sampler, variant_losses
+from simpipe.training.sets import TrainingSet, training_sets
 
 log = logging.getLogger(__name__)
 
@@ -36,24 +39,39 @@ def untracked(cfg):
     return cfg
 
 
+def training_files(layout: Layout, variant: str, key: str | None) -> list[Path]:
+    """The files training reads of one data set of `variant` (dvc.yaml lists their directories as the
+    train stage's deps): its mined train split, its prepared dev split and search threshold."""
+    prepared = layout.prepared(variant, key)
+    return [split_file(layout.mined(variant, key), "train"), split_file(prepared, "dev"), prepared / SEARCH_FILE]
+
+
+def set_rows(layout: Layout, cfg, dataset: TrainingSet) -> SetRows:
+    """The rows training reads of one of the variant's data sets: its mined train split (stage mine), its
+    prepared dev split (the first `train.eval_max_pairs` rows) and search threshold."""
+    prepared = layout.prepared(cfg.name, dataset.key)
+    train_ds = load_split(layout.mined(cfg.name, dataset.key), "train", stage="mine")
+    dev_ds = load_split(prepared, "dev", cfg.train.eval_max_pairs)
+    return SetRows(dataset.name, dataset.cfg, train_ds, dev_ds, read_search(prepared))
+
+
 def run(cfg) -> dict[str, float]:
     layout = Layout.from_cfg(cfg)
     device = resolve_device(cfg.train.device)
     precision = resolve_precision(cfg.train.precision, device)
-    prepared, mined = layout.prepared(cfg.name), layout.mined(cfg.name)
-    train_ds = load_split(mined, "train", stage="mine")
-    dev_ds = load_split(prepared, "dev", cfg.train.eval_max_pairs)
-    min_label = read_search(prepared)
+    own, *sets = training_sets(cfg)
+    rows = {s.name: set_rows(layout, cfg, s) for s in [own, *sets]}
+    train_ds, dev_ds, min_label = rows[own.name].train, rows[own.name].dev, rows[own.name].min_label
+    more = [rows[s.name] for s in sets]
 
     checkpoints = layout.checkpoints(cfg.name)
-    # the files training reads (dvc.yaml lists them as the train stage's data deps)
-    config_hash = fingerprint(cfg, [split_file(mined, "train"), split_file(prepared, "dev"), prepared / SEARCH_FILE])
+    config_hash = fingerprint(cfg, [path for s in [own, *sets] for path in training_files(layout, cfg.name, s.key)])
     resume_from, interrupted_run = resume_point(checkpoints, config_hash, clean=is_main())
     set_seed(cfg.train.seed)
     model = build_model(cfg.model)
     if not is_main():  # a DDP worker trains alongside rank 0, which tracks the run and writes the outputs
         tracker = Tracker(untracked(cfg))
-        train(cfg, model, train_ds, dev_ds, min_label, tracker, checkpoints, device, precision, resume_from)
+        train(cfg, model, train_ds, dev_ds, min_label, tracker, checkpoints, device, precision, resume_from, more=more)
         return {}
     if interrupted_run and resume_from is None:  # nothing to resume: close the old run, start a new one
         stale = Tracker(cfg)
@@ -72,12 +90,13 @@ def run(cfg) -> dict[str, float]:
             tracker.set_tags({"resumed_from": resume_from.name})
         tracker.log_params(run_params(cfg))
         tracker.set_tags(run_tags(device, precision, world_size(), versions))
-        tracker.set_tags({"batch_sampler": batch_sampler(cfg.train.loss, cfg.train.batch_sampler)})
+        tracker.set_tags({"batch_sampler": batch_sampler(variant_losses(cfg.train), cfg.train.batch_sampler)})
         started = time.time()
         with emissions(cfg, out) as co2:
             result = train(
-                cfg, model, train_ds, dev_ds, min_label, tracker, checkpoints, device, precision, resume_from
-            )
+                cfg, model, train_ds, dev_ds, min_label, tracker, checkpoints, device, precision, resume_from,
+                more=more,
+            )  # fmt: skip
         seconds = time.time() - started
         model.save(str(model_dir(out)))
         run = TrainedRun(
@@ -90,12 +109,13 @@ def run(cfg) -> dict[str, float]:
             epoch=result.epoch,
             train_seconds=seconds,
             resumed_from=resume_from.name if resume_from else None,
-            train_samples=len(train_ds),
-            eval_samples=len(dev_ds) if cfg.train.eval_loss else None,
+            train_samples=sum(len(r.train) for r in rows.values()),
+            eval_samples=sum(len(r.dev) for r in rows.values()) if cfg.train.eval_loss else None,
             processes=world_size(),
             versions=versions,
             tracking_failures=tracker.failures,
             best_step=result.best_step,
+            set_samples={name: len(r.train) for name, r in rows.items()} if more else {},
             **model_facts(model, cfg.model),
         )
         write_record(out, Record(run, result.log_history, result.args, co2))

@@ -8,7 +8,7 @@ from sentence_transformers.sentence_transformer.training_args import SentenceTra
 
 from simpipe.data.shapes import QUERY_DOCUMENT_SHAPES
 from simpipe.training.distributed import per_device_batch, world_size
-from simpipe.training.losses import batch_sampler
+from simpipe.training.losses import batch_sampler, variant_losses
 
 
 def eval_steps(t, device: str) -> int:
@@ -52,7 +52,8 @@ def training_args(
         per_device_eval_batch_size=t.eval_batch_size,
         gradient_accumulation_steps=t.gradient_accumulation_steps,
         activation_checkpointing=t.gradient_checkpointing,  # transformers 5 name of gradient checkpointing
-        batch_sampler=batch_sampler(t.loss, t.batch_sampler),
+        batch_sampler=batch_sampler(variant_losses(t), t.batch_sampler),
+        multi_dataset_batch_sampler=t.get("multi_dataset_sampler", "proportional"),
         prompts=prompts,
         learning_rate=t.learning_rate,
         lr_scheduler_type=t.lr_scheduler,

@@ -9,14 +9,18 @@ from simpipe.tracking.tracker import Tracker
 
 
 class CurveCallback(TrainerCallback):
-    """Send the loss and dev-metric curves to MLflow as the Trainer logs them."""
+    """Send the loss and dev-metric curves to MLflow as the Trainer logs them: of each dev split, by its
+    name in metrics -> the Trainer's key of its dev loss (`eval_loss`; `eval_<set>_loss` of several sets)."""
 
-    def __init__(self, tracker: Tracker, dev_name: str) -> None:
+    def __init__(self, tracker: Tracker, dev_names: dict[str, str]) -> None:
         self.tracker = tracker
-        self.dev_name = dev_name
+        self.dev_names = dev_names
 
     def on_log(self, args, state, control, logs=None, **kwargs):
-        self.tracker.log_metrics(curve_metrics(logs or {}, self.dev_name), step=state.global_step)
+        metrics: dict[str, float] = {}
+        for dev_name, loss_key in self.dev_names.items():
+            metrics.update(curve_metrics(logs or {}, dev_name, loss_key))
+        self.tracker.log_metrics(metrics, step=state.global_step)
 
 
 class EvaluateOnEpochEnd(TrainerCallback):

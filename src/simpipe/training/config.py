@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from simpipe.core.sections import Section, at_least, invalid, option, within
+from simpipe.core.sections import Section, at_least, build, invalid, option, required, within
+from simpipe.data.config import READER_SECTIONS
 from simpipe.training.losses import LOSSES, loss_options
 
 # keep at least this many checkpoints, so that a newest one cut short by a crash leaves one to resume from
@@ -24,6 +26,43 @@ class MatryoshkaConfig(Section):
             raise invalid(f"{key}.dims", self.dims, "name distinct embedding sizes >= 1, e.g. [384, 256, 128, 64]")
         if self.weights is not None and len(self.weights) != len(self.dims):
             raise invalid(f"{key}.weights", self.weights, f"give one weight per dim ({len(self.dims)}) or null")
+
+
+def check_loss(key: str, loss: str, params: dict[str, Any]) -> None:
+    """`loss` (at `key`) is one simpipe offers and `params` (at `key`_params) are its keyword arguments."""
+    if loss not in LOSSES:
+        raise invalid(key, loss, f"unknown loss; choose one of {', '.join(LOSSES)}")
+    options = loss_options(loss)
+    unknown = sorted(set(params or {}) - set(options))
+    if unknown:
+        takes = ", ".join(f"{k} (default {v})" for k, v in options.items()) or "none"
+        raise invalid(f"{key}_params.{unknown[0]}", params[unknown[0]], f"not a parameter of {loss}; it takes: {takes}")
+
+
+@dataclass
+class SetConfig(Section):
+    """One more data set trained beside the variant's own `data` (`train.datasets.<name>`), with its own
+    loss and mining: sentence-transformers' multi-dataset training (a DatasetDict and a loss per set)."""
+
+    data: dict[str, Any] = required(
+        "the set's data section: a conf/data group the variant's defaults list places here "
+        "(- /data@train.datasets.<name>.data: <group>), with keys that differ below it"
+    )
+    loss: str = required(f"a sentence-transformers loss that fits the set's shape: {', '.join(LOSSES)}")
+    loss_params: dict[str, Any] = option({}, "the loss's keyword arguments, e.g. {scale: 20.0}")
+    mine: MineConfig = field(
+        default_factory=lambda: MineConfig(), metadata={"help": "hard negatives for the set (null: not mined)"}
+    )
+
+    def check(self, key: str) -> None:
+        reader = self.data.get("reader")
+        if reader not in READER_SECTIONS:
+            raise invalid(f"{key}.data.reader", reader, f"choose one of {', '.join(READER_SECTIONS)}")
+        self.data = build(READER_SECTIONS[reader], self.data, f"{key}.data")
+        check_loss(f"{key}.loss", self.loss, self.loss_params)
+
+    def derived(self) -> dict[str, Any]:
+        return {"data": self.data.derived()}
 
 
 @dataclass
@@ -61,6 +100,14 @@ class TrainConfig(Section):
     )
     gradient_accumulation_steps: int = option(1, "batches per optimizer step (adds no in-batch negatives)")
     gradient_checkpointing: bool = option(False, "recompute activations in the backward pass (less memory, slower)")
+    datasets: dict[str, Any] = option(
+        {},
+        "more data sets trained beside `data`, each {data, loss, loss_params, mine} (sentence-transformers' "
+        "multi-dataset training); {}: the variant's own data only",
+    )
+    multi_dataset_sampler: Literal["proportional", "round_robin"] = option(
+        "proportional", "with several data sets: batches drawn in proportion to their sizes, or in turns"
+    )
     load_best_model_at_end: bool = option(
         False, "end with the model of the best dev evaluation (metric_for_best_model), not the last step's"
     )
@@ -71,20 +118,17 @@ class TrainConfig(Section):
     )
 
     def check(self, key: str) -> None:
-        if self.loss not in LOSSES:
-            raise invalid(f"{key}.loss", self.loss, f"unknown loss; choose one of {', '.join(LOSSES)}")
-        if self.loss_params:
-            options = loss_options(self.loss)
-            unknown = sorted(set(self.loss_params) - set(options))
-            if unknown:
-                takes = ", ".join(f"{k} (default {v})" for k, v in options.items()) or "none"
-                raise invalid(f"{key}.loss_params.{unknown[0]}", self.loss_params[unknown[0]],
-                              f"not a parameter of {self.loss}; it takes: {takes}")  # fmt: skip
-        if LOSSES[self.loss].cached and self.gradient_checkpointing:
+        check_loss(f"{key}.loss", self.loss, self.loss_params)
+        for name, node in list(self.datasets.items()):
+            if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
+                raise invalid(f"{key}.datasets.{name}", name, "name a set with lower-case letters, digits and _")
+            self.datasets[name] = build(SetConfig, node, f"{key}.datasets.{name}")
+        losses = [self.loss, *(s.loss for s in self.datasets.values())]
+        if self.gradient_checkpointing and (cached := next((x for x in losses if LOSSES[x].cached), None)):
             raise invalid(
                 f"{key}.gradient_checkpointing",
                 True,
-                f"{self.loss} caches embeddings and crashes with gradient checkpointing; set it to false "
+                f"{cached} caches embeddings and crashes with gradient checkpointing; set it to false "
                 "(the cached loss already saves the memory) or use the uncached loss",
             )
         within(f"{key}.warmup_ratio", self.warmup_ratio, 0.0, 1.0, "the share of steps that warm up the learning rate")
@@ -104,6 +148,9 @@ class TrainConfig(Section):
         at_least(f"{key}.dataloader_num_workers", self.dataloader_num_workers, 0, "loader processes")
         if self.max_steps == 0 or self.max_steps < -1:
             raise invalid(f"{key}.max_steps", self.max_steps, "must be -1 (all epochs) or at least 1")
+
+    def derived(self) -> dict[str, Any]:
+        return {"datasets": {name: s.derived() for name, s in self.datasets.items()}} if self.datasets else {}
 
 
 @dataclass

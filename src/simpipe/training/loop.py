@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from datasets import Dataset
+from datasets import Dataset, DatasetDict
+from omegaconf import DictConfig
 from sentence_transformers import SentenceTransformer
+from sentence_transformers.evaluation import SequentialEvaluator
 from sentence_transformers.sentence_transformer.trainer import SentenceTransformerTrainer
 from transformers import TrainerCallback
 
@@ -52,6 +55,19 @@ class TrainResult:
     best_step: int | None = None  # the step of the model kept by train.load_best_model_at_end
 
 
+@dataclass
+class SetRows:
+    """The rows of one more data set a variant trains on (`train.datasets`): its name (the DatasetDict's
+    key), the variant's config as that set's (`simpipe.training.sets`), its train and dev rows and its
+    prepared search threshold."""
+
+    name: str
+    cfg: DictConfig
+    train: Dataset
+    dev: Dataset
+    min_label: float | None
+
+
 def train(
     cfg,
     model: SentenceTransformer,
@@ -64,32 +80,53 @@ def train(
     precision: str,
     resume_from: Path | None = None,
     callbacks: list[TrainerCallback] | None = None,
+    more: Sequence[SetRows] = (),
 ) -> TrainResult:
-    """Fine-tune `model` in place with the variant's loss and hyperparameters; checkpoints go to
-    `work_dir`, and `resume_from` (a checkpoint there) continues an interrupted run exactly; `min_label`:
-    the prepared search threshold (a search curve's relevant pairs)."""
-    check_recipe(cfg, model)
-    loss = build_loss(model, cfg.train)
-    shape = train_shape(cfg.data.shape, cfg.mine.enabled)
-    prompts = column_prompts(model.prompts, list(train_ds.column_names), shape)
-    evaluator = curve_evaluator(
-        dev_ds, cfg.data, cfg.eval, min_label, cfg.train.eval_batch_size, AUTOCAST_DTYPES.get(precision)
-    )
-    args = training_args(cfg, work_dir, device, precision, prompts, f"eval_{evaluator.primary_metric}")
+    """Fine-tune `model` in place with the variant's loss and hyperparameters on `train_ds` (and on each of
+    `more`, its `train.datasets`, with their losses: sentence-transformers' multi-dataset training);
+    checkpoints go to `work_dir`, and `resume_from` (a checkpoint there) continues an interrupted run
+    exactly; `min_label`: the prepared search threshold (a search curve's relevant pairs)."""
+    sets = [SetRows(cfg.data.name, cfg, train_ds, dev_ds, min_label), *more]
+    autocast = AUTOCAST_DTYPES.get(precision)
+    for rows in sets:
+        check_recipe(rows.cfg, model)
+    losses = {rows.name: build_loss(model, rows.cfg.train) for rows in sets}
+    prompts = {
+        rows.name: column_prompts(model.prompts, list(rows.train.column_names),
+                                  train_shape(rows.cfg.data.shape, rows.cfg.mine.enabled))
+        for rows in sets
+    }  # fmt: skip
+    curves = [
+        curve_evaluator(rows.dev, rows.cfg.data, cfg.eval, rows.min_label, cfg.train.eval_batch_size, autocast)
+        for rows in sets
+    ]
+    if len(sets) == 1:
+        train_input, dev_input, loss, evaluator = train_ds, dev_ds, losses[sets[0].name], curves[0]
+        prompt_arg = prompts[sets[0].name]
+    else:
+        train_input = DatasetDict({rows.name: rows.train for rows in sets})
+        dev_input = DatasetDict({rows.name: rows.dev for rows in sets})
+        loss, evaluator = losses, SequentialEvaluator(curves)
+        prompt_arg = {name: by_column for name, by_column in prompts.items() if by_column} or None
+    args = training_args(cfg, work_dir, device, precision, prompt_arg, f"eval_{curves[0].primary_metric}")
+    dev_names = {rows.cfg.data.dev_name: f"eval_{rows.name}_loss" if len(sets) > 1 else "eval_loss" for rows in sets}
     trainer = SentenceTransformerTrainer(
         model=model,
         args=args,
-        train_dataset=train_ds,
-        eval_dataset=dev_ds if cfg.train.eval_loss else None,
+        train_dataset=train_input,
+        eval_dataset=dev_input if cfg.train.eval_loss else None,
         loss=loss,
         evaluator=evaluator,
-        callbacks=[CurveCallback(tracker, cfg.data.dev_name), EvaluateOnEpochEnd(), *(callbacks or [])],
+        callbacks=[CurveCallback(tracker, dev_names), EvaluateOnEpochEnd(), *(callbacks or [])],
     )
-    log.info(
-        "training %s on %s (%s): %d rows (%s), %s, batch sampler %s, prompts %s",
-        cfg.name, device, precision, len(train_ds), ", ".join(train_ds.column_names), type(loss).__name__,
-        args.batch_sampler, prompts or "none",
-    )  # fmt: skip
+    for rows in sets:
+        log.info(
+            "training %s on %s (%s): %s, %d rows (%s), %s, prompts %s", cfg.name, device, precision, rows.name,
+            len(rows.train), ", ".join(rows.train.column_names), type(losses[rows.name]).__name__,
+            prompts[rows.name] or "none",
+        )  # fmt: skip
+    log.info("batch sampler %s%s", args.batch_sampler,
+             f", multi-dataset sampler {args.multi_dataset_batch_sampler}" if len(sets) > 1 else "")  # fmt: skip
     if resume_from is not None:
         log.info("resuming %s from %s", cfg.name, resume_from)
     trainer.train(resume_from_checkpoint=str(resume_from) if resume_from else None)

@@ -8,6 +8,7 @@ sentence-transformers is imported when a loss is built or inspected, not on impo
 from __future__ import annotations
 
 import inspect
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -44,12 +45,19 @@ def losses_for(shape: str) -> list[str]:
     return [name for name, loss in LOSSES.items() if shape in loss.shapes]
 
 
-def batch_sampler(loss: str, setting: str) -> str:
-    """sentence-transformers' BatchSamplers value of `train.batch_sampler=setting` (auto: no_duplicates for an
-    in-batch-negative loss, whose duplicate texts in one batch would be false negatives; else the plain one)."""
+def batch_sampler(losses: str | Sequence[str], setting: str) -> str:
+    """sentence-transformers' BatchSamplers value of `train.batch_sampler=setting` for a variant training with
+    `losses` (auto: no_duplicates when one of them takes in-batch negatives, for which a duplicate text in a
+    batch would be a false negative; else the plain one)."""
     if setting != "auto":
         return setting
-    return "no_duplicates" if LOSSES[loss].in_batch else "batch_sampler"
+    names = [losses] if isinstance(losses, str) else list(losses)
+    return "no_duplicates" if any(LOSSES[name].in_batch for name in names) else "batch_sampler"
+
+
+def variant_losses(train_cfg) -> list[str]:
+    """The losses of a variant: `train.loss` (its own data set's), then each of `train.datasets`'."""
+    return [train_cfg.loss, *(s.loss for s in (train_cfg.get("datasets") or {}).values())]
 
 
 def loss_options(name: str) -> dict[str, Any]:
