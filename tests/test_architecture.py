@@ -220,9 +220,13 @@ def test_what_shapes_the_model_is_the_params_of_prepare_mine_and_train():
 
 def only_listed(cfg: DictConfig, name: str) -> DictConfig:
     """`cfg` with nothing but the shared groups, `name` and the params dvc.yaml lists for stage `name`,
-    in struct mode: reading anything else raises."""
-    keys = [*global_keys(), "name"]
-    keys += [p.split("${key}.", 1)[1] for p in DVC[name]["do"].get("params", [])]
+    in struct mode: reading anything else raises. A `<stage>_set` stage's `cfg` is a set's view
+    (simpipe.training.sets), whose data and mine are the set's: its params read there."""
+    from simpipe.training.sets import SET_KEY
+
+    keys = [*global_keys(), "name", SET_KEY]
+    set_prefix = "train.datasets.${item.set}."
+    keys += [variant_key(p).removeprefix(set_prefix) for p in DVC[name]["do"].get("params", [])]
     # values the data section derives (simpipe.data.config), readable where what they derive from is listed
     keys += [key for key, sources in DERIVED.items() if all(covered(source, keys) for source in sources)]
     out = OmegaConf.create({})
@@ -239,8 +243,14 @@ def test_each_stage_runs_on_only_the_params_dvc_yaml_lists(variant, run_cfg, mir
     setting can never leave a stale output behind."""
     from simpipe.core.paths import Layout
     from simpipe.data.fetch import fetch
+    from simpipe.training.sets import training_sets
 
     cfg = run_cfg(variant)
-    fetch(cfg.data, Layout.from_cfg(cfg).raw(cfg.data.raw_subdir), mirror)
+    sets = training_sets(cfg)
+    for dataset in sets:
+        fetch(dataset.cfg.data, Layout.from_cfg(cfg).raw(dataset.cfg.data.raw_subdir), mirror)
     for name in STAGES:
         stage(name)(only_listed(cfg, name))
+        if name in PER_SET:  # the variant's other data sets: each its own DVC stage `<name>_set`
+            for dataset in sets[1:]:
+                stage(name)(only_listed(dataset.cfg, f"{name}_set"))

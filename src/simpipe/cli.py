@@ -117,7 +117,7 @@ def _variant(args: argparse.Namespace) -> int:
         desc += f" {args.from_card}"
     write_text(target, variant_text(mapped, source))
     config = CONF_DIR / "config.yaml"
-    write_text(config, with_variant(config.read_text(encoding="utf-8"), name))
+    write_text(config, with_variant(config.read_text(encoding="utf-8"), name, mapped.sets))
     pipeline = REPO_ROOT / "dvc.yaml"
     write_text(pipeline, with_artifact(pipeline.read_text(encoding="utf-8"), name, desc))
     cfg = compose("config")
@@ -209,7 +209,8 @@ def _stage(args: argparse.Namespace) -> int:
     cfg = set_config(variant(load_params(Path(args.params)), args.variant), getattr(args, "set", None))
     started = time.perf_counter()
     stage(args.command)(cfg)
-    log.info("stage %s@%s done in %.1f s, peak RSS %.2f GiB%s", args.command, args.variant,
+    which = args.variant + (f".{args.set}" if getattr(args, "set", None) else "")
+    log.info("stage %s@%s done in %.1f s, peak RSS %.2f GiB%s", args.command, which,
              time.perf_counter() - started, peak_rss_gib(), peak_gpu_memory())  # fmt: skip
     return 0
 

@@ -83,8 +83,11 @@ def test_two_datasets_with_a_loss_each(card_file):
     assert train_keys["loss"] == "MultipleNegativesRankingLoss" and "loss_params" not in train_keys  # defaults
     assert train_keys["batch_sampler"] == "batch_sampler"  # what the card used; auto would pick no_duplicates
     assert train_keys["learning_rate"] == pytest.approx(1e-4) and "eval_loss" not in train_keys
-    assert any(line.startswith("data: the card trains on 2 data sets with a loss each (pairs (Multiple")
-               for line in mapped.missing)  # fmt: skip
+    # the second set trains beside the first with its own loss (and data group, here the hub reader)
+    assert train_keys["datasets"] == {"scored": {"data": {"dev_name": "scored-dev", "test_name": "scored-test"},
+                                                 "loss": "CoSENTLoss"}}  # fmt: skip
+    assert {"/data@train.datasets.scored.data": "hub"} in mapped.config["defaults"] and mapped.sets == ["scored"]
+    assert "train.datasets.scored.data: the card names no hub data set; give --data GROUP" in " ".join(mapped.missing)
 
 
 def test_two_evaluators_with_one_name_before_and_after_training(card_file):

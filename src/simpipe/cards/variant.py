@@ -28,7 +28,7 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from simpipe.cards.facts import EVAL, UNNAMED, CardFacts
+from simpipe.cards.facts import EVAL, UNNAMED, CardFacts, DatasetFacts
 from simpipe.cards.markdown import value
 from simpipe.cards.sources import require_trainable
 from simpipe.core.config import CONF_DIR
@@ -78,6 +78,8 @@ class Mapped:
     config: dict[str, Any]
     missing: list[str] = field(default_factory=list)
     from_data: list[str] = field(default_factory=list)
+    # the names of the variant's other data sets (train.datasets), for conf/config.yaml's `sets` index
+    sets: list[str] = field(default_factory=list)
 
 
 def group_defaults(group: str, option: str, conf_dir: Path = CONF_DIR) -> dict[str, Any]:
@@ -97,21 +99,61 @@ def variant_from_card(card: CardFacts, name: str, reference: str, data: str | No
     mapped = Mapped(config={})
     choices = {"mine": "default", "train": "default", "eval": "default", "card": "default", "report": "default"}
     model_choice, model = _model(card, mapped)
-    data_choice, data_keys = _data(card, data, mapped)
+    train_sets = card.train_datasets()
+    data_choice, data_keys = _data(train_sets[0] if train_sets else None, data, "data", mapped)
+    data_keys.update(_split_names(card))
     choices = {"data": data_choice, "model": model_choice, **choices}
+    train = _train(card, mapped)
+    set_groups = _more_sets(train_sets[1:], data_keys.get("name") or data_choice, train, mapped)
     wanted = {
         "data": data_keys,
         "model": model,
-        "train": _train(card, mapped),
+        "train": train,
         "card": {"base_model": card.base_model, "language": _language(card)},
         "report": {"reference": reference},
     }
+    defaults = [{f"/{group}": choices[group]} for group in GROUPS]
+    at = GROUPS.index("train") + 1  # a set's data group after the train group, whose datasets is {}
+    defaults[at:at] = [{f"/data@train.datasets.{key}.data": group} for key, group in set_groups.items()]
     mapped.config = {
-        "defaults": [{f"/{group}": choices[group]} for group in GROUPS] + ["_self_"],
+        "defaults": [*defaults, "_self_"],
         "name": name,
         **{group: keys for group in GROUPS if (keys := _differing(wanted.get(group, {}), group, choices[group]))},
     }
+    mapped.sets = list(set_groups)
     return mapped
+
+
+def _more_sets(more: list[DatasetFacts], own: str, train: dict[str, Any], mapped: Mapped) -> dict[str, str]:
+    """train.datasets from a card's training data sets after the first, each with its data (a shipped group
+    of its hub id, else the hub reader), loss and loss parameters: set name -> its data group. Matryoshka
+    wraps every set's loss alike (train.matryoshka): a set whose differs is listed."""
+    groups: dict[str, str] = {}
+    for i, dataset in enumerate(more, start=2):
+        key = _set_name(dataset.name or dataset.hub_id or f"set_{i}", {own, *groups})
+        where = f"train.datasets.{key}"
+        group, keys = _data(dataset, None, f"{where}.data", mapped)
+        keys.update(dev_name=f"{key}-dev", test_name=f"{key}-test")
+        loss = _loss(dataset, where, mapped)
+        if loss.pop("matryoshka", None) != train.get("matryoshka"):
+            mapped.missing.append(f"{where}: its MatryoshkaLoss differs from the first set's; simpipe wraps every "
+                                  "set's loss alike (train.matryoshka)")  # fmt: skip
+        set_keys = {"data": _differing(keys, "data", group), "loss": loss.get("loss", NOT_STATED)}
+        if loss.get("loss_params"):
+            set_keys["loss_params"] = loss["loss_params"]
+        train.setdefault("datasets", {})[key] = set_keys
+        groups[key] = group
+    return groups
+
+
+def _set_name(text: str, taken: set[str]) -> str:
+    """A train.datasets key from a data set's name (lower-case letters, digits, _), not one of `taken`."""
+    base = re.sub(r"[^a-z0-9]+", "_", text.split("/")[-1].lower()).strip("_") or "set"
+    base = base if base[0].isalpha() else f"set_{base}"
+    name, n = base, 2
+    while name in taken:
+        name, n = f"{base}_{n}", n + 1
+    return name
 
 
 def new_variant(name: str, data: str, model: str = "minilm") -> Mapped:
@@ -257,7 +299,8 @@ def _train(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
     keys.update(_intervals(card))
     if keys.get("load_best_model_at_end") is False:
         keys.pop("metric_for_best_model", None)  # only read when the best model is kept
-    keys.update(_loss(card, mapped))
+    train_sets = card.train_datasets()
+    keys.update(_loss(train_sets[0] if train_sets else None, "train", mapped))
     if stated.get("bf16") is True:
         keys["precision"] = "bf16"
     if stated.get("fp16") is True:
@@ -347,19 +390,13 @@ def _interval(steps: list[int]) -> int | None:
     return None
 
 
-def _loss(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
-    """train.loss, loss_params and matryoshka of the first training data set's loss."""
-    train = card.train_datasets()
-    if len(train) > 1:
-        listed = ", ".join(f"{d.name or 'unnamed'} ({d.loss})" for d in train)
-        mapped.missing.append(
-            f"data: the card trains on {len(train)} data sets with a loss each ({listed}); simpipe trains on one: "
-            "the first is used (make a variant per data set to compare)"
-        )
-    if not train or not train[0].loss:
-        mapped.missing.append("train.loss: the card names no loss; set it")
+def _loss(dataset: DatasetFacts | None, where: str, mapped: Mapped) -> dict[str, Any]:
+    """`where`.loss, loss_params (and matryoshka) of one training data set's loss; `where`: train, or
+    train.datasets.<name>."""
+    if dataset is None or not dataset.loss:
+        mapped.missing.append(f"{where}.loss: the card names no loss; set it")
         return {}
-    loss, params = train[0].loss, dict(train[0].loss_params)
+    loss, params = dataset.loss, dict(dataset.loss_params)
     keys: dict[str, Any] = {}
     if loss == MATRYOSHKA:
         inner = params.get("loss")
@@ -373,7 +410,9 @@ def _loss(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
         loss, params = inner, {}
     keys["loss"] = loss
     if loss not in LOSSES:
-        mapped.missing.append(f"train.loss={loss}: simpipe does not offer this loss; choose one of {', '.join(LOSSES)}")
+        mapped.missing.append(
+            f"{where}.loss={loss}: simpipe does not offer this loss; choose one of {', '.join(LOSSES)}"
+        )
         return keys
     defaults, settable = printed_defaults(loss), loss_options(loss)
     for name, given in params.items():
@@ -383,7 +422,7 @@ def _loss(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
             keys.setdefault("loss_params", {})[name] = given
         else:
             mapped.missing.append(
-                f"train.loss_params.{name}: the card's {loss} uses {given!r}; only its number, string and "
+                f"{where}.loss_params.{name}: the card's {loss} uses {given!r}; only its number, string and "
                 f"boolean parameters ({', '.join(settable) or 'none'}) can be set in config"
             )
     return keys
@@ -405,39 +444,39 @@ def _printed(node: Any) -> Any:
     return list(node) if isinstance(node, tuple) else node
 
 
-def _data(card: CardFacts, data: str | None, mapped: Mapped) -> tuple[str, dict[str, Any]]:
-    """The data group and keys: the given group, else the hub reader for the card's hub data set."""
-    names = _split_names(card)
-    train = card.train_datasets()
-    first = train[0] if train else None
-    data = data or (_shipped_data(first.hub_id) if first and first.hub_id else None)
+def _data(dataset: DatasetFacts | None, data: str | None, where: str, mapped: Mapped) -> tuple[str, dict[str, Any]]:
+    """The data group and keys of one training data set (`where`: data, or train.datasets.<name>.data): the
+    given group, a shipped group of its hub id, else the hub reader with its hub id and roles."""
+    data = data or (_shipped_data(dataset.hub_id) if dataset and dataset.hub_id else None)
     if data:
         mapped.from_data.append(
-            f"data={data}: the data set, its text processing and its split come from conf/data/{data}.yaml "
+            f"{where}={data}: the data set, its text processing and its split come from conf/data/{data}.yaml "
             "(a card does not state them)"
         )
-        return data, names
-    if first is None or not first.hub_id:
+        return data, {}
+    if dataset is None or not dataset.hub_id:
         mapped.missing.append(
-            "data: the card names no hub data set; give --data GROUP (conf/data/) or set data.hub_id and data.roles"
+            f"{where}: the card names no hub data set; give --data GROUP (conf/data/) or set {where}.hub_id and "
+            f"{where}.roles"
         )
-        return "hub", {"name": UNSET, "raw_subdir": UNSET, "hub_id": UNSET, "roles": UNSET, **names}  # hub.yaml's
-    keys = {"name": first.hub_id.split("/")[-1], "raw_subdir": first.hub_id.replace("/", "__"),
-            "hub_id": first.hub_id, "revision": first.revision, "subset": first.subset}  # fmt: skip
-    shape = _shape(first.loss if first.loss != MATRYOSHKA else first.loss_params.get("loss"), len(first.columns))
-    if shape and len(first.columns) == len(SHAPES[shape].roles):
+        return "hub", {"name": UNSET, "raw_subdir": UNSET, "hub_id": UNSET, "roles": UNSET}  # hub.yaml's
+    keys = {"name": dataset.hub_id.split("/")[-1], "raw_subdir": dataset.hub_id.replace("/", "__"),
+            "hub_id": dataset.hub_id, "revision": dataset.revision, "subset": dataset.subset}  # fmt: skip
+    loss = dataset.loss if dataset.loss != MATRYOSHKA else dataset.loss_params.get("loss")
+    shape = _shape(loss, len(dataset.columns))
+    if shape and len(dataset.columns) == len(SHAPES[shape].roles):
         keys["shape"] = shape
-        keys["roles"] = dict(zip(SHAPES[shape].roles, first.columns, strict=True))
+        keys["roles"] = dict(zip(SHAPES[shape].roles, dataset.columns, strict=True))
     else:
         keys["roles"] = UNSET
         mapped.missing.append(
-            f"data.roles: the card's columns {', '.join(first.columns) or '(none)'} do not fit a shape of its loss; "
-            "set data.shape and data.roles"
+            f"{where}.roles: the card's columns {', '.join(dataset.columns) or '(none)'} do not fit a shape of its "
+            f"loss; set {where}.shape and {where}.roles"
         )
     mapped.missing.append(
-        f"data.hub_id={first.hub_id}: downloaded by `simpipe fetch` online; offline, put it in paths.mirror"
+        f"{where}.hub_id={dataset.hub_id}: downloaded by `simpipe fetch` online; offline, put it in paths.mirror"
     )
-    return "hub", {**keys, **names}
+    return "hub", keys
 
 
 def _shipped_data(hub_id: str, conf_dir: Path = CONF_DIR) -> str | None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import textwrap
+from collections.abc import Sequence
 
 import yaml
 
@@ -34,16 +35,27 @@ def _item(line: str) -> str:
     return "\n".join(textwrap.wrap(line, 110, initial_indent="#   - ", subsequent_indent="#     "))
 
 
-def with_variant(config_text: str, name: str) -> str:
+def with_variant(config_text: str, name: str, sets: Sequence[str] = ()) -> str:
     """conf/config.yaml's text with variant `name` (and its optional profile) in the defaults list, after the
-    last variant entries; unchanged when it is there already."""
+    last variant entries, and its other data sets `sets` in the `sets` index (dvc.yaml's per-set stages);
+    what is there already stays as it is."""
     entries = (f"  - variant@variants.{name}: {name}", f"  - optional profile@variants.{name}: null")
-    if entries[0] in config_text.split("\n"):
-        return config_text
     lines = config_text.split("\n")
-    for entry, pattern in zip(entries, (r"  - variant@variants\.", r"  - optional profile@variants\."), strict=True):
-        last = max(i for i, line in enumerate(lines) if re.match(pattern, line))
-        lines.insert(last + 1, entry)
+    if entries[0] not in lines:
+        for entry, pattern in zip(
+            entries, (r"  - variant@variants\.", r"  - optional profile@variants\."), strict=True
+        ):
+            last = max(i for i, line in enumerate(lines) if re.match(pattern, line))
+            lines.insert(last + 1, entry)
+    for key in sets:
+        if f"  {name}.{key}:" in lines:
+            continue
+        block = [f"  {name}.{key}:", f"    variant: {name}", f"    set: {key}",
+                 f"    raw_subdir: ${{variants.{name}.train.datasets.{key}.data.raw_subdir}}"]  # fmt: skip
+        at = next(i for i, line in enumerate(lines) if line.startswith("sets:"))
+        lines[at] = "sets:"
+        end = next((i for i in range(at + 1, len(lines)) if not lines[i].startswith("  ")), len(lines))
+        lines[end:end] = block
     return "\n".join(lines)
 
 
