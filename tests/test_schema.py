@@ -37,7 +37,11 @@ from tests.helpers.config import VARIANTS
         ("data.reader=nope", r"^data\.reader='nope': choose one of stsb, homedepot, files, hub$"),
         ("data.columns=[a,b]", r"^data\.columns=\['a', 'b'\]: name 3 distinct columns, one per role: sentence1, "),
         ("data.shape=pairs", r"^data\.shape='pairs': data\.reader=stsb reads scored_pairs$"),
-        ("data.shape=quads", r"^data\.shape='quads': choose one of scored_pairs, labelled_pairs, pairs, triplets$"),
+        (
+            "data.shape=quads",
+            r"^data\.shape='quads': choose one of scored_pairs, labelled_pairs, pairs, classified_pairs, "
+            r"labelled_texts, triplets$",
+        ),
         ("report.tolerance=-1", r"^report\.tolerance=-1: must be at least 0\.0"),
         ("train.matryoshka={dims:[]}", r"^train\.matryoshka\.dims=\[\]: name distinct embedding sizes >= 1"),
         (
@@ -88,7 +92,8 @@ def test_two_roles_of_one_column_are_refused(variant_cfg):
             ["data.shape=pairs", "data.roles={anchor:q,positive:a}"],
             r"^train\.loss='CosineSimilarityLoss' does not fit data\.shape='pairs' \(CosineSimilarityLoss takes "
             r"scored_pairs\); choose train\.loss from MultipleNegativesRankingLoss, "
-            r"CachedMultipleNegativesRankingLoss, MultipleNegativesSymmetricRankingLoss$",
+            r"CachedMultipleNegativesRankingLoss, MultipleNegativesSymmetricRankingLoss, "
+            r"CachedMultipleNegativesSymmetricRankingLoss, MegaBatchMarginLoss$",
         ),
         (
             ["data.shape=labelled_pairs", "data.roles={sentence1:q,sentence2:a,label:y}", "train.loss=CoSENTLoss"],

@@ -70,6 +70,11 @@ def sections(cfg: DictConfig, prefix: str = "") -> dict[str, Section]:
     check_mining(out["mine"], out["data"], out["model"], prefix)
     check_loss_fits_data(out["train"].loss, out["data"], out["mine"], prefix)
     check_sets(out["train"], out["data"], out["model"], prefix)
+    if out["train"].adaptive_layers is not None and out["model"].kind != "transformer":
+        raise ConfigError(
+            f"{prefix}train.adaptive_layers: AdaptiveLayerLoss trains a transformer's layers; {prefix}model.kind="
+            f"{out['model'].kind!r} has none: set it to null"
+        )
     check_prompts(out["model"], out["data"], out["mine"], out["train"], prefix)
     return out
 

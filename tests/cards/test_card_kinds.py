@@ -16,6 +16,7 @@ from simpipe.cards.parse import parse_card
 from simpipe.cards.sources import facts_yaml, load_card
 from simpipe.cards.variant import NOT_STATED, variant_from_card
 from simpipe.core.errors import ConfigError
+from simpipe.training.losses import LOSSES
 from tests.helpers import cards
 
 REFERENCE = "references/x.yaml"
@@ -88,6 +89,39 @@ def test_two_datasets_with_a_loss_each(card_file):
                                                  "loss": "CoSENTLoss"}}  # fmt: skip
     assert {"/data@train.datasets.scored.data": "hub"} in mapped.config["defaults"] and mapped.sets == ["scored"]
     assert "train.datasets.scored.data: the card names no hub data set; give --data GROUP" in " ".join(mapped.missing)
+
+
+@pytest.mark.parametrize(
+    ("kind", "train", "data_shape"),
+    [
+        ("nli", {"loss": "SoftmaxLoss", "learning_rate": 3e-5}, "classified_pairs"),
+        ("batch_triplet", {"loss": "BatchHardTripletLoss", "loss_params": {"margin": 2.0}}, "labelled_texts"),
+    ],
+)
+def test_a_card_of_a_new_recipe_makes_its_variant(card_file, kind, train, data_shape):
+    """SoftmaxLoss (its num_labels comes from the data) and a batch triplet loss (the group_by_label sampler
+    that `auto` picks for it): every train key the recipe set, nothing listed but what is not on the card."""
+    card = load_card(card_file(kind))
+    mapped = variant(card)
+    assert {k: v for k, v in mapped.config["train"].items() if k in train} == train
+    assert "batch_sampler" not in mapped.config["train"]
+    assert (mapped.config["train"]["max_steps"], mapped.config["train"]["seed"]) == (4, 7)
+    assert [line.split(":")[0] for line in mapped.missing] == ["model.name_or_path", "data"]
+    assert data_shape in LOSSES[train["loss"]].shapes
+
+
+def test_three_data_sets_with_three_losses(card_file):
+    """MNRL, CoSENT (scale 10) and SoftmaxLoss: the first set's loss is train.loss, the others train.datasets,
+    the round-robin sampler train.multi_dataset_sampler."""
+    card = load_card(card_file("three_dataset"))
+    mapped = variant(card)
+    train = mapped.config["train"]
+    assert train["loss"] == "MultipleNegativesRankingLoss" and train["multi_dataset_sampler"] == "round_robin"
+    assert {k: {x: v for x, v in s.items() if x != "data"} for k, s in train["datasets"].items()} == {
+        "scored": {"loss": "CoSENTLoss", "loss_params": {"scale": 10.0}}, "nli": {"loss": "SoftmaxLoss"},
+    }  # fmt: skip
+    assert mapped.sets == ["scored", "nli"]
+    assert "train.datasets.nli.loss: SoftmaxLoss's num_labels=3 comes from the data (its class ids)" in mapped.from_data
 
 
 def test_two_evaluators_with_one_name_before_and_after_training(card_file):

@@ -103,6 +103,47 @@ def two_dataset_card(directory: Path) -> Path:
     return train_and_save(model, directory, train, loss, eval_dataset=evaluation, learning_rate=1e-4)
 
 
+def nli_card(directory: Path) -> Path:
+    """SoftmaxLoss on classified pairs (3 classes) from a hub data set (named on the card data)."""
+    from sentence_transformers.losses import SoftmaxLoss
+
+    model = tiny_bert(directory)
+    model.model_card_data.train_datasets = [{"name": "nli", "id": "org/nli"}]
+    rows = Dataset.from_dict({"premise": sentences(16), "hypothesis": sentences(16, 3),
+                              "label": [i % 3 for i in range(16)]})  # fmt: skip
+    loss = SoftmaxLoss(model, model.get_embedding_dimension(), num_labels=3)
+    return train_and_save(model, directory, rows, loss, learning_rate=3e-5)
+
+
+def batch_triplet_card(directory: Path) -> Path:
+    """BatchHardTripletLoss (margin 2) on labelled texts from a hub data set, with the group_by_label sampler."""
+    from sentence_transformers.losses import BatchHardTripletLoss
+
+    model = tiny_bert(directory)
+    model.model_card_data.train_datasets = [{"name": "topics", "id": "org/topics"}]
+    rows = Dataset.from_dict({"text": sentences(16), "label": [i % 4 for i in range(16)]})
+    return train_and_save(model, directory, rows, BatchHardTripletLoss(model, margin=2.0),
+                          batch_sampler="group_by_label")  # fmt: skip
+
+
+def three_dataset_card(directory: Path) -> Path:
+    """Three training data sets with three losses: MNRL on pairs, CoSENT on scored pairs, SoftmaxLoss on
+    classified pairs (each from its hub id), with the round-robin multi-dataset sampler."""
+    from sentence_transformers.losses import CoSENTLoss, MultipleNegativesRankingLoss, SoftmaxLoss
+
+    model = tiny_bert(directory)
+    model.model_card_data.train_datasets = [
+        {"name": "pairs", "id": "org/pairs"}, {"name": "scored", "id": "org/scored"}, {"name": "nli", "id": "org/nli"},
+    ]  # fmt: skip
+    nli = Dataset.from_dict(
+        {"premise": sentences(16), "hypothesis": sentences(16, 3), "label": [i % 3 for i in range(16)]}
+    )
+    train = DatasetDict({"pairs": pairs(), "scored": scored(), "nli": nli})
+    loss = {"pairs": MultipleNegativesRankingLoss(model), "scored": CoSENTLoss(model, scale=10.0),
+            "nli": SoftmaxLoss(model, model.get_embedding_dimension(), num_labels=3)}  # fmt: skip
+    return train_and_save(model, directory, train, loss, multi_dataset_batch_sampler="round_robin")
+
+
 def before_after_card(directory: Path) -> Path:
     """Two EmbeddingSimilarityEvaluators named `sts-dev`: one run before training, one during it."""
     from sentence_transformers.evaluation import EmbeddingSimilarityEvaluator

@@ -197,24 +197,39 @@ SHAPED = {
         "sentence2": [f"{c} seat" if i % 2 else f"{c} lamp" for i, c in enumerate(COLOURS)],
         "label": [float(i % 2) for i in range(len(COLOURS))],
     },
+    "classified_pairs": {  # entailment 0, neutral 1, contradiction 2
+        "sentence1": [f"a {c} chair" for c in COLOURS],
+        "sentence2": [[f"a {c} seat", f"a {c} chair at home", "no chair"][i % 3] for i, c in enumerate(COLOURS)],
+        "label": [i % 3 for i in range(len(COLOURS))],
+    },
+    "labelled_texts": {
+        "text": [f"a {c} {thing}" for c in COLOURS for thing in ("chair", "lamp")],
+        "label": [i % 2 for i in range(2 * len(COLOURS))],
+    },
 }
+# a user's CSV of each shape that needs one (roles to columns)
+USER_CSV = ("data=files", "~data.text", "data.name=chairs", "data.raw_subdir=chairs", "data.files=chairs.csv")
 # a config whose data has the shape each loss takes (the Home Depot pairs view; a user's CSV of labelled pairs)
 SHAPE_CONFIGS = {
     "pairs": ["mine.enabled=false"],
     "triplets": [],
     "labelled_pairs": [
-        *("data=files", "~data.text", "data.name=chairs", "data.raw_subdir=chairs", "data.files=chairs.csv"),
-        *("data.shape=labelled_pairs", "data.roles={sentence1:a,sentence2:b,label:y}", "mine.enabled=false"),
+        *USER_CSV, "data.shape=labelled_pairs", "data.roles={sentence1:a,sentence2:b,label:y}", "mine.enabled=false"
     ],
-}
+    "classified_pairs": [
+        *USER_CSV, "data.shape=classified_pairs", "data.roles={sentence1:a,sentence2:b,label:y}",
+        "mine.enabled=false",
+    ],
+    "labelled_texts": [*USER_CSV, "data.shape=labelled_texts", "data.roles={text:t,label:y}", "mine.enabled=false"],
+}  # fmt: skip
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("loss", [name for name, spec in LOSSES.items() if "scored_pairs" not in spec.shapes])
 def test_each_retrieval_loss_trains_two_steps(run_cfg, tmp_path, loss):
-    """Every loss of pairs, triplets and labelled pairs trains 2 steps on the quick profile, with the curve
-    of its data's shape."""
-    shape = next(s for s in ("pairs", "triplets", "labelled_pairs") if s in LOSSES[loss].shapes)
+    """Every loss of pairs, triplets, labelled pairs, classified pairs and labelled texts trains 2 steps on
+    the quick profile, with the curve of its data's shape."""
+    shape = next(s for s in SHAPE_CONFIGS if s in LOSSES[loss].shapes)
     params = ["+train.loss_params.mini_batch_size=2"] if loss.startswith("Cached") else []
     cfg = run_cfg(
         "minilm_homedepot_search", f"train.loss={loss}", "train.batch_size=4", "train.max_steps=2",
@@ -224,10 +239,12 @@ def test_each_retrieval_loss_trains_two_steps(run_cfg, tmp_path, loss):
     model = build_model(cfg.model)
     before = [p.detach().clone() for p in model.parameters()]
     rows = Dataset.from_dict(SHAPED[shape])
-    dev = Dataset.from_dict(dict(zip(cfg.data.columns, SHAPED["labelled_pairs"].values(), strict=True)))
+    dev_shape = cfg.data.eval_shape if cfg.data.eval_shape in SHAPE_CONFIGS else "labelled_pairs"
+    dev = Dataset.from_dict(dict(zip(cfg.data.columns, SHAPED[dev_shape].values(), strict=True)))
     min_label = 0.5 if cfg.data.search else None
     result = train(cfg, model, rows, dev, min_label, Tracker(cfg), tmp_path / "work", "cpu", "fp32")
     assert result.global_step == 2
+    assert (loss == "SoftmaxLoss") == bool(result.heads)  # its classifier over the 3 classes, kept
     moved = any(not torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
     assert moved or loss == "OnlineContrastiveLoss"  # which learns from hard pairs only: these may have none
     assert any(key.startswith(f"eval_{cfg.data.dev_name}_") for entry in result.log_history for key in entry)

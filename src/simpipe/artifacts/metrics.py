@@ -46,7 +46,13 @@ SEARCH_AT = {"mrr": [10], "ndcg": [10], "accuracy": [1, 10], "recall": [10, 100]
 # eval data shape -> the metric of a split's own evaluator ({sim}: the main similarity): Spearman of scored
 # pairs, average precision of labelled pairs, accuracy of triplets (positive nearer than negative); pairs
 # have only search metrics
-SPLIT_METRICS = {"scored_pairs": "spearman_{sim}", "labelled_pairs": "{sim}_ap", "triplets": "{sim}_accuracy"}
+SPLIT_METRICS = {
+    "scored_pairs": "spearman_{sim}",
+    "labelled_pairs": "{sim}_ap",
+    "triplets": "{sim}_accuracy",
+    "labelled_texts": "{sim}_accuracy",  # of triplets the labels make (simpipe.evaluation.pairs)
+    "classified_pairs": "accuracy",  # of the classifier head trained with the model (simpipe.evaluation.classifier)
+}
 # the headline of pairs: NDCG@10 of their search (each anchor searches the split's positives)
 SEARCH_HEADLINE = "{sim}_ndcg@10"
 

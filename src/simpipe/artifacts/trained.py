@@ -16,6 +16,8 @@ RUN_FILE = "run.json"
 LOG_HISTORY_FILE = "log_history.json"
 TRAINING_ARGS_FILE = "training_args.json"
 EMISSIONS_FILE = "emissions.json"
+# classifier heads trained with the model (SoftmaxLoss's), one pair of files per data set
+HEADS_DIR = "heads"
 
 
 @dataclass
@@ -59,6 +61,11 @@ class Record:
     training_args: dict[str, Any]
     # a codecarbon record (kg, kWh, s, hardware); {} when not measured, {"error": ...} when codecarbon failed
     emissions: dict[str, Any]
+
+
+def heads_dir(trained: Path) -> Path:
+    """Where the classifier heads a training kept lie (simpipe.evaluation.classifier writes and reads them)."""
+    return Path(trained) / HEADS_DIR
 
 
 def write_record(trained: Path, record: Record) -> None:

@@ -35,7 +35,7 @@ from simpipe.core.config import CONF_DIR
 from simpipe.core.errors import ConfigError
 from simpipe.core.sections import UNSET, convert, is_unset
 from simpipe.data.shapes import SHAPES
-from simpipe.training.config import TrainConfig
+from simpipe.training.config import AdaptiveLayersConfig, TrainConfig
 from simpipe.training.losses import LOSSES, batch_sampler, loss_options, losses_for
 
 GROUPS = ("data", "model", "mine", "train", "eval", "card", "report")
@@ -47,12 +47,13 @@ TRAIN_KEYS = {
     "gradient_accumulation_steps": "gradient_accumulation_steps", "gradient_checkpointing": "gradient_checkpointing",
     "eval_steps": "eval_steps", "logging_steps": "logging_steps",
     "load_best_model_at_end": "load_best_model_at_end", "metric_for_best_model": "metric_for_best_model",
+    "multi_dataset_batch_sampler": "multi_dataset_sampler",
 }  # fmt: skip
 # the train keys every card must state (or the variant has them `???`, listed): what shapes training most
 STATED = ("batch_size", "epochs", "learning_rate", "lr_scheduler", "warmup_ratio", "weight_decay")
 # trainer arguments that change nothing a run computes (or that the mapping reads itself)
 NOT_TRAINING = {
-    "eval_strategy", "use_cpu", "dataloader_pin_memory", "multi_dataset_batch_sampler", "fp16", "bf16",
+    "eval_strategy", "use_cpu", "dataloader_pin_memory", "fp16", "bf16",
     "batch_sampler", "warmup_steps", "prompts", "router_mapping", "learning_rate_mapping", "save_strategy",
     "save_steps", "save_total_limit", "logging_strategy", "report_to", "run_name", "push_to_hub",
     "hub_model_id", "overwrite_output_dir", "do_predict", "prediction_loss_only",
@@ -63,6 +64,10 @@ INTEGER_KEYS = {"batch_size", "eval_batch_size", "epochs", "seed", "max_steps", 
 SCHEDULERS_2X = {"warmuplinear": "linear", "warmupcosine": "cosine", "warmupconstant": "constant_with_warmup",
                  "constantlr": "constant", "warmupcosinewithhardrestarts": "cosine_with_restarts"}  # fmt: skip
 MATRYOSHKA = "MatryoshkaLoss"
+# losses that wrap another (the card prints the inner one as `loss`): train.matryoshka, train.adaptive_layers
+WRAPPERS = (MATRYOSHKA, "AdaptiveLayerLoss", "Matryoshka2dLoss")
+# a classifier loss's parameters that the prepared data gives (simpipe.training.losses.build_loss)
+FROM_DATA = ("num_labels", "embedding_dimension")
 LOG_COLUMNS = ("Epoch", "Step", "Training Loss")
 SHIPPED_BASE = "sentence-transformers/all-MiniLM-L6-v2"  # the base model conf/model/minilm.yaml has offline
 # a key the card does not state (or states as no value simpipe takes): to be set, listed on top of the file;
@@ -126,8 +131,8 @@ def variant_from_card(card: CardFacts, name: str, reference: str, data: str | No
 
 def _more_sets(more: list[DatasetFacts], own: str, train: dict[str, Any], mapped: Mapped) -> dict[str, str]:
     """train.datasets from a card's training data sets after the first, each with its data (a shipped group
-    of its hub id, else the hub reader), loss and loss parameters: set name -> its data group. Matryoshka
-    wraps every set's loss alike (train.matryoshka): a set whose differs is listed."""
+    of its hub id, else the hub reader), loss and loss parameters: set name -> its data group. A wrapper
+    (train.matryoshka, train.adaptive_layers) wraps every set's loss alike: a set whose differs is listed."""
     groups: dict[str, str] = {}
     for i, dataset in enumerate(more, start=2):
         key = _set_name(dataset.name or dataset.hub_id or f"set_{i}", {own, *groups})
@@ -135,9 +140,10 @@ def _more_sets(more: list[DatasetFacts], own: str, train: dict[str, Any], mapped
         group, keys = _data(dataset, None, f"{where}.data", mapped)
         keys.update(dev_name=f"{key}-dev", test_name=f"{key}-test")
         loss = _loss(dataset, where, mapped)
-        if loss.pop("matryoshka", None) != train.get("matryoshka"):
-            mapped.missing.append(f"{where}: its MatryoshkaLoss differs from the first set's; simpipe wraps every "
-                                  "set's loss alike (train.matryoshka)")  # fmt: skip
+        for wrapper in ("matryoshka", "adaptive_layers"):
+            if loss.pop(wrapper, None) != train.get(wrapper):
+                mapped.missing.append(f"{where}: its loss wrapper differs from the first set's; simpipe wraps every "
+                                      f"set's loss alike (train.{wrapper})")  # fmt: skip
         set_keys = {"data": _differing(keys, "data", group), "loss": loss.get("loss", NOT_STATED)}
         if loss.get("loss_params"):
             set_keys["loss_params"] = loss["loss_params"]
@@ -398,16 +404,9 @@ def _loss(dataset: DatasetFacts | None, where: str, mapped: Mapped) -> dict[str,
         return {}
     loss, params = dataset.loss, dict(dataset.loss_params)
     keys: dict[str, Any] = {}
-    if loss == MATRYOSHKA:
-        inner = params.get("loss")
-        weights = params.get("matryoshka_weights")
-        keys["matryoshka"] = {
-            "dims": params.get("matryoshka_dims"),
-            "weights": None if not weights or len(set(weights)) == 1 else weights,
-        }
-        if params.get("n_dims_per_step", -1) != -1:
-            mapped.missing.append(f"train.matryoshka: n_dims_per_step={params['n_dims_per_step']} is not offered")
-        loss, params = inner, {}
+    if loss in WRAPPERS:
+        keys.update(_wrapper(loss, params))
+        loss, params = params.get("loss"), {}
     keys["loss"] = loss
     if loss not in LOSSES:
         mapped.missing.append(
@@ -418,6 +417,9 @@ def _loss(dataset: DatasetFacts | None, where: str, mapped: Mapped) -> dict[str,
     for name, given in params.items():
         if _printed(given) == _printed(defaults.get(name)):
             continue
+        if LOSSES[loss].head and name in FROM_DATA:
+            mapped.from_data.append(f"{where}.loss: {loss}'s {name}={given} comes from the data (its class ids)")
+            continue
         if name in settable and isinstance(given, int | float | str | bool):
             keys.setdefault("loss_params", {})[name] = given
         else:
@@ -425,6 +427,25 @@ def _loss(dataset: DatasetFacts | None, where: str, mapped: Mapped) -> dict[str,
                 f"{where}.loss_params.{name}: the card's {loss} uses {given!r}; only its number, string and "
                 f"boolean parameters ({', '.join(settable) or 'none'}) can be set in config"
             )
+    return keys
+
+
+def _wrapper(loss: str, params: dict[str, Any]) -> dict[str, Any]:
+    """train.matryoshka and train.adaptive_layers of a wrapper loss's printed parameters (MatryoshkaLoss,
+    AdaptiveLayerLoss, Matryoshka2dLoss: both), what differs from the wrapper's defaults."""
+    keys: dict[str, Any] = {}
+    if loss in (MATRYOSHKA, "Matryoshka2dLoss"):
+        weights = params.get("matryoshka_weights")
+        keys["matryoshka"] = {
+            "dims": params.get("matryoshka_dims"),
+            "weights": None if not weights or len(set(weights)) == 1 else weights,
+        }
+        steps, default = params.get("n_dims_per_step"), -1 if loss == MATRYOSHKA else 1
+        if steps is not None and steps != default:
+            keys["matryoshka"]["n_dims_per_step"] = steps
+    if loss in ("AdaptiveLayerLoss", "Matryoshka2dLoss"):
+        defaults = AdaptiveLayersConfig.defaults()
+        keys["adaptive_layers"] = {k: params[k] for k in defaults if k in params and params[k] != defaults[k]}
     return keys
 
 
@@ -462,7 +483,7 @@ def _data(dataset: DatasetFacts | None, data: str | None, where: str, mapped: Ma
         return "hub", {"name": UNSET, "raw_subdir": UNSET, "hub_id": UNSET, "roles": UNSET}  # hub.yaml's
     keys = {"name": dataset.hub_id.split("/")[-1], "raw_subdir": dataset.hub_id.replace("/", "__"),
             "hub_id": dataset.hub_id, "revision": dataset.revision, "subset": dataset.subset}  # fmt: skip
-    loss = dataset.loss if dataset.loss != MATRYOSHKA else dataset.loss_params.get("loss")
+    loss = dataset.loss if dataset.loss not in WRAPPERS else dataset.loss_params.get("loss")
     shape = _shape(loss, len(dataset.columns))
     if shape and len(dataset.columns) == len(SHAPES[shape].roles):
         keys["shape"] = shape

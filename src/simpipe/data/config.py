@@ -78,6 +78,8 @@ class DataConfig(Section):
         if self.dev_name == self.test_name:
             raise invalid(f"{key}.test_name", self.test_name, f"must differ from {key}.dev_name")
         at_least(f"{key}.limit", self.limit, 1, "pairs kept per split")
+        if self.search is not None and SHAPES[self.shape].classes:
+            raise invalid(f"{key}.search", "set", f"class ids ({self.shape}) make no search of queries; set it to null")
         low, high, what = self.raw_range(key)
         if self.search is not None and not low <= self.search.min_relevance <= high:
             raise invalid(

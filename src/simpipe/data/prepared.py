@@ -51,3 +51,8 @@ def read_search(prepared_dir: Path) -> float | None:
         raise DataError(f"{path}: not found; run the prepare stage (`dvc repro`)")
     min_label = read_json(path)["min_label"]
     return None if min_label is None else float(min_label)
+
+
+def class_count(dataset: Dataset, label_column: str) -> int:
+    """The classes of a split of class ids (0 ... k-1): the largest id + 1."""
+    return int(max(dataset[label_column])) + 1

@@ -25,6 +25,7 @@ class Shape:
     help: str
     label: str | None = None
     binary: bool = False  # the label is 0 or 1
+    classes: bool = False  # the label is a class id 0 ... k-1 (not a score: no label_range scaling)
     numbered: str | None = None  # this last text role may come as <role>_1 ... <role>_n (n-tuples)
 
     @property
@@ -59,6 +60,20 @@ SHAPES: dict[str, Shape] = {
         Shape("scored_pairs", ("sentence1", "sentence2"), "two texts and a similarity score", label="score"),
         Shape("labelled_pairs", ("sentence1", "sentence2"), "two texts and a 0/1 label", label="label", binary=True),
         Shape("pairs", ("anchor", "positive"), "a text and one that matches it (other rows' texts are negatives)"),
+        Shape(
+            "classified_pairs",
+            ("sentence1", "sentence2"),
+            "two texts and the class id of their relation (0 ... k-1), e.g. NLI's entailment, neutral, contradiction",
+            label="label",
+            classes=True,
+        ),
+        Shape(
+            "labelled_texts",
+            ("text",),
+            "a text and its class id (0 ... k-1): texts of one class are alike",
+            label="label",
+            classes=True,
+        ),
         Shape(
             "triplets",
             ("anchor", "positive", "negative"),

@@ -119,6 +119,8 @@ def labels(raw: pd.Series, data_cfg, path: Path) -> pd.Series:
     shape's labels must then be 0 or 1."""
     low, high = data_cfg.label_range
     role = SHAPES[data_cfg.shape].label
+    if SHAPES[data_cfg.shape].classes:
+        return class_ids(raw, role, path)
     values = pd.to_numeric(raw, errors="coerce").astype(float)
     if values.isna().any():
         row = int(values.isna().to_numpy().argmax())
@@ -138,6 +140,19 @@ def labels(raw: pd.Series, data_cfg, path: Path) -> pd.Series:
             f"(a {data_cfg.shape} label); fix the row, or use shape scored_pairs"
         )
     return scaled
+
+
+def class_ids(raw: pd.Series, role: str, path: Path) -> pd.Series:
+    """Each raw label checked to be a class id, a whole number >= 0 (kept as it is, not scaled)."""
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = values.isna() | (values < 0) | (values % 1 != 0)
+    if bad.any():
+        row = int(bad.to_numpy().argmax())
+        raise DataError(
+            f"{path}: {role} {shown(raw.iloc[row])} in data row {row + 1} is not a class id (a whole number >= 0); "
+            "map the classes to 0 ... k-1 in the file"
+        )
+    return values.astype("int64")
 
 
 def read_sources(paths: dict[str, Path], data_cfg, fmt: str | None, encoding: str) -> dict[str, pd.DataFrame]:

@@ -26,13 +26,15 @@ from sentence_transformers.sentence_transformer.model_card import SentenceTransf
 from simpipe.artifacts.metrics import Metrics, headline, matryoshka_dims, with_prefix
 from simpipe.artifacts.trained import Record
 from simpipe.data.naming import card_dataset, dataset_name, hub_dataset
+from simpipe.data.prepared import class_count
 from simpipe.documents.co2 import co2_eq_emissions
 from simpipe.documents.comparison import Comparison
 from simpipe.documents.render import markdown_table, number, signed
 from simpipe.documents.replay import replay_training
+from simpipe.evaluation.classifier import Head
 from simpipe.evaluation.suite import sets_evaluators
 from simpipe.training.config import trained_columns
-from simpipe.training.losses import build_loss
+from simpipe.training.losses import LOSSES, build_loss
 from simpipe.training.sets import SetSplits
 
 log = logging.getLogger(__name__)
@@ -79,13 +81,14 @@ def build_card_data(
     card,
     eval_cfg,
     train_cfg,
+    heads: dict[str, Head],
 ) -> SimpipeModelCardData:
     """Card data of a trained model from the `card` config, the prepared train (as trained), dev and test
-    splits of each data set it was trained on (`sets`, its own first), the train stage's record and the
-    final metrics per evaluation split name. Each data set is named by its `data` config
-    (`simpipe.data.naming`) and listed with its own loss."""
+    splits of each data set it was trained on (`sets`, its own first), the train stage's record, the
+    final metrics per evaluation split name and the classifier heads trained with it (`heads`, by set).
+    Each data set is named by its `data` config (`simpipe.data.naming`) and listed with its own loss."""
     data = bare_card_data(model, rec, card, sets, train_cfg)
-    losses = {s.dataset.name: build_loss(model, s.dataset.cfg.train) for s in sets}
+    losses = {s.dataset.name: build_loss(model, s.dataset.cfg.train, num_labels(s)) for s in sets}
     data.set_losses(list(losses.values()))
     multi = len(sets) > 1
 
@@ -102,7 +105,7 @@ def build_card_data(
 
     card_part("data set statistics", statistics)
     card_part("widget examples", lambda: data.set_widget_examples(split("dev")))
-    parts = [(s.dataset.cfg.data, s.splits, s.min_label) for s in sets]
+    parts = [(s.dataset.cfg.data, s.splits, s.min_label, heads.get(s.dataset.name)) for s in sets]
     by_key = sets_evaluators(parts, eval_cfg, matryoshka_dims(train_cfg))
     curve_key, _ = headline(sets[0].dataset.cfg.data, eval_cfg)
     card_part(
@@ -155,6 +158,12 @@ def bare_card_data(
     data.version = {k: v for k, v in rec.run.versions.items() if k in data.version}
     data.add_tags("generated_from_trainer")
     return data
+
+
+def num_labels(part: SetSplits) -> int | None:
+    """The classes of a set whose loss trains a classifier over class ids (SoftmaxLoss): of its train split."""
+    view = part.dataset.cfg
+    return class_count(part.splits["train"], view.data.columns[-1]) if LOSSES[view.train.loss].head else None
 
 
 def card_part(name: str, build: Callable[[], object]) -> None:

@@ -7,6 +7,8 @@ dev curve's evaluator during training, chosen by the shape of the eval splits (`
 | labelled_pairs | binary classification (accuracy, F1, AP) | with a search threshold |
 | pairs | - | each anchor searches the split's positives |
 | triplets | triplet accuracy | each anchor searches the split's positives and negatives |
+| labelled_texts | triplet accuracy over the triplets the class ids make | - |
+| classified_pairs | accuracy, macro F1 of the classifier head trained with the model (none before) | - |
 
 With Matryoshka dims (`train.matryoshka.dims`) every evaluator runs again on embeddings truncated to each
 dim (key `<key>/dim_<d>`). Every evaluator of a split shares one `Encodings`: each distinct text is encoded
@@ -25,8 +27,9 @@ from sentence_transformers.base.evaluation import SentenceEvaluator
 
 from simpipe.artifacts.metrics import SEARCH_HEADLINE, Metrics, dim_key, headline, search_key, split_metric
 from simpipe.core.errors import ConfigError
+from simpipe.evaluation.classifier import Head, pair_classifier_evaluator
 from simpipe.evaluation.encoded import Encodings
-from simpipe.evaluation.pairs import classification_evaluator, triplet_evaluator
+from simpipe.evaluation.pairs import classification_evaluator, labelled_evaluator, triplet_evaluator
 from simpipe.evaluation.search import positives_task, scored_task, search_evaluator
 from simpipe.evaluation.similarity import evaluate, similarity_evaluator
 
@@ -36,6 +39,7 @@ SPLIT_EVALUATORS = {
     "scored_pairs": similarity_evaluator,
     "labelled_pairs": classification_evaluator,
     "triplets": triplet_evaluator,
+    "labelled_texts": labelled_evaluator,
 }
 
 
@@ -53,10 +57,17 @@ def split_evaluators(
     min_label: float | None,
     encodings: Encodings,
     truncate_dim: int | None = None,
+    head: Head | None = None,
 ) -> dict[str, SentenceEvaluator]:
-    """metrics.json key -> evaluator of one split (`name`: its name in metrics), by `data_cfg.eval_shape`."""
+    """metrics.json key -> evaluator of one split (`name`: its name in metrics), by `data_cfg.eval_shape`;
+    classified pairs by their trained classifier `head` (full size only; none without a head)."""
     shape, columns = data_cfg.eval_shape, list(data_cfg.columns)
     out: dict[str, SentenceEvaluator] = {}
+    if shape == "classified_pairs":
+        if head is not None and truncate_dim is None:
+            out[name] = pair_classifier_evaluator(dataset, name, columns, head, encodings)
+            out[name].primary_metric = f"{name}_{split_metric(shape, main_similarity)}"
+        return out
     if shape in SPLIT_EVALUATORS:
         build = SPLIT_EVALUATORS[shape]
         out[name] = build(dataset, name, columns, similarity_fns, main_similarity, encodings, truncate_dim)
@@ -78,30 +89,37 @@ def split_evaluators(
 
 
 def evaluators(
-    splits: dict[str, Dataset], data_cfg, eval_cfg, min_label: float | None, dims: Sequence[int] = ()
+    splits: dict[str, Dataset],
+    data_cfg,
+    eval_cfg,
+    min_label: float | None,
+    dims: Sequence[int] = (),
+    head: Head | None = None,
 ) -> dict[str, SentenceEvaluator]:
     """metrics.json key -> evaluator over the prepared `splits` (dev and test), every similarity of the
-    `eval` config, at full size and truncated to each of `dims`; `min_label`: the prepared search threshold."""
+    `eval` config, at full size and truncated to each of `dims`; `min_label`: the prepared search threshold;
+    `head`: the classifier trained with the model (classified pairs)."""
     out: dict[str, SentenceEvaluator] = {}
     for split, name in split_names(data_cfg).items():
         encodings = Encodings(eval_cfg.batch_size, eval_cfg.cuda_batch_size)
         for dim in (None, *dims):
             by_key = split_evaluators(
                 splits[split], name, data_cfg, eval_cfg.similarity_fns, eval_cfg.main_similarity, min_label,
-                encodings, dim,
+                encodings, dim, head,
             )  # fmt: skip
             out.update(by_key if dim is None else {dim_key(key, dim): e for key, e in by_key.items()})
     return out
 
 
 def sets_evaluators(
-    parts: Sequence[tuple[object, dict[str, Dataset], float | None]], eval_cfg, dims: Sequence[int] = ()
+    parts: Sequence[tuple[object, dict[str, Dataset], float | None, Head | None]], eval_cfg, dims: Sequence[int] = ()
 ) -> dict[str, SentenceEvaluator]:
     """`evaluators` of several data sets, each (data config, its dev and test splits, its search
-    threshold), in one mapping: each set's keys are its own splits' names (checked distinct)."""
+    threshold, its classifier head or None), in one mapping: each set's keys are its own splits' names
+    (checked distinct)."""
     out: dict[str, SentenceEvaluator] = {}
-    for data_cfg, splits, min_label in parts:
-        by_key = evaluators(splits, data_cfg, eval_cfg, min_label, dims)
+    for data_cfg, splits, min_label, head in parts:
+        by_key = evaluators(splits, data_cfg, eval_cfg, min_label, dims, head)
         if clash := sorted(set(by_key) & set(out)):
             raise ConfigError(f"{data_cfg.name}: metrics key {clash[0]} is another data set's too; rename its split")
         out.update(by_key)
@@ -109,14 +127,21 @@ def sets_evaluators(
 
 
 def curve_evaluator(
-    dev: Dataset, data_cfg, eval_cfg, min_label: float | None, batch_size: int, autocast: torch.dtype | None
+    dev: Dataset,
+    data_cfg,
+    eval_cfg,
+    min_label: float | None,
+    batch_size: int,
+    autocast: torch.dtype | None,
+    head: Head | None = None,
 ) -> SentenceEvaluator:
     """The dev curve during training: the headline metric's evaluator, main similarity only, `batch_size`
-    texts a batch, under `autocast` (the training's precision; the final metrics use fp32)."""
+    texts a batch, under `autocast` (the training's precision; the final metrics use fp32); `head`: the
+    classifier the loss trains (classified pairs)."""
     key, _ = headline(data_cfg, eval_cfg)
     main = eval_cfg.main_similarity
     encodings = Encodings(batch_size, autocast=autocast)
-    return split_evaluators(dev, data_cfg.dev_name, data_cfg, [main], main, min_label, encodings)[key]
+    return split_evaluators(dev, data_cfg.dev_name, data_cfg, [main], main, min_label, encodings, None, head)[key]
 
 
 def score(model: SentenceTransformer, by_key: dict[str, SentenceEvaluator]) -> Metrics:

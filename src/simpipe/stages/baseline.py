@@ -37,11 +37,11 @@ def run(cfg) -> Metrics:
         log.info("%s: model.kind=%s has no pretrained base model; no baseline", cfg.name, cfg.model.kind)
     else:
         sets = set_splits(layout, cfg, EVAL_SPLITS)
-        parts = [(s.dataset.cfg.data, s.splits, s.min_label) for s in sets]
+        parts = [(s.dataset.cfg.data, s.splits, s.min_label, None) for s in sets]  # no trained head yet
         metrics = score(model, sets_evaluators(parts, cfg.eval, matryoshka_dims(cfg.train)))
         split, metric = headline(cfg.data, cfg.eval)
-        log.info(
-            "%s base model %s %s/%s: %.4f", cfg.name, cfg.model.name_or_path, split, metric, metrics[split][metric]
-        )
+        value = metrics.get(split, {}).get(metric)
+        log.info("%s base model %s %s/%s: %s", cfg.name, cfg.model.name_or_path, split, metric,
+                 "none (a classifier head is trained with the model)" if value is None else f"{value:.4f}")  # fmt: skip
     write_metrics(base_dir(layout.metrics(cfg.name)), metrics)
     return metrics

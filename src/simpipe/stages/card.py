@@ -8,12 +8,13 @@ from sentence_transformers import SentenceTransformer
 
 from simpipe.artifacts.documents import CARD_FILE, REPORT_MD
 from simpipe.artifacts.metrics import read_metrics
-from simpipe.artifacts.trained import model_dir, read_record
+from simpipe.artifacts.trained import heads_dir, model_dir, read_record
 from simpipe.core.io import atomic_dir, write_text
 from simpipe.core.paths import Layout
 from simpipe.data.prepared import SPLITS
 from simpipe.documents.card import bare_card_data, build_card_data, insert_section, render_card, reproduction_section
 from simpipe.documents.comparison import read_comparison
+from simpipe.evaluation.classifier import load_heads
 from simpipe.tracking.tracker import Tracker
 from simpipe.training.sets import set_splits
 
@@ -29,7 +30,7 @@ def run(cfg) -> None:
     sets = set_splits(layout, cfg, SPLITS)
 
     model = SentenceTransformer(str(model_dir(trained)), device="cpu", local_files_only=True)
-    build_card_data(model, sets, rec, metrics, cfg.card, cfg.eval, cfg.train)
+    build_card_data(model, sets, rec, metrics, cfg.card, cfg.eval, cfg.train, load_heads(heads_dir(trained)))
     target = layout.model(cfg.name)
     report = layout.report(cfg.name).relative_to(layout.root) / REPORT_MD
     with atomic_dir(target) as out:

@@ -20,9 +20,10 @@ from simpipe.artifacts.metrics import (
     with_base,
     write_metrics,
 )
-from simpipe.artifacts.trained import model_dir, read_run
+from simpipe.artifacts.trained import heads_dir, model_dir, read_run
 from simpipe.core.paths import Layout
 from simpipe.data.naming import dataset_name
+from simpipe.evaluation.classifier import load_heads
 from simpipe.evaluation.suite import EVAL_SPLITS, score, sets_evaluators
 from simpipe.modeling.hardware import resolve_device
 from simpipe.tracking.tracker import Tracker
@@ -38,7 +39,8 @@ def run(cfg) -> Metrics:
     device = resolve_device(cfg.train.device)
     model = SentenceTransformer(str(model_dir(trained)), device=device)
     sets = set_splits(layout, cfg, EVAL_SPLITS)
-    parts = [(s.dataset.cfg.data, s.splits, s.min_label) for s in sets]
+    heads = load_heads(heads_dir(trained))
+    parts = [(s.dataset.cfg.data, s.splits, s.min_label, heads.get(s.dataset.name)) for s in sets]
     metrics = score(model, sets_evaluators(parts, cfg.eval, matryoshka_dims(cfg.train)))
     base = base_dir(layout.metrics(cfg.name))
     if (base / METRICS_FILE).is_file():

@@ -13,11 +13,12 @@ from omegaconf import open_dict
 from transformers import set_seed
 
 from simpipe.artifacts.metrics import curve_metric, write_curves
-from simpipe.artifacts.trained import Record, TrainedRun, model_dir, write_record
+from simpipe.artifacts.trained import Record, TrainedRun, heads_dir, model_dir, write_record
 from simpipe.core.io import atomic_dir, write_json
 from simpipe.core.paths import Layout
 from simpipe.core.versions import library_versions
 from simpipe.data.prepared import SEARCH_FILE, load_split, read_search, split_file
+from simpipe.evaluation.classifier import save_head
 from simpipe.modeling.hardware import resolve_device, resolve_precision
 from simpipe.modeling.model import build_model, model_facts
 from simpipe.tracking.emissions import emission_metrics, emissions
@@ -99,6 +100,8 @@ def run(cfg) -> dict[str, float]:
             )  # fmt: skip
         seconds = time.time() - started
         model.save(str(model_dir(out)))
+        for name, head in result.heads.items():
+            save_head(head, heads_dir(out), name)
         run = TrainedRun(
             variant=cfg.name,
             mlflow_run_id=tracker.run_id,

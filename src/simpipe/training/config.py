@@ -20,12 +20,40 @@ class MatryoshkaConfig(Section):
 
     dims: list[int] = option([], "embedding sizes trained, largest first, e.g. [384, 256, 128, 64]")
     weights: list[float] | None = option(None, "weight of each dim's loss (null: 1 each)")
+    n_dims_per_step: int | None = option(
+        None,
+        "dims trained per step, sampled; -1: all; null: the wrapper's default (MatryoshkaLoss all, with "
+        "adaptive_layers Matryoshka2dLoss one)",
+    )
 
     def check(self, key: str) -> None:
         if not self.dims or any(d < 1 for d in self.dims) or len(set(self.dims)) != len(self.dims):
             raise invalid(f"{key}.dims", self.dims, "name distinct embedding sizes >= 1, e.g. [384, 256, 128, 64]")
         if self.weights is not None and len(self.weights) != len(self.dims):
             raise invalid(f"{key}.weights", self.weights, f"give one weight per dim ({len(self.dims)}) or null")
+        if self.n_dims_per_step is not None and (self.n_dims_per_step == 0 or self.n_dims_per_step < -1):
+            raise invalid(f"{key}.n_dims_per_step", self.n_dims_per_step, "must be -1 (all) or at least 1")
+
+
+@dataclass
+class AdaptiveLayersConfig(Section):
+    """`AdaptiveLayerLoss` around `train.loss`: the loss at the earlier layers too, so that the model cut to
+    fewer layers still embeds well (with `train.matryoshka`: `Matryoshka2dLoss`, layers and dims)."""
+
+    n_layers_per_step: int = option(1, "earlier layers trained per step, sampled (-1: all)")
+    last_layer_weight: float = option(1.0, "weight of the last layer's loss")
+    prior_layers_weight: float = option(1.0, "weight of the earlier layers' losses")
+    kl_div_weight: float = option(1.0, "weight of the KL divergence pulling earlier layers to the last")
+    kl_temperature: float = option(0.3, "temperature of that KL divergence")
+    layer_weighting: Literal["uniform", "log", "linear"] = option("uniform", "weight of each earlier layer's loss")
+
+    def check(self, key: str) -> None:
+        if self.n_layers_per_step == 0 or self.n_layers_per_step < -1:
+            raise invalid(f"{key}.n_layers_per_step", self.n_layers_per_step, "must be -1 (all) or at least 1")
+        for name in ("last_layer_weight", "prior_layers_weight", "kl_div_weight"):
+            at_least(f"{key}.{name}", getattr(self, name), 0.0, "a weight")
+        if self.kl_temperature <= 0:
+            raise invalid(f"{key}.kl_temperature", self.kl_temperature, "must be above 0")
 
 
 def check_loss(key: str, loss: str, params: dict[str, Any]) -> None:
@@ -95,6 +123,9 @@ class TrainConfig(Section):
     device: Literal["auto", "cpu", "cuda"] = option("auto", "auto: CUDA when available, else the CPU")
     dataloader_num_workers: int = option(0, "processes loading batches (0: the main process)")
     matryoshka: MatryoshkaConfig | None = option(None, "wrap the loss in MatryoshkaLoss with these dims (null: not)")
+    adaptive_layers: AdaptiveLayersConfig | None = option(
+        None, "wrap the loss in AdaptiveLayerLoss (with matryoshka: Matryoshka2dLoss); null: not"
+    )
     batch_sampler: Literal["auto", "batch_sampler", "no_duplicates", "group_by_label"] = option(
         "auto", "auto: no_duplicates for an in-batch-negative loss (a duplicate text is a false negative), else plain"
     )
@@ -124,6 +155,9 @@ class TrainConfig(Section):
                 raise invalid(f"{key}.datasets.{name}", name, "name a set with lower-case letters, digits and _")
             self.datasets[name] = build(SetConfig, node, f"{key}.datasets.{name}")
         losses = [self.loss, *(s.loss for s in self.datasets.values())]
+        if self.adaptive_layers and (cached := next((x for x in losses if LOSSES[x].cached), None)):
+            raise invalid(f"{key}.adaptive_layers", "set", f"{cached} back-propagates from a hook that "
+                          "AdaptiveLayerLoss cannot wrap; use the uncached loss or set it to null")  # fmt: skip
         if self.gradient_checkpointing and (cached := next((x for x in losses if LOSSES[x].cached), None)):
             raise invalid(
                 f"{key}.gradient_checkpointing",

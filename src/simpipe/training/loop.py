@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -16,13 +16,15 @@ from sentence_transformers.sentence_transformer.trainer import SentenceTransform
 from transformers import TrainerCallback
 
 from simpipe.core.errors import ConfigError
+from simpipe.data.prepared import class_count
+from simpipe.evaluation.classifier import Head
 from simpipe.evaluation.suite import curve_evaluator
 from simpipe.modeling.hardware import AUTOCAST_DTYPES
 from simpipe.tracking.tracker import Tracker
 from simpipe.training.args import column_prompts, training_args
 from simpipe.training.callbacks import CurveCallback, EvaluateOnEpochEnd
 from simpipe.training.config import train_shape
-from simpipe.training.losses import LOSSES, build_loss
+from simpipe.training.losses import LOSSES, build_loss, classifier_head
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +55,7 @@ class TrainResult:
     global_step: int
     epoch: float
     best_step: int | None = None  # the step of the model kept by train.load_best_model_at_end
+    heads: dict[str, Head] = field(default_factory=dict)  # classifier heads trained with it, by data set
 
 
 @dataclass
@@ -90,16 +93,18 @@ def train(
     autocast = AUTOCAST_DTYPES.get(precision)
     for rows in sets:
         check_recipe(rows.cfg, model)
-    losses = {rows.name: build_loss(model, rows.cfg.train) for rows in sets}
+    losses = {rows.name: build_loss(model, rows.cfg.train, num_labels(rows)) for rows in sets}
+    heads = {name: head for name, loss in losses.items() if (head := classifier_head(loss)) is not None}
     prompts = {
         rows.name: column_prompts(model.prompts, list(rows.train.column_names),
                                   train_shape(rows.cfg.data.shape, rows.cfg.mine.enabled))
         for rows in sets
     }  # fmt: skip
     curves = [
-        curve_evaluator(rows.dev, rows.cfg.data, cfg.eval, rows.min_label, cfg.train.eval_batch_size, autocast)
+        curve_evaluator(rows.dev, rows.cfg.data, cfg.eval, rows.min_label, cfg.train.eval_batch_size, autocast,
+                        heads.get(rows.name))
         for rows in sets
-    ]
+    ]  # fmt: skip
     if len(sets) == 1:
         train_input, dev_input, loss, evaluator = train_ds, dev_ds, losses[sets[0].name], curves[0]
         prompt_arg = prompts[sets[0].name]
@@ -140,4 +145,12 @@ def train(
         global_step=trainer.state.global_step,
         epoch=float(trainer.state.epoch or 0.0),
         best_step=int(Path(best).name.rsplit("-", 1)[1]) if best else None,
+        heads=heads,
     )
+
+
+def num_labels(rows: SetRows) -> int | None:
+    """The classes of a set of class ids whose loss trains a classifier over them (SoftmaxLoss); else None."""
+    if not LOSSES[rows.cfg.train.loss].head:
+        return None
+    return class_count(rows.train, rows.cfg.data.columns[-1])
