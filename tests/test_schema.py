@@ -49,6 +49,11 @@ from tests.helpers.config import VARIANTS
             r"^train\.matryoshka\.weights=\[1\]: give one weight per dim \(2\) or null$",
         ),
         ("train.batch_sampler=random", r"^train\.batch_sampler='random': choose one of auto, batch_sampler, no_dup"),
+        ("train.loss=GISTEmbedLoss", r"^train\.guide=None: GISTEmbedLoss picks its negatives with a guide model; set"),
+        (
+            "train.guide={kind:transformer,name_or_path:x}",
+            r"^train\.guide='set': no loss of this variant takes a guide",
+        ),
         ("mine.range_max=0", r"^mine\.range_max=0: must leave mine\.num_negatives=1 candidates after mine\.range_min"),
         (
             "mine.enabled=true",
@@ -93,7 +98,7 @@ def test_two_roles_of_one_column_are_refused(variant_cfg):
             r"^train\.loss='CosineSimilarityLoss' does not fit data\.shape='pairs' \(CosineSimilarityLoss takes "
             r"scored_pairs\); choose train\.loss from MultipleNegativesRankingLoss, "
             r"CachedMultipleNegativesRankingLoss, MultipleNegativesSymmetricRankingLoss, "
-            r"CachedMultipleNegativesSymmetricRankingLoss, MegaBatchMarginLoss$",
+            r"CachedMultipleNegativesSymmetricRankingLoss, MegaBatchMarginLoss, GISTEmbedLoss, CachedGISTEmbedLoss$",
         ),
         (
             ["data.shape=labelled_pairs", "data.roles={sentence1:q,sentence2:a,label:y}", "train.loss=CoSENTLoss"],
@@ -206,7 +211,8 @@ def test_every_key_has_one_line_of_help(variant):
             ["mine.enabled=true", "train.loss=MultipleNegativesSymmetricRankingLoss"],
             r"^train\.loss='MultipleNegativesSymmetricRankingLoss' does not fit data\.shape='pairs' with mined "
             r"negatives \(triplets\) \(MultipleNegativesSymmetricRankingLoss takes pairs\); choose train\.loss from "
-            r"MultipleNegativesRankingLoss, CachedMultipleNegativesRankingLoss, TripletLoss$",
+            r"MultipleNegativesRankingLoss, CachedMultipleNegativesRankingLoss, GISTEmbedLoss, CachedGISTEmbedLoss, "
+            r"TripletLoss, MarginMSELoss, DistillKLDivLoss$",
         ),
         (
             ["+train.loss_params.margin=1"],

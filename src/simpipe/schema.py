@@ -24,8 +24,8 @@ from simpipe.documents.config import CardConfig, ReportConfig
 from simpipe.evaluation.config import EvalConfig
 from simpipe.modeling.config import MODEL_SECTIONS
 from simpipe.tracking.config import TrackingConfig
+from simpipe.training.catalog import LOSSES, losses_for
 from simpipe.training.config import CheckpointConfig, MineConfig, TrainConfig, train_shape
-from simpipe.training.losses import LOSSES, losses_for
 
 # sections every variant shares (the pipeline root's top-level groups) and each variant's own
 SHARED: dict[str, type[Section]] = {"paths": PathsConfig, "tracking": TrackingConfig, "checkpoint": CheckpointConfig}

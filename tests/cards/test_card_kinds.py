@@ -16,7 +16,7 @@ from simpipe.cards.parse import parse_card
 from simpipe.cards.sources import facts_yaml, load_card
 from simpipe.cards.variant import NOT_STATED, variant_from_card
 from simpipe.core.errors import ConfigError
-from simpipe.training.losses import LOSSES
+from simpipe.training.catalog import LOSSES
 from tests.helpers import cards
 
 REFERENCE = "references/x.yaml"
@@ -108,6 +108,24 @@ def test_a_card_of_a_new_recipe_makes_its_variant(card_file, kind, train, data_s
     assert (mapped.config["train"]["max_steps"], mapped.config["train"]["seed"]) == (4, 7)
     assert [line.split(":")[0] for line in mapped.missing] == ["model.name_or_path", "data"]
     assert data_shape in LOSSES[train["loss"]].shapes
+
+
+def test_a_gist_card_needs_its_guide_set(card_file):
+    """The card prints the guide model, never its name: train.guide is `???` and listed, the loss mapped."""
+    mapped = variant(load_card(card_file("gist")))
+    train = mapped.config["train"]
+    assert (train["loss"], train["loss_params"], train["guide"]) == ("GISTEmbedLoss", {"temperature": 0.05}, NOT_STATED)
+    assert any(line.startswith("train.guide: the card's GISTEmbedLoss is guided by 'SentenceTransformer(")
+               for line in mapped.missing)  # fmt: skip
+
+
+def test_a_distillation_card_needs_its_teacher_set(card_file):
+    """MarginMSELoss: the loss mapped; the label column is the teacher's (the mine stage scores with
+    train.teacher), so the rows are triplets; no card names the teacher: `???` and listed."""
+    mapped = variant(load_card(card_file("margin_mse")))
+    assert (mapped.config["train"]["loss"], mapped.config["train"]["teacher"]) == ("MarginMSELoss", NOT_STATED)
+    assert any(line.startswith("train.teacher: the card's MarginMSELoss learns a teacher's scores")
+               for line in mapped.missing)  # fmt: skip
 
 
 def test_three_data_sets_with_three_losses(card_file):

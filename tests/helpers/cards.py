@@ -144,6 +144,25 @@ def three_dataset_card(directory: Path) -> Path:
     return train_and_save(model, directory, train, loss, multi_dataset_batch_sampler="round_robin")
 
 
+def gist_card(directory: Path) -> Path:
+    """GISTEmbedLoss (temperature 0.05) on pairs, guided by a second tiny BERT."""
+    from sentence_transformers.losses import GISTEmbedLoss
+
+    model, guide = tiny_bert(directory / "m"), tiny_bert(directory / "g")
+    return train_and_save(model, directory, pairs(), GISTEmbedLoss(model, guide, temperature=0.05),
+                          batch_sampler="no_duplicates")  # fmt: skip
+
+
+def margin_mse_card(directory: Path) -> Path:
+    """MarginMSELoss on (query, positive, negative) rows labelled with a teacher's score margins."""
+    from sentence_transformers.losses import MarginMSELoss
+
+    model = tiny_bert(directory)
+    rows = Dataset.from_dict({"query": sentences(16), "positive": sentences(16, 1), "negative": sentences(16, 5),
+                              "label": [0.5 - i / 40 for i in range(16)]})  # fmt: skip
+    return train_and_save(model, directory, rows, MarginMSELoss(model))
+
+
 def before_after_card(directory: Path) -> Path:
     """Two EmbeddingSimilarityEvaluators named `sts-dev`: one run before training, one during it."""
     from sentence_transformers.evaluation import EmbeddingSimilarityEvaluator

@@ -19,10 +19,11 @@ from simpipe.core.paths import Layout
 from simpipe.data.fetch import fetch
 from simpipe.data.naming import dataset_name, hub_dataset
 from simpipe.data.prepared import run_files
-from simpipe.stages import STAGES, stage
+from simpipe.stages import STAGES, run_stage, stage
 from simpipe.tracking.tracker import metric_name
+from simpipe.training.sets import training_sets
 from tests.helpers.config import VARIANTS
-from tests.helpers.processes import dvc, project_copy
+from tests.helpers.processes import copy_simpipe, dvc, project_copy
 
 pytestmark = pytest.mark.slow
 
@@ -143,10 +144,45 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
 @pytest.mark.parametrize("variant", VARIANTS)
 def test_every_variant_runs_through_all_stages(variant, run_cfg, tmp_path, mirror):
     cfg = run_cfg(variant)
-    fetch(cfg.data, Layout.from_cfg(cfg).raw(cfg.data.raw_subdir), mirror)
+    for dataset in training_sets(cfg):
+        fetch(dataset.cfg.data, Layout.from_cfg(cfg).raw(dataset.cfg.data.raw_subdir), mirror)
     for name in STAGES:
-        stage(name)(cfg)
+        run_stage(name, cfg)  # prepare and mine: of every data set
     check_outputs(tmp_path, variant, cfg)
+
+
+@pytest.mark.parametrize("sampler", ["proportional", "round_robin"])
+def test_two_sets_with_two_losses_under_each_sampler(run_cfg, mirror, monkeypatch, sampler):
+    """minilm_multitask's two sets (STS-b pairs, CoSENTLoss; Home Depot search triplets, MNRL) for one epoch
+    of batches of 4: proportional draws every batch of both sets, round robin alternates until the smaller
+    runs out; each batch trains with its own set's loss."""
+    from sentence_transformers.losses import CoSENTLoss, MultipleNegativesRankingLoss
+
+    cfg = run_cfg("minilm_multitask", "train.max_steps=-1", "train.batch_size=4", "tracking.enabled=false",
+                  f"train.multi_dataset_sampler={sampler}")  # fmt: skip
+    for dataset in training_sets(cfg):
+        fetch(dataset.cfg.data, Layout.from_cfg(cfg).raw(dataset.cfg.data.raw_subdir), mirror)
+    for name in ("prepare", "mine"):
+        run_stage(name, cfg)
+    sizes = {s.name: len(pd.read_parquet(Layout.from_cfg(cfg).mined(cfg.name, s.key) / "train.parquet"))
+             for s in training_sets(cfg)}  # fmt: skip
+    batches = {name: -(-size // 4) for name, size in sizes.items()}
+    assert sizes["stsb"] == 48 and batches["homedepot"] < batches["stsb"]
+    if sampler == "round_robin":
+        batches = dict.fromkeys(batches, min(batches.values()))
+    calls = {"stsb": 0, "homedepot": 0}
+    for loss, name in ((CoSENTLoss, "stsb"), (MultipleNegativesRankingLoss, "homedepot")):
+        forward = loss.forward
+
+        def counted(self, *args, name=name, forward=forward, **kwargs):
+            calls[name] += 1
+            return forward(self, *args, **kwargs)
+
+        monkeypatch.setattr(loss, "forward", counted)
+    stage("train")(cfg)
+    run = json.loads((Layout.from_cfg(cfg).trained(cfg.name) / "run.json").read_text())
+    assert run["global_step"] == sum(batches.values()) and run["set_samples"] == sizes
+    assert calls == batches
 
 
 def test_same_seed_same_metrics(run_cfg, tmp_path, mirror):
@@ -210,6 +246,34 @@ def check_remote_round_trip(repo: Path, tmp_path: Path) -> None:
         original = SentenceTransformer(str(repo / "models" / name), device="cpu")
         texts = ["a dog runs in the park", "cordless drill"]
         assert (pulled.encode(texts) == original.encode(texts)).all()
+
+
+# a distillation variant: MarginMSELoss on mined Home Depot triplets, taught by all-MiniLM-L6-v2
+DISTILL = """# @package _global_
+defaults: [/data: homedepot_pairs, /model: minilm, /mine: default, /train: default, /model@train.teacher: minilm,
+           /eval: default, /card: default, /report: default, _self_]
+name: tiny_distill
+mine: {enabled: true}
+train: {loss: MarginMSELoss}
+"""
+
+
+def test_a_teacher_scores_once_and_a_training_change_does_not_score_again(quick_repo):
+    """The mine stage adds the teacher's scores [positive, negative] of each mined row, which training reads
+    as the label; a training-only change re-runs train, never the teacher (mine is cached)."""
+    repo, quick_sets = quick_repo
+    made = copy_simpipe(repo, "variant", "--new", "tiny_distill", "--data", "homedepot_pairs")
+    assert made.returncode == 0, made.stderr
+    (repo / "conf" / "variant" / "tiny_distill.yaml").write_text(DISTILL)
+    sets = copy_simpipe(repo, "params", *quick_sets, "profile@variants.tiny_distill=quick")
+    assert sets.returncode == 0, sets.stderr
+    dvc("repro", "train@tiny_distill", cwd=repo)
+    rows = pd.read_parquet(repo / "data" / "mined" / "tiny_distill" / "train.parquet")
+    assert list(rows.columns) == ["sentence_0", "sentence_1", "negative", "label"]
+    assert all(len(scores) == 2 for scores in rows["label"])
+    changed = {s for s in changed_stages(repo, "train", "learning_rate", 1e-4, variant="tiny_distill")
+               if s.endswith("@tiny_distill")}  # fmt: skip
+    assert "train@tiny_distill" in changed and not changed & {"prepare@tiny_distill", "mine@tiny_distill"}
 
 
 def test_dvc_repro_then_noop_then_exp_run(quick_repo, tmp_path):

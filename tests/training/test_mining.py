@@ -6,7 +6,7 @@ from datasets import Dataset
 
 from simpipe.modeling.model import build_model
 from simpipe.training.config import trained_columns
-from simpipe.training.mining import mine
+from simpipe.training.mining import mine, teacher_scores
 
 # queries repeat with several positives each (as Home Depot's do): none of a query's positives may be its negative
 PAIRS = [
@@ -79,3 +79,16 @@ def test_the_trained_columns_name_the_mined_negatives(variant_cfg):
     assert trained_columns(cfg.data, cfg.mine) == ["sentence_0", "sentence_1", "negative_1", "negative_2"]
     plain = variant_cfg("minilm_homedepot_search", "mine.enabled=false")
     assert trained_columns(plain.data, plain.mine) == ["sentence_0", "sentence_1"]
+
+
+def test_a_teacher_scores_each_row_once_per_text(model):
+    """The distillation label of (query, positive, negative...) rows: the teacher's cosine of the query with each
+    candidate, as the teacher itself scores them one pair at a time."""
+    frame = pd.DataFrame({"q": ["cordless drill", "white paint"], "p": [PAIRS[0][1], PAIRS[5][1]],
+                          "n1": [PAIRS[5][1], PAIRS[0][1]], "n2": [PAIRS[8][1], PAIRS[8][1]]})  # fmt: skip
+    scores = teacher_scores(model, frame, ["q", "p", "n1", "n2"], batch_size=4)
+    assert len(scores) == 2 and all(len(row) == 3 for row in scores)
+    for row, (_, query, *candidates) in zip(scores, frame.itertuples(), strict=True):
+        expected = model.similarity(model.encode([query]), model.encode(candidates))[0].tolist()
+        assert row == pytest.approx(expected, abs=1e-5)
+    assert scores[0][0] > scores[0][1]  # the drill query: its drill positive above the paint negative

@@ -7,12 +7,17 @@ Card facts -> config keys (hyperparameters of sentence-transformers 3+ cards, or
     modules WordEmbeddings/LSTM -> model=glove_bilstm (lstm.*), Transformer -> model=minilm (name_or_path)
     base model -> model.name_or_path, card.base_model; max sequence length -> model.max_seq_length
     prompts (config_sentence_transformers.json beside the card) -> model.prompts
-    loss, its parameters -> train.loss, train.loss_params; MatryoshkaLoss -> its inner loss + train.matryoshka
-    batch size, epochs, learning rate, scheduler, warmup, weight decay, seed, max steps, bf16, batch sampler
-        -> train.*; the Training Logs' intervals -> train.eval_steps, train.logging_steps
+    loss, its parameters -> train.loss, train.loss_params; MatryoshkaLoss, AdaptiveLayerLoss, Matryoshka2dLoss
+        -> its inner loss + train.matryoshka / train.adaptive_layers; GIST's guide, a distillation loss's
+        teacher -> train.guide, train.teacher (`???`: no card names them)
+    batch size, epochs, learning rate, scheduler, warmup (steps as a ratio), weight decay, seed, max steps,
+        bf16, batch sampler, multi-dataset sampler, load_best_model_at_end -> train.*; what a non-default list
+        leaves out: the Trainer's default; the Training Logs' intervals -> train.eval_steps, logging_steps
     no evaluation data set -> train.eval_loss false; evaluator names -> data.dev_name, data.test_name
     data set (hub id, revision, subset, columns) -> data=hub with data.roles in the loss's shape, or
-        the given data group (`--data`), which states what no card does (text processing, the split)
+        the given data group (`--data`), which states what no card does (text processing, the split); each
+        further training data set -> train.datasets.<name> (its data group, loss, loss parameters)
+    what a card does not state, or states as no value simpipe takes -> `??? (not stated by the card ...)`
 """
 
 from __future__ import annotations
@@ -35,8 +40,9 @@ from simpipe.core.config import CONF_DIR
 from simpipe.core.errors import ConfigError
 from simpipe.core.sections import UNSET, convert, is_unset
 from simpipe.data.shapes import SHAPES
+from simpipe.training.catalog import LOSSES, batch_sampler, losses_for
 from simpipe.training.config import AdaptiveLayersConfig, TrainConfig
-from simpipe.training.losses import LOSSES, batch_sampler, loss_options, losses_for
+from simpipe.training.losses import loss_options
 
 GROUPS = ("data", "model", "mine", "train", "eval", "card", "report")
 # trainer argument -> train key
@@ -85,6 +91,8 @@ class Mapped:
     from_data: list[str] = field(default_factory=list)
     # the names of the variant's other data sets (train.datasets), for conf/config.yaml's `sets` index
     sets: list[str] = field(default_factory=list)
+    guide: bool = False  # a loss of the card takes a guide model the card does not name (train.guide: ???)
+    teacher: bool = False  # a loss of the card learns a teacher's scores; no card names the teacher
 
 
 def group_defaults(group: str, option: str, conf_dir: Path = CONF_DIR) -> dict[str, Any]:
@@ -301,12 +309,17 @@ def _train(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
                                       f"takes ({TrainConfig.help()[key]}); set it")  # fmt: skip
     if keys.get("max_steps") == -1:
         keys.pop("max_steps")
+    if len(card.train_datasets()) < 2:
+        keys.pop("multi_dataset_sampler", None)  # draws batches of several data sets only
     keys.update(_warmup(card, stated, keys, mapped))
     keys.update(_intervals(card))
     if keys.get("load_best_model_at_end") is False:
         keys.pop("metric_for_best_model", None)  # only read when the best model is kept
     train_sets = card.train_datasets()
     keys.update(_loss(train_sets[0] if train_sets else None, "train", mapped))
+    for role in ("guide", "teacher"):
+        if getattr(mapped, role):
+            keys[role] = NOT_STATED
     if stated.get("bf16") is True:
         keys["precision"] = "bf16"
     if stated.get("fp16") is True:
@@ -420,6 +433,12 @@ def _loss(dataset: DatasetFacts | None, where: str, mapped: Mapped) -> dict[str,
         if LOSSES[loss].head and name in FROM_DATA:
             mapped.from_data.append(f"{where}.loss: {loss}'s {name}={given} comes from the data (its class ids)")
             continue
+        if LOSSES[loss].guided and name == "guide":
+            printed = " ".join(str(given).split())[:80]
+            mapped.missing.append(f"train.guide: the card's {loss} is guided by {printed!r}, a model it does not name; "
+                                  "set train.guide (a model section, e.g. - /model@train.guide: minilm)")  # fmt: skip
+            mapped.guide = True
+            continue
         if name in settable and isinstance(given, int | float | str | bool):
             keys.setdefault("loss_params", {})[name] = given
         else:
@@ -427,6 +446,12 @@ def _loss(dataset: DatasetFacts | None, where: str, mapped: Mapped) -> dict[str,
                 f"{where}.loss_params.{name}: the card's {loss} uses {given!r}; only its number, string and "
                 f"boolean parameters ({', '.join(settable) or 'none'}) can be set in config"
             )
+    if LOSSES[loss].teacher:
+        mapped.teacher = True
+        mapped.missing.append(
+            f"train.teacher: the card's {loss} learns a teacher's scores and a card does not name the teacher; "
+            "set train.teacher (a model section, e.g. - /model@train.teacher: minilm)"
+        )
     return keys
 
 
@@ -484,10 +509,13 @@ def _data(dataset: DatasetFacts | None, data: str | None, where: str, mapped: Ma
     keys = {"name": dataset.hub_id.split("/")[-1], "raw_subdir": dataset.hub_id.replace("/", "__"),
             "hub_id": dataset.hub_id, "revision": dataset.revision, "subset": dataset.subset}  # fmt: skip
     loss = dataset.loss if dataset.loss not in WRAPPERS else dataset.loss_params.get("loss")
-    shape = _shape(loss, len(dataset.columns))
-    if shape and len(dataset.columns) == len(SHAPES[shape].roles):
+    columns = list(dataset.columns)
+    if loss in LOSSES and LOSSES[loss].teacher and columns[-1:] == ["label"]:
+        columns = columns[:-1]  # the teacher's scores: the mine stage computes them (train.teacher)
+    shape = _shape(loss, len(columns))
+    if shape and len(columns) == len(SHAPES[shape].roles):
         keys["shape"] = shape
-        keys["roles"] = dict(zip(SHAPES[shape].roles, dataset.columns, strict=True))
+        keys["roles"] = dict(zip(SHAPES[shape].roles, columns, strict=True))
     else:
         keys["roles"] = UNSET
         mapped.missing.append(

@@ -33,8 +33,9 @@ from simpipe.documents.render import markdown_table, number, signed
 from simpipe.documents.replay import replay_training
 from simpipe.evaluation.classifier import Head
 from simpipe.evaluation.suite import sets_evaluators
+from simpipe.training.catalog import LOSSES
 from simpipe.training.config import trained_columns
-from simpipe.training.losses import LOSSES, build_loss
+from simpipe.training.losses import build_loss
 from simpipe.training.sets import SetSplits
 
 log = logging.getLogger(__name__)
@@ -131,7 +132,11 @@ def bare_card_data(
         # what the card's template needs of a data set without statistics: its name, columns and loss
         view = dataset.cfg
         loss = {"fullname": f"sentence_transformers.losses.{view.train.loss}"}
-        return {**card_dataset(view.data), "columns": trained_columns(view.data, view.mine), "loss": loss}
+        return {
+            **card_dataset(view.data),
+            "columns": trained_columns(view.data, view.mine, view.train.loss),
+            "loss": loss,
+        }
 
     data = SimpipeModelCardData(
         language=card.language or [],

@@ -67,11 +67,12 @@ def reproduced_facts(rec: Record, metrics: Metrics, sets: list[TrainingSet], eva
     run = rec.run
     data_cfg = sets[0].cfg.data
     all_hyper, non_default = card_hyperparameters(rec.training_args)
+    multi = len(sets) > 1
     trained = [
         DatasetFacts(
-            TRAIN, name=s.name if len(sets) > 1 else None, columns=trained_columns(s.cfg.data, s.cfg.mine),
-            size=run.set_samples.get(s.name, run.train_samples) if len(sets) > 1 else run.train_samples,
-            loss=s.cfg.train.loss,
+            TRAIN, name=s.name if multi else None, loss=s.cfg.train.loss,
+            columns=trained_columns(s.cfg.data, s.cfg.mine, s.cfg.train.loss),
+            size=run.set_samples.get(s.name, run.train_samples) if multi else run.train_samples,
         )
         for s in sets
     ]  # fmt: skip

@@ -1,9 +1,10 @@
 """Stage `mine`: the prepared train split -> data/mined/<variant>/train.parquet, the rows the train stage
 reads: with `mine.enabled`, each (anchor, positive) pair with hard negatives mined by the base model
 (statistics -> metrics/<variant>/mining.json); otherwise the prepared train split as it is (a copy, which
-DVC stores once). A training set's (`simpipe mine --set S`, stage mine_set) goes to data/mined/<variant>/<S>/.
-Cached by DVC on the train split, the model and the mine settings only, so a training change never mines
-again."""
+DVC stores once); with a distillation loss (MarginMSELoss, DistillKLDivLoss), the teacher's scores of each
+row as the label (`train.teacher`, computed once here, not in every epoch). A training set's (`simpipe
+mine --set S`, stage mine_set) goes to data/mined/<variant>/<S>/. Cached by DVC on the train split, the
+model and the mine settings only, so a training change never mines again."""
 
 from __future__ import annotations
 
@@ -17,7 +18,9 @@ from simpipe.core.paths import Layout
 from simpipe.data.prepared import load_split, split_file
 from simpipe.modeling.hardware import resolve_device
 from simpipe.modeling.model import build_model
-from simpipe.training.mining import mine
+from simpipe.training.catalog import LOSSES
+from simpipe.training.config import LABEL
+from simpipe.training.mining import mine, teacher_scores
 from simpipe.training.sets import set_key
 
 log = logging.getLogger(__name__)
@@ -28,21 +31,32 @@ def run(cfg) -> dict:
     key = set_key(cfg)
     prepared = layout.prepared(cfg.name, key)
     stats: dict = {}
+    distilled = LOSSES[cfg.train.loss].teacher
     with atomic_files(layout.mined(cfg.name, key)) as out:
-        if not cfg.mine.enabled:
+        if not cfg.mine.enabled and not distilled:
             shutil.copyfile(split_file(prepared, "train"), split_file(out, "train"))
             log.info("%s: mine.enabled=false; the prepared train split as it is", cfg.name)
+        elif not cfg.mine.enabled:
+            frame = load_split(prepared, "train").to_pandas()
         else:
             device = resolve_device(cfg.train.device)
             started = time.time()
             model = build_model(cfg.model, device)
             frame, stats = mine(model, load_split(prepared, "train"), cfg.mine, list(cfg.data.train_columns))
             stats["seconds"] = time.time() - started
-            frame.to_parquet(split_file(out, "train"), index=False)
             log.info(
                 "%s: mined %d negative(s) for %d of %d pairs in %.0f s (positive %.3f, negative %.3f mean similarity)",
                 cfg.name, cfg.mine.num_negatives, stats["rows"], stats["pairs"], stats["seconds"],
                 stats["positive_mean"], stats["negative_mean"],
             )  # fmt: skip
+        if distilled:  # the teacher's scores of every row, once: training reads them as its label
+            started = time.time()
+            teacher = build_model(cfg.train.teacher, resolve_device(cfg.train.device))
+            frame[LABEL] = teacher_scores(teacher, frame, list(frame.columns), cfg.mine.batch_size)
+            stats["teacher_seconds"] = time.time() - started
+            log.info("%s: %s's scores of %d rows in %.0f s", cfg.name, cfg.train.teacher.name_or_path, len(frame),
+                     stats["teacher_seconds"])  # fmt: skip
+        if distilled or cfg.mine.enabled:
+            frame.to_parquet(split_file(out, "train"), index=False)
     write_mining(layout.metrics(cfg.name, key), stats)
     return stats

@@ -23,10 +23,10 @@ from simpipe.modeling.hardware import resolve_device, resolve_precision
 from simpipe.modeling.model import build_model, model_facts
 from simpipe.tracking.emissions import emission_metrics, emissions
 from simpipe.tracking.tracker import Tracker, run_params, run_tags
+from simpipe.training.catalog import batch_sampler, variant_losses
 from simpipe.training.checkpoints import RESUME_FILE, fingerprint, resume_point
 from simpipe.training.distributed import is_main, world_size
 from simpipe.training.loop import SetRows, train
-from simpipe.training.losses import batch_sampler, variant_losses
 from simpipe.training.sets import TrainingSet, training_sets
 
 log = logging.getLogger(__name__)

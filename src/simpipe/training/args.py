@@ -7,8 +7,8 @@ from pathlib import Path
 from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
 
 from simpipe.data.shapes import QUERY_DOCUMENT_SHAPES
+from simpipe.training.catalog import batch_sampler, variant_losses
 from simpipe.training.distributed import per_device_batch, world_size
-from simpipe.training.losses import batch_sampler, variant_losses
 
 
 def eval_steps(t, device: str) -> int:

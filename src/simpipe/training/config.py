@@ -8,7 +8,9 @@ from typing import Any, Literal
 
 from simpipe.core.sections import Section, at_least, build, invalid, option, required, within
 from simpipe.data.config import READER_SECTIONS
-from simpipe.training.losses import LOSSES, loss_options
+from simpipe.modeling.config import TransformerConfig
+from simpipe.training.catalog import LOSSES
+from simpipe.training.losses import loss_options
 
 # keep at least this many checkpoints, so that a newest one cut short by a crash leaves one to resume from
 MIN_KEEP = 2
@@ -126,6 +128,16 @@ class TrainConfig(Section):
     adaptive_layers: AdaptiveLayersConfig | None = option(
         None, "wrap the loss in AdaptiveLayerLoss (with matryoshka: Matryoshka2dLoss); null: not"
     )
+    teacher: TransformerConfig | None = option(
+        None,
+        "the teacher of a distillation loss (MarginMSELoss, DistillKLDivLoss): its scores of each training "
+        "row, computed once by the mine stage (a model section: - /model@train.teacher: minilm); null: none",
+    )
+    guide: TransformerConfig | None = option(
+        None,
+        "the guide model of GISTEmbedLoss / CachedGISTEmbedLoss (a model section: - /model@train.guide: "
+        "minilm); null: none",
+    )
     batch_sampler: Literal["auto", "batch_sampler", "no_duplicates", "group_by_label"] = option(
         "auto", "auto: no_duplicates for an in-batch-negative loss (a duplicate text is a false negative), else plain"
     )
@@ -155,6 +167,20 @@ class TrainConfig(Section):
                 raise invalid(f"{key}.datasets.{name}", name, "name a set with lower-case letters, digits and _")
             self.datasets[name] = build(SetConfig, node, f"{key}.datasets.{name}")
         losses = [self.loss, *(s.loss for s in self.datasets.values())]
+        guided = [x for x in losses if LOSSES[x].guided]
+        if guided and self.guide is None:
+            raise invalid(f"{key}.guide", None, f"{guided[0]} picks its negatives with a guide model; set it (a "
+                          "model section, e.g. - /model@train.guide: minilm in the variant's defaults)")  # fmt: skip
+        taught = [x for x in losses if LOSSES[x].teacher]
+        if taught and self.teacher is None:
+            raise invalid(f"{key}.teacher", None, f"{taught[0]} learns a teacher's scores; set it (a model section, "
+                          "e.g. - /model@train.teacher: minilm in the variant's defaults)")  # fmt: skip
+        if self.teacher is not None and not taught:
+            raise invalid(f"{key}.teacher", "set", "no loss of this variant learns from a teacher (MarginMSELoss, "
+                          "DistillKLDivLoss); set it to null")  # fmt: skip
+        if self.guide is not None and not guided:
+            raise invalid(f"{key}.guide", "set", "no loss of this variant takes a guide (GISTEmbedLoss, "
+                          "CachedGISTEmbedLoss); set it to null")  # fmt: skip
         if self.adaptive_layers and (cached := next((x for x in losses if LOSSES[x].cached), None)):
             raise invalid(f"{key}.adaptive_layers", "set", f"{cached} back-propagates from a hook that "
                           "AdaptiveLayerLoss cannot wrap; use the uncached loss or set it to null")  # fmt: skip
@@ -251,6 +277,12 @@ def negative_columns(n: int) -> list[str]:
     return ["negative"] if n == 1 else [f"negative_{i}" for i in range(1, n + 1)]
 
 
-def trained_columns(data_cfg, mine_cfg) -> list[str]:
-    """The columns training reads, in order: the data's train columns, then the mined negatives (`mine`)."""
-    return [*data_cfg.train_columns, *(negative_columns(mine_cfg.num_negatives) if mine_cfg.enabled else [])]
+# the column of a teacher's scores (the distillation losses' label), last in the rows training reads
+LABEL = "label"
+
+
+def trained_columns(data_cfg, mine_cfg, loss: str | None = None) -> list[str]:
+    """The columns training reads, in order: the data's train columns, the mined negatives (`mine`), then the
+    teacher's scores of a distillation `loss`."""
+    mined = negative_columns(mine_cfg.num_negatives) if mine_cfg.enabled else []
+    return [*data_cfg.train_columns, *mined, *([LABEL] if loss and LOSSES[loss].teacher else [])]

@@ -23,8 +23,9 @@ from simpipe.modeling.hardware import AUTOCAST_DTYPES
 from simpipe.tracking.tracker import Tracker
 from simpipe.training.args import column_prompts, training_args
 from simpipe.training.callbacks import CurveCallback, EvaluateOnEpochEnd
+from simpipe.training.catalog import LOSSES
 from simpipe.training.config import train_shape
-from simpipe.training.losses import LOSSES, build_loss, classifier_head
+from simpipe.training.losses import build_loss, classifier_head
 
 log = logging.getLogger(__name__)
 

@@ -1,77 +1,21 @@
-"""The losses a variant can train with (`train.loss`), built from sentence-transformers' classes, optionally
-wrapped in `MatryoshkaLoss` (`train.matryoshka`), and the batch sampler each wants.
+"""The losses a variant trains with (`train.loss`, what each is: simpipe.training.catalog), built from
+sentence-transformers' classes, optionally wrapped (`train.matryoshka`, `train.adaptive_layers`).
 
-sentence-transformers is imported when a loss is built or inspected, not on import: the config check
-(`simpipe params`) reads LOSSES without loading torch.
+sentence-transformers is imported when a loss is built or inspected, not on import.
 """
 
 from __future__ import annotations
 
 import inspect
-from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+
+from simpipe.training.catalog import LOSSES
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
     from torch import nn
 
     from simpipe.evaluation.classifier import Head
-
-
-@dataclass(frozen=True)
-class Loss:
-    """What simpipe knows of a sentence-transformers loss: the data shapes (simpipe.data.shapes) it takes,
-    whether the other rows of a batch are its negatives, and whether it caches embeddings (GradCache)."""
-
-    shapes: tuple[str, ...]
-    in_batch: bool = False
-    cached: bool = False
-    by_label: bool = False  # needs several texts of a class in a batch (the group_by_label sampler)
-    head: bool = False  # trains a classifier over the embeddings (num_labels from the data), kept with the model
-
-
-LOSSES: dict[str, Loss] = {
-    "CosineSimilarityLoss": Loss(("scored_pairs",)),
-    "CoSENTLoss": Loss(("scored_pairs",)),
-    "AnglELoss": Loss(("scored_pairs",)),
-    "MultipleNegativesRankingLoss": Loss(("pairs", "triplets"), in_batch=True),
-    "CachedMultipleNegativesRankingLoss": Loss(("pairs", "triplets"), in_batch=True, cached=True),
-    "MultipleNegativesSymmetricRankingLoss": Loss(("pairs",), in_batch=True),
-    "CachedMultipleNegativesSymmetricRankingLoss": Loss(("pairs",), in_batch=True, cached=True),
-    "MegaBatchMarginLoss": Loss(("pairs",), in_batch=True, cached=True),
-    "TripletLoss": Loss(("triplets",)),
-    "BatchAllTripletLoss": Loss(("labelled_texts",), by_label=True),
-    "BatchHardTripletLoss": Loss(("labelled_texts",), by_label=True),
-    "BatchHardSoftMarginTripletLoss": Loss(("labelled_texts",), by_label=True),
-    "BatchSemiHardTripletLoss": Loss(("labelled_texts",), by_label=True),
-    "SoftmaxLoss": Loss(("classified_pairs",), head=True),
-    "ContrastiveLoss": Loss(("labelled_pairs",)),
-    "OnlineContrastiveLoss": Loss(("labelled_pairs",)),
-}
-
-
-def losses_for(shape: str) -> list[str]:
-    """The losses that take data of `shape`."""
-    return [name for name, loss in LOSSES.items() if shape in loss.shapes]
-
-
-def batch_sampler(losses: str | Sequence[str], setting: str) -> str:
-    """sentence-transformers' BatchSamplers value of `train.batch_sampler=setting` for a variant training with
-    `losses` (auto: no_duplicates when one of them takes in-batch negatives, for which a duplicate text in a
-    batch would be a false negative; group_by_label for the batch triplet losses, which need several texts
-    of a class in a batch; else the plain one)."""
-    if setting != "auto":
-        return setting
-    names = [losses] if isinstance(losses, str) else list(losses)
-    if any(LOSSES[name].in_batch for name in names):
-        return "no_duplicates"
-    return "group_by_label" if any(LOSSES[name].by_label for name in names) else "batch_sampler"
-
-
-def variant_losses(train_cfg) -> list[str]:
-    """The losses of a variant: `train.loss` (its own data set's), then each of `train.datasets`'."""
-    return [train_cfg.loss, *(s.loss for s in (train_cfg.get("datasets") or {}).values())]
 
 
 def loss_options(name: str) -> dict[str, Any]:
@@ -89,12 +33,17 @@ def loss_options(name: str) -> dict[str, Any]:
 def build_loss(model: SentenceTransformer, train_cfg, num_labels: int | None = None) -> nn.Module:
     """`train.loss` (a sentence-transformers loss class of LOSSES) with `train.loss_params` as keyword arguments,
     wrapped in `MatryoshkaLoss` (`train.matryoshka`), `AdaptiveLayerLoss` (`train.adaptive_layers`) or, with
-    both, `Matryoshka2dLoss`; a loss with a classifier head (SoftmaxLoss) over `num_labels` classes."""
+    both, `Matryoshka2dLoss`; a loss with a classifier head (SoftmaxLoss) over `num_labels` classes; a
+    guided loss (GISTEmbedLoss) with the model of `train.guide`."""
     from sentence_transformers.sentence_transformer import losses
 
     extra: dict[str, Any] = {}
     if LOSSES[train_cfg.loss].head:
         extra = {"embedding_dimension": model.get_embedding_dimension(), "num_labels": num_labels}
+    if LOSSES[train_cfg.loss].guided:
+        from simpipe.modeling.model import build_model
+
+        extra = {"guide": build_model(train_cfg.guide, str(model.device))}
     loss = getattr(losses, train_cfg.loss)(model, **dict(train_cfg.loss_params or {}), **extra)
     matryoshka, adaptive = train_cfg.get("matryoshka"), train_cfg.get("adaptive_layers")
     layers = dict(adaptive) if adaptive else {}

@@ -87,3 +87,23 @@ def statistics(scores: np.ndarray, pairs: int, printed: list[str]) -> dict[str, 
         elif match := _MISSING.search(line):
             out["pairs_without_negatives"] = int(match[1].replace(",", ""))
     return out
+
+
+def teacher_scores(teacher: SentenceTransformer, frame: pd.DataFrame, columns: list[str], batch_size: int) -> list:
+    """The distillation label of each (query, positive, negative...) row of `frame` (`columns` in that order):
+    the teacher's similarity of the query with each candidate, [positive, negative_1, ...] (MarginMSELoss takes
+    their differences, DistillKLDivLoss their softmax). Each distinct text is encoded once, with the teacher's
+    query and document prompts when it has them."""
+    query, *candidates = columns
+
+    def encode(texts: list[str], prompt: str) -> dict[str, torch.Tensor]:
+        distinct = list(dict.fromkeys(texts))
+        vectors = teacher.encode(distinct, batch_size=batch_size, convert_to_tensor=True,
+                                 prompt_name=prompt if teacher.prompts.get(prompt) else None)  # fmt: skip
+        return dict(zip(distinct, vectors, strict=True))
+
+    queries = encode(frame[query].tolist(), "query")
+    docs = encode([t for c in candidates for t in frame[c].tolist()], "document")
+    q = torch.stack([queries[t] for t in frame[query]])
+    scores = [teacher.similarity_pairwise(q, torch.stack([docs[t] for t in frame[c]])) for c in candidates]
+    return torch.stack(scores, dim=1).float().cpu().tolist()

@@ -1,0 +1,72 @@
+"""What simpipe knows of each sentence-transformers loss a variant can train with (`train.loss`): the data
+shapes (simpipe.data.shapes) it takes and how it trains (in-batch negatives, cached embeddings, a classifier
+head, a guide or a teacher model), and the batch sampler the variant's losses want. Data only: the config
+check (`simpipe params`) and the mine stage read it without sentence-transformers (simpipe.training.losses
+builds the losses).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Loss:
+    """What simpipe knows of a sentence-transformers loss: the data shapes (simpipe.data.shapes) it takes,
+    whether the other rows of a batch are its negatives, and whether it caches embeddings (GradCache)."""
+
+    shapes: tuple[str, ...]
+    in_batch: bool = False
+    cached: bool = False
+    by_label: bool = False  # needs several texts of a class in a batch (the group_by_label sampler)
+    head: bool = False  # trains a classifier over the embeddings (num_labels from the data), kept with the model
+    guided: bool = False  # a guide model (train.guide) picks which in-batch texts count as negatives
+    teacher: bool = False  # learns a teacher's scores of each row (train.teacher; the mine stage adds them)
+
+
+LOSSES: dict[str, Loss] = {
+    "CosineSimilarityLoss": Loss(("scored_pairs",)),
+    "CoSENTLoss": Loss(("scored_pairs",)),
+    "AnglELoss": Loss(("scored_pairs",)),
+    "MultipleNegativesRankingLoss": Loss(("pairs", "triplets"), in_batch=True),
+    "CachedMultipleNegativesRankingLoss": Loss(("pairs", "triplets"), in_batch=True, cached=True),
+    "MultipleNegativesSymmetricRankingLoss": Loss(("pairs",), in_batch=True),
+    "CachedMultipleNegativesSymmetricRankingLoss": Loss(("pairs",), in_batch=True, cached=True),
+    "MegaBatchMarginLoss": Loss(("pairs",), in_batch=True, cached=True),
+    "GISTEmbedLoss": Loss(("pairs", "triplets"), in_batch=True, guided=True),
+    "CachedGISTEmbedLoss": Loss(("pairs", "triplets"), in_batch=True, cached=True, guided=True),
+    "TripletLoss": Loss(("triplets",)),
+    "MarginMSELoss": Loss(("triplets",), teacher=True),
+    "DistillKLDivLoss": Loss(("triplets",), teacher=True),
+    "BatchAllTripletLoss": Loss(("labelled_texts",), by_label=True),
+    "BatchHardTripletLoss": Loss(("labelled_texts",), by_label=True),
+    "BatchHardSoftMarginTripletLoss": Loss(("labelled_texts",), by_label=True),
+    "BatchSemiHardTripletLoss": Loss(("labelled_texts",), by_label=True),
+    "SoftmaxLoss": Loss(("classified_pairs",), head=True),
+    "ContrastiveLoss": Loss(("labelled_pairs",)),
+    "OnlineContrastiveLoss": Loss(("labelled_pairs",)),
+}
+
+
+def losses_for(shape: str) -> list[str]:
+    """The losses that take data of `shape`."""
+    return [name for name, loss in LOSSES.items() if shape in loss.shapes]
+
+
+def batch_sampler(losses: str | Sequence[str], setting: str) -> str:
+    """sentence-transformers' BatchSamplers value of `train.batch_sampler=setting` for a variant training with
+    `losses` (auto: no_duplicates when one of them takes in-batch negatives, for which a duplicate text in a
+    batch would be a false negative; group_by_label for the batch triplet losses, which need several texts
+    of a class in a batch; else the plain one)."""
+    if setting != "auto":
+        return setting
+    names = [losses] if isinstance(losses, str) else list(losses)
+    if any(LOSSES[name].in_batch for name in names):
+        return "no_duplicates"
+    return "group_by_label" if any(LOSSES[name].by_label for name in names) else "batch_sampler"
+
+
+def variant_losses(train_cfg) -> list[str]:
+    """The losses of a variant: `train.loss` (its own data set's), then each of `train.datasets`'."""
+    return [train_cfg.loss, *(s.loss for s in (train_cfg.get("datasets") or {}).values())]
