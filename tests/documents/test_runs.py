@@ -31,6 +31,20 @@ def test_across_variants_only_training_params_count():
     assert changed_params(rows) == ["train.lr"]
 
 
+def test_a_multi_dataset_run_shows_every_set_and_its_headline():
+    """A run of minilm_multitask's shape (params as the train stage logs them): its sets and the other set's
+    headline metric beside the run's own."""
+    more = "train.datasets.homedepot"
+    params = {"data.name": "stsb", f"{more}.loss": "MultipleNegativesRankingLoss", f"{more}.data.shape": "pairs",
+              f"{more}.data.dev_name": "val"}  # fmt: skip
+    multi = row("m", "minilm_multitask", headline=0.89, **params)
+    multi.metrics["search/val/cosine_ndcg@10"] = 0.5543
+    header, cells = table([multi, row("s", "minilm_sts", headline=0.8948, **{"data.name": "stsb"})])
+    assert "train.datasets.homedepot.loss" not in header  # sets are a column, not a changed param
+    assert cells[0][header.index("data sets")] == "stsb + homedepot" and cells[1][header.index("data sets")] == "stsb"
+    assert cells[0][header.index("other sets' headline")] == "homedepot search/val/cosine_ndcg@10 0.5543"
+
+
 def test_table_best_and_text_layout():
     rows = [row("a", headline=0.5, **{"train.lr": "1"}), row("b", headline=0.7, **{"train.lr": "2"}), row("c")]
     header, cells = table(rows)

@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from simpipe.artifacts.metrics import HEADLINE, curve_metric
+from simpipe.artifacts.metrics import HEADLINE, curve_metric, is_search_headline, search_key
 from simpipe.core.errors import SimpipeError
 from simpipe.core.io import write_bytes, write_text
 from simpipe.documents.render import curves_png, html_page, html_table, markdown_table, number, png_img
@@ -49,6 +49,19 @@ class RunRow:
     @property
     def headline(self) -> float | None:
         return self.metrics.get(HEADLINE)
+
+    def sets(self) -> list[str]:
+        """The data sets the run trained on, its own first (`data.name`, then `train.datasets.<name>`)."""
+        more = sorted({k.split(".")[2] for k in self.params if k.startswith("train.datasets.") and k.count(".") > 2})
+        return [self.params.get("data.name", "data"), *more]
+
+    def set_headline(self, name: str) -> tuple[str, float | None]:
+        """(`<key>/<metric>`, value) of the headline metric of the run's data set `name` (train.datasets)."""
+        prefix = f"train.datasets.{name}.data."
+        shape, dev = self.params.get(f"{prefix}shape", "scored_pairs"), self.params.get(f"{prefix}dev_name", "dev")
+        metric = curve_metric(shape, self.params.get("eval.main_similarity", "cosine"))
+        key = f"{search_key(dev) if is_search_headline(shape) else dev}/{metric}"
+        return key, self.metrics.get(key)
 
     @property
     def duration_s(self) -> float | None:
@@ -102,12 +115,16 @@ def changed_params(rows: list[RunRow]) -> list[str]:
 
 
 def table(rows: list[RunRow]) -> tuple[list[str], list[list[str]]]:
-    """Header and cells: run, variant, status, differing params, headline, dev and test Spearman, CO2, minutes."""
-    keys = changed_params(rows)
-    header = ["run", "variant", "status", *keys, "headline", "dev spearman", "test spearman", "CO2 g", "min"]
+    """Header and cells: run, variant, status, differing params, headline, dev and test Spearman, (with
+    several data sets: the sets and the other sets' headline metrics), CO2, minutes."""
+    keys = [k for k in changed_params(rows) if not k.startswith("train.datasets.")]
+    multi = any(len(row.sets()) > 1 for row in rows)
+    header = ["run", "variant", "status", *keys, "headline", "dev spearman", "test spearman",
+              *(["data sets", "other sets' headline"] if multi else []), "CO2 g", "min"]  # fmt: skip
     cells = []
     for row in rows:
         duration = row.duration_s
+        others = [f"{name} {key} {number(value)}" for name in row.sets()[1:] for key, value in [row.set_headline(name)]]
         cells.append(
             [
                 row.name,
@@ -117,6 +134,7 @@ def table(rows: list[RunRow]) -> tuple[list[str], list[list[str]]]:
                 number(row.headline),
                 number(row.metrics.get(f"{row.dev_name}/{row.curve_metric}")),
                 number(row.metrics.get(f"{row.test_name}/{row.curve_metric}")),
+                *([" + ".join(row.sets()), "; ".join(others)] if multi else []),
                 number(row.metrics.get(CO2_GRAMS), 3),
                 number(None if duration is None else duration / 60, 1),
             ]
