@@ -40,7 +40,7 @@ from tests.helpers.config import VARIANTS
         (
             "data.shape=quads",
             r"^data\.shape='quads': choose one of scored_pairs, labelled_pairs, pairs, classified_pairs, "
-            r"labelled_texts, triplets$",
+            r"labelled_texts, texts, triplets$",
         ),
         ("report.tolerance=-1", r"^report\.tolerance=-1: must be at least 0\.0"),
         ("train.matryoshka={dims:[]}", r"^train\.matryoshka\.dims=\[\]: name distinct embedding sizes >= 1"),
@@ -81,6 +81,17 @@ def test_home_depot_data_values(variant_cfg, override, message):
 
 
 USER_DATA = ["data=files", "data.name=mine", "data.raw_subdir=mine", "data.files=pairs.csv"]
+
+
+def test_single_texts_without_a_teacher_are_no_variants_own_data(variant_cfg):
+    """Texts without a teacher have no evaluator, so no headline: they train beside a data set that has one."""
+    with pytest.raises(
+        ConfigError,
+        match=r"^data\.shape='texts': single texts have no evaluator unless they learn a "
+        r"teacher's embeddings \(MSELoss\); train them as a train\.datasets set",
+    ):
+        variant_cfg("minilm_sts", *USER_DATA, "data.shape=texts", "data.roles={text:t}",
+                    "train.loss=ContrastiveTensionLossInBatchNegatives")  # fmt: skip
 
 
 def test_two_roles_of_one_column_are_refused(variant_cfg):

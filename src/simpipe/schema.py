@@ -70,6 +70,12 @@ def sections(cfg: DictConfig, prefix: str = "") -> dict[str, Section]:
     check_mining(out["mine"], out["data"], out["model"], prefix)
     check_loss_fits_data(out["train"].loss, out["data"], out["mine"], prefix)
     check_sets(out["train"], out["data"], out["model"], prefix)
+    if out["data"].eval_shape == "texts" and LOSSES[out["train"].loss].teacher != "embedding":
+        raise ConfigError(
+            f"{prefix}data.shape='texts': single texts have no evaluator unless they learn a teacher's embeddings "
+            f"(MSELoss); train them as a {prefix}train.datasets set beside a data set that has one (as "
+            "sentence-transformers evaluates its unsupervised examples on STS-b)"
+        )
     if out["train"].adaptive_layers is not None and out["model"].kind != "transformer":
         raise ConfigError(
             f"{prefix}train.adaptive_layers: AdaptiveLayerLoss trains a transformer's layers; {prefix}model.kind="

@@ -19,8 +19,9 @@ from simpipe.tracking.tracker import Tracker
 from simpipe.training.args import column_prompts, eval_steps, training_args
 from simpipe.training.callbacks import EvaluateOnEpochEnd
 from simpipe.training.catalog import LOSSES
-from simpipe.training.loop import check_recipe, train
+from simpipe.training.loop import SetRows, check_recipe, train
 from simpipe.training.losses import build_loss, loss_options
+from simpipe.training.sets import training_sets
 
 
 @pytest.mark.parametrize(("device", "expected"), [("cpu", 500), ("cuda", 100)])
@@ -207,6 +208,7 @@ SHAPED = {
         "text": [f"a {c} {thing}" for c in COLOURS for thing in ("chair", "lamp")],
         "label": [i % 2 for i in range(2 * len(COLOURS))],
     },
+    "texts": {"text": [f"a {c} {thing}" for c in COLOURS for thing in ("chair", "lamp")]},
 }
 # a user's CSV of each shape that needs one (roles to columns)
 USER_CSV = ("data=files", "~data.text", "data.name=chairs", "data.raw_subdir=chairs", "data.files=chairs.csv")
@@ -222,14 +224,21 @@ SHAPE_CONFIGS = {
         "mine.enabled=false",
     ],
     "labelled_texts": [*USER_CSV, "data.shape=labelled_texts", "data.roles={text:t,label:y}", "mine.enabled=false"],
+    "texts": [*USER_CSV, "data.shape=texts", "data.roles={text:t}", "mine.enabled=false"],
 }  # fmt: skip
 
 
+# losses of single texts without a teacher train beside a data set with an evaluator only (their own test)
+UNSUPERVISED = [name for name, spec in LOSSES.items() if spec.shapes == ("texts",) and not spec.teacher]
+
+
 @pytest.mark.slow
-@pytest.mark.parametrize("loss", [name for name, spec in LOSSES.items() if "scored_pairs" not in spec.shapes])
+@pytest.mark.parametrize(
+    "loss", [name for name, spec in LOSSES.items() if "scored_pairs" not in spec.shapes and name not in UNSUPERVISED]
+)
 def test_each_retrieval_loss_trains_two_steps(run_cfg, tmp_path, loss):
-    """Every loss of pairs, triplets, labelled pairs, classified pairs and labelled texts trains 2 steps on
-    the quick profile, with the curve of its data's shape."""
+    """Every loss of pairs, triplets, labelled pairs, classified pairs, labelled texts and texts with a teacher
+    trains 2 steps on the quick profile, with the curve of its data's shape."""
     shape = next(s for s in SHAPE_CONFIGS if s in LOSSES[loss].shapes)
     params = ["+train.loss_params.mini_batch_size=2"] if loss.startswith("Cached") else []
     for role, wanted in (("guide", LOSSES[loss].guided), ("teacher", LOSSES[loss].teacher)):
@@ -244,8 +253,11 @@ def test_each_retrieval_loss_trains_two_steps(run_cfg, tmp_path, loss):
     model = build_model(cfg.model)
     before = [p.detach().clone() for p in model.parameters()]
     rows = Dataset.from_dict(SHAPED[shape])
-    if LOSSES[loss].teacher:  # the teacher's scores the mine stage adds: [positive, negative]
+    if LOSSES[loss].teacher == "scores":  # the teacher's scores the mine stage adds: [positive, negative]
         rows = rows.add_column("label", [[0.8, 0.3 - i / 100] for i in range(len(rows))])
+    elif LOSSES[loss].teacher == "embedding":  # its embedding of each text
+        teacher = build_model(cfg.train.teacher, "cpu")
+        rows = rows.add_column("label", teacher.encode(rows["text"]).tolist())
     dev_shape = cfg.data.eval_shape if cfg.data.eval_shape in SHAPE_CONFIGS else "labelled_pairs"
     dev = Dataset.from_dict(dict(zip(cfg.data.columns, SHAPED[dev_shape].values(), strict=True)))
     min_label = 0.5 if cfg.data.search else None
@@ -255,6 +267,29 @@ def test_each_retrieval_loss_trains_two_steps(run_cfg, tmp_path, loss):
     moved = any(not torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
     assert moved or loss == "OnlineContrastiveLoss"  # which learns from hard pairs only: these may have none
     assert any(key.startswith(f"eval_{cfg.data.dev_name}_") for entry in result.log_history for key in entry)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("loss", UNSUPERVISED)
+def test_unsupervised_texts_train_beside_a_set_with_an_evaluator(run_cfg, tmp_path, loss):
+    """Contrastive tension on single texts, as the second data set of minilm_multitask (STS-b its own, with the
+    curve): 2 steps, the texts' set without an evaluator of its own."""
+    more = "train.datasets.homedepot"
+    cfg = run_cfg(
+        "minilm_multitask", "train.batch_size=4", "train.max_steps=2", "tracking.enabled=false",
+        f"data@{more}.data=files", f"~{more}.data.text", f"{more}.data.name=notes", f"{more}.data.raw_subdir=notes",
+        f"{more}.data.files=notes.csv", f"{more}.data.shape=texts", f"{more}.data.roles={{text:t}}",
+        f"{more}.loss={loss}", f"{more}.mine.enabled=false",
+    )  # fmt: skip
+    torch.manual_seed(0)
+    model = build_model(cfg.model)
+    _, texts = training_sets(cfg)
+    scored = Dataset.from_dict(dict(zip(cfg.data.columns, SHAPED["labelled_pairs"].values(), strict=True)))
+    rows = Dataset.from_dict(SHAPED["texts"])
+    result = train(cfg, model, scored, scored, None, Tracker(cfg), tmp_path / "work", "cpu", "fp32",
+                   more=[SetRows(texts.name, texts.cfg, rows, rows, None)])  # fmt: skip
+    assert result.global_step == 2 and result.args["multi_dataset_batch_sampler"] == "proportional"
+    assert any("eval_sts-dev_spearman_cosine" in entry for entry in result.log_history)
 
 
 def test_the_prompts_go_to_the_train_columns_by_role():

@@ -6,7 +6,7 @@ from datasets import Dataset
 
 from simpipe.modeling.model import build_model
 from simpipe.training.config import trained_columns
-from simpipe.training.mining import mine, teacher_scores
+from simpipe.training.mining import mine, teacher_embeddings, teacher_scores
 
 # queries repeat with several positives each (as Home Depot's do): none of a query's positives may be its negative
 PAIRS = [
@@ -92,3 +92,11 @@ def test_a_teacher_scores_each_row_once_per_text(model):
         expected = model.similarity(model.encode([query]), model.encode(candidates))[0].tolist()
         assert row == pytest.approx(expected, abs=1e-5)
     assert scores[0][0] > scores[0][1]  # the drill query: its drill positive above the paint negative
+
+
+def test_a_teacher_embeds_each_text_once(model):
+    """MSELoss's label: the teacher's embedding of each text (a repeated text gets the same vector)."""
+    texts = ["cordless drill", "white paint", "cordless drill"]
+    vectors = teacher_embeddings(model, texts, batch_size=2)
+    assert len(vectors) == 3 and len(vectors[0]) == 384 and vectors[0] == vectors[2]
+    assert vectors[1] == pytest.approx(model.encode(["white paint"])[0].tolist(), abs=1e-5)

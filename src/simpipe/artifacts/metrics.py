@@ -52,6 +52,7 @@ SPLIT_METRICS = {
     "triplets": "{sim}_accuracy",
     "labelled_texts": "{sim}_accuracy",  # of triplets the labels make (simpipe.evaluation.pairs)
     "classified_pairs": "accuracy",  # of the classifier head trained with the model (simpipe.evaluation.classifier)
+    "texts": "negative_mse",  # of the embeddings to the teacher's (distillation; -MSE x 100)
 }
 # the headline of pairs: NDCG@10 of their search (each anchor searches the split's positives)
 SEARCH_HEADLINE = "{sim}_ndcg@10"

@@ -74,6 +74,7 @@ SHAPES: dict[str, Shape] = {
             label="label",
             classes=True,
         ),
+        Shape("texts", ("text",), "single texts (unsupervised losses; distillation: a teacher's embedding each)"),
         Shape(
             "triplets",
             ("anchor", "positive", "negative"),

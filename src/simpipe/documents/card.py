@@ -32,10 +32,10 @@ from simpipe.documents.comparison import Comparison
 from simpipe.documents.render import markdown_table, number, signed
 from simpipe.documents.replay import replay_training
 from simpipe.evaluation.classifier import Head
-from simpipe.evaluation.suite import sets_evaluators
+from simpipe.evaluation.suite import EvalSet, sets_evaluators
 from simpipe.training.catalog import LOSSES
 from simpipe.training.config import trained_columns
-from simpipe.training.losses import build_loss
+from simpipe.training.losses import build_loss, embedding_teacher
 from simpipe.training.sets import SetSplits
 
 log = logging.getLogger(__name__)
@@ -106,7 +106,8 @@ def build_card_data(
 
     card_part("data set statistics", statistics)
     card_part("widget examples", lambda: data.set_widget_examples(split("dev")))
-    parts = [(s.dataset.cfg.data, s.splits, s.min_label, heads.get(s.dataset.name)) for s in sets]
+    parts = [EvalSet(s.dataset.cfg.data, s.splits, s.min_label, heads.get(s.dataset.name),
+                     embedding_teacher(s.dataset.cfg.train, "cpu")) for s in sets]  # fmt: skip
     by_key = sets_evaluators(parts, eval_cfg, matryoshka_dims(train_cfg))
     curve_key, _ = headline(sets[0].dataset.cfg.data, eval_cfg)
     card_part(

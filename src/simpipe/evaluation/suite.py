@@ -9,6 +9,7 @@ dev curve's evaluator during training, chosen by the shape of the eval splits (`
 | triplets | triplet accuracy | each anchor searches the split's positives and negatives |
 | labelled_texts | triplet accuracy over the triplets the class ids make | - |
 | classified_pairs | accuracy, macro F1 of the classifier head trained with the model (none before) | - |
+| texts | with a teacher (MSELoss): MSE of the embeddings to the teacher's (`negative_mse`); else none | - |
 
 With Matryoshka dims (`train.matryoshka.dims`) every evaluator runs again on embeddings truncated to each
 dim (key `<key>/dim_<d>`). Every evaluator of a split shares one `Encodings`: each distinct text is encoded
@@ -19,11 +20,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from contextlib import ExitStack
+from dataclasses import dataclass
+from typing import Any
 
 import torch
 from datasets import Dataset
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.evaluation import SentenceEvaluator
+from sentence_transformers.sentence_transformer.evaluation import MSEEvaluator
 
 from simpipe.artifacts.metrics import SEARCH_HEADLINE, Metrics, dim_key, headline, search_key, split_metric
 from simpipe.core.errors import ConfigError
@@ -58,11 +62,20 @@ def split_evaluators(
     encodings: Encodings,
     truncate_dim: int | None = None,
     head: Head | None = None,
+    teacher: SentenceTransformer | None = None,
 ) -> dict[str, SentenceEvaluator]:
     """metrics.json key -> evaluator of one split (`name`: its name in metrics), by `data_cfg.eval_shape`;
-    classified pairs by their trained classifier `head` (full size only; none without a head)."""
+    classified pairs by their trained classifier `head` (full size only; none without a head); single texts
+    by the distance of their embeddings to the `teacher`'s they learnt (none without a teacher)."""
     shape, columns = data_cfg.eval_shape, list(data_cfg.columns)
     out: dict[str, SentenceEvaluator] = {}
+    if shape == "texts":
+        if teacher is not None:  # the teacher encodes once, here; its vectors never enter the shared encodings
+            texts = dataset[columns[0]]
+            out[name] = MSEEvaluator(texts, texts, teacher, batch_size=encodings.batch_size, name=name,
+                                     write_csv=False, truncate_dim=truncate_dim)  # fmt: skip
+            out[name].primary_metric = f"{name}_{split_metric(shape, main_similarity)}"
+        return out
     if shape == "classified_pairs":
         if head is not None and truncate_dim is None:
             out[name] = pair_classifier_evaluator(dataset, name, columns, head, encodings)
@@ -88,6 +101,19 @@ def split_evaluators(
     return out
 
 
+@dataclass
+class EvalSet:
+    """What one data set's evaluators need: its data config, its prepared dev and test `splits`, its search
+    threshold, and the models beside the one evaluated: the classifier `head` trained with it (classified
+    pairs) and the `teacher` it learnt from (single texts)."""
+
+    data: Any
+    splits: dict[str, Dataset]
+    min_label: float | None = None
+    head: Head | None = None
+    teacher: SentenceTransformer | None = None
+
+
 def evaluators(
     splits: dict[str, Dataset],
     data_cfg,
@@ -95,33 +121,31 @@ def evaluators(
     min_label: float | None,
     dims: Sequence[int] = (),
     head: Head | None = None,
+    teacher: SentenceTransformer | None = None,
 ) -> dict[str, SentenceEvaluator]:
     """metrics.json key -> evaluator over the prepared `splits` (dev and test), every similarity of the
     `eval` config, at full size and truncated to each of `dims`; `min_label`: the prepared search threshold;
-    `head`: the classifier trained with the model (classified pairs)."""
+    `head`, `teacher`: as `EvalSet`'s."""
     out: dict[str, SentenceEvaluator] = {}
     for split, name in split_names(data_cfg).items():
         encodings = Encodings(eval_cfg.batch_size, eval_cfg.cuda_batch_size)
         for dim in (None, *dims):
             by_key = split_evaluators(
                 splits[split], name, data_cfg, eval_cfg.similarity_fns, eval_cfg.main_similarity, min_label,
-                encodings, dim, head,
+                encodings, dim, head, teacher,
             )  # fmt: skip
             out.update(by_key if dim is None else {dim_key(key, dim): e for key, e in by_key.items()})
     return out
 
 
-def sets_evaluators(
-    parts: Sequence[tuple[object, dict[str, Dataset], float | None, Head | None]], eval_cfg, dims: Sequence[int] = ()
-) -> dict[str, SentenceEvaluator]:
-    """`evaluators` of several data sets, each (data config, its dev and test splits, its search
-    threshold, its classifier head or None), in one mapping: each set's keys are its own splits' names
-    (checked distinct)."""
+def sets_evaluators(parts: Sequence[EvalSet], eval_cfg, dims: Sequence[int] = ()) -> dict[str, SentenceEvaluator]:
+    """`evaluators` of several data sets in one mapping: each set's keys are its own splits' names (checked
+    distinct)."""
     out: dict[str, SentenceEvaluator] = {}
-    for data_cfg, splits, min_label, head in parts:
-        by_key = evaluators(splits, data_cfg, eval_cfg, min_label, dims, head)
+    for part in parts:
+        by_key = evaluators(part.splits, part.data, eval_cfg, part.min_label, dims, part.head, part.teacher)
         if clash := sorted(set(by_key) & set(out)):
-            raise ConfigError(f"{data_cfg.name}: metrics key {clash[0]} is another data set's too; rename its split")
+            raise ConfigError(f"{part.data.name}: metrics key {clash[0]} is another data set's too; rename its split")
         out.update(by_key)
     return out
 
@@ -134,20 +158,23 @@ def curve_evaluator(
     batch_size: int,
     autocast: torch.dtype | None,
     head: Head | None = None,
-) -> SentenceEvaluator:
+    teacher: SentenceTransformer | None = None,
+) -> SentenceEvaluator | None:
     """The dev curve during training: the headline metric's evaluator, main similarity only, `batch_size`
     texts a batch, under `autocast` (the training's precision; the final metrics use fp32); `head`: the
-    classifier the loss trains (classified pairs)."""
+    classifier the loss trains (classified pairs); `teacher`: the model single texts learn (distillation)."""
     key, _ = headline(data_cfg, eval_cfg)
     main = eval_cfg.main_similarity
     encodings = Encodings(batch_size, autocast=autocast)
-    return split_evaluators(dev, data_cfg.dev_name, data_cfg, [main], main, min_label, encodings, None, head)[key]
+    by_key = split_evaluators(dev, data_cfg.dev_name, data_cfg, [main], main, min_label, encodings, None, head, teacher)
+    return by_key.get(key)  # None: no evaluator (single texts without a teacher)
 
 
 def score(model: SentenceTransformer, by_key: dict[str, SentenceEvaluator]) -> Metrics:
     """Every evaluator's metrics, keyed as metrics.json keys them (name prefixes stripped); the evaluators
     of a split share its encodings for the whole of this call."""
     with ExitStack() as stack:
-        for encodings in {id(e.encodings): e.encodings for e in by_key.values()}.values():
+        shared = [e.encodings for e in by_key.values() if hasattr(e, "encodings")]  # the teacher's MSE: its own
+        for encodings in {id(e): e for e in shared}.values():
             stack.enter_context(encodings.session())
         return {key: evaluate(model, evaluator) for key, evaluator in by_key.items()}

@@ -13,9 +13,10 @@ from sentence_transformers import SentenceTransformer
 
 from simpipe.artifacts.metrics import Metrics, base_dir, headline, matryoshka_dims, write_metrics
 from simpipe.core.paths import Layout
-from simpipe.evaluation.suite import EVAL_SPLITS, score, sets_evaluators
+from simpipe.evaluation.suite import EVAL_SPLITS, EvalSet, score, sets_evaluators
 from simpipe.modeling.hardware import resolve_device
 from simpipe.modeling.model import build_model
+from simpipe.training.losses import embedding_teacher
 from simpipe.training.sets import set_splits
 
 log = logging.getLogger(__name__)
@@ -37,7 +38,8 @@ def run(cfg) -> Metrics:
         log.info("%s: model.kind=%s has no pretrained base model; no baseline", cfg.name, cfg.model.kind)
     else:
         sets = set_splits(layout, cfg, EVAL_SPLITS)
-        parts = [(s.dataset.cfg.data, s.splits, s.min_label, None) for s in sets]  # no trained head yet
+        parts = [EvalSet(s.dataset.cfg.data, s.splits, s.min_label, None, embedding_teacher(s.dataset.cfg.train,
+                 device)) for s in sets]  # no trained head yet  # fmt: skip
         metrics = score(model, sets_evaluators(parts, cfg.eval, matryoshka_dims(cfg.train)))
         split, metric = headline(cfg.data, cfg.eval)
         value = metrics.get(split, {}).get(metric)

@@ -24,9 +24,10 @@ from simpipe.artifacts.trained import heads_dir, model_dir, read_run
 from simpipe.core.paths import Layout
 from simpipe.data.naming import dataset_name
 from simpipe.evaluation.classifier import load_heads
-from simpipe.evaluation.suite import EVAL_SPLITS, score, sets_evaluators
+from simpipe.evaluation.suite import EVAL_SPLITS, EvalSet, score, sets_evaluators
 from simpipe.modeling.hardware import resolve_device
 from simpipe.tracking.tracker import Tracker
+from simpipe.training.losses import embedding_teacher
 from simpipe.training.sets import set_splits
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,8 @@ def run(cfg) -> Metrics:
     model = SentenceTransformer(str(model_dir(trained)), device=device)
     sets = set_splits(layout, cfg, EVAL_SPLITS)
     heads = load_heads(heads_dir(trained))
-    parts = [(s.dataset.cfg.data, s.splits, s.min_label, heads.get(s.dataset.name)) for s in sets]
+    parts = [EvalSet(s.dataset.cfg.data, s.splits, s.min_label, heads.get(s.dataset.name),
+                     embedding_teacher(s.dataset.cfg.train, device)) for s in sets]  # fmt: skip
     metrics = score(model, sets_evaluators(parts, cfg.eval, matryoshka_dims(cfg.train)))
     base = base_dir(layout.metrics(cfg.name))
     if (base / METRICS_FILE).is_file():

@@ -1,10 +1,11 @@
 """Stage `mine`: the prepared train split -> data/mined/<variant>/train.parquet, the rows the train stage
 reads: with `mine.enabled`, each (anchor, positive) pair with hard negatives mined by the base model
 (statistics -> metrics/<variant>/mining.json); otherwise the prepared train split as it is (a copy, which
-DVC stores once); with a distillation loss (MarginMSELoss, DistillKLDivLoss), the teacher's scores of each
-row as the label (`train.teacher`, computed once here, not in every epoch). A training set's (`simpipe
-mine --set S`, stage mine_set) goes to data/mined/<variant>/<S>/. Cached by DVC on the train split, the
-model and the mine settings only, so a training change never mines again."""
+DVC stores once). With a distillation loss, `train.teacher`'s label of each row, computed once here, not in
+every epoch: its scores of the query with each candidate (MarginMSELoss, DistillKLDivLoss) or its embedding
+of the text (MSELoss). A training set's (`simpipe mine --set S`, stage mine_set) goes to
+data/mined/<variant>/<S>/. Cached by DVC on the train split, the model and the mine settings only, so a
+training change never mines again."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from simpipe.modeling.hardware import resolve_device
 from simpipe.modeling.model import build_model
 from simpipe.training.catalog import LOSSES
 from simpipe.training.config import LABEL
-from simpipe.training.mining import mine, teacher_scores
+from simpipe.training.mining import mine, teacher_embeddings, teacher_scores
 from simpipe.training.sets import set_key
 
 log = logging.getLogger(__name__)
@@ -49,13 +50,16 @@ def run(cfg) -> dict:
                 cfg.name, cfg.mine.num_negatives, stats["rows"], stats["pairs"], stats["seconds"],
                 stats["positive_mean"], stats["negative_mean"],
             )  # fmt: skip
-        if distilled:  # the teacher's scores of every row, once: training reads them as its label
+        if distilled:  # the teacher's scores or embeddings of every row, once: training reads them as its label
             started = time.time()
             teacher = build_model(cfg.train.teacher, resolve_device(cfg.train.device))
-            frame[LABEL] = teacher_scores(teacher, frame, list(frame.columns), cfg.mine.batch_size)
+            if distilled == "embedding":
+                frame[LABEL] = teacher_embeddings(teacher, frame[frame.columns[0]].tolist(), cfg.mine.batch_size)
+            else:
+                frame[LABEL] = teacher_scores(teacher, frame, list(frame.columns), cfg.mine.batch_size)
             stats["teacher_seconds"] = time.time() - started
-            log.info("%s: %s's scores of %d rows in %.0f s", cfg.name, cfg.train.teacher.name_or_path, len(frame),
-                     stats["teacher_seconds"])  # fmt: skip
+            log.info("%s: %s's %s of %d rows in %.0f s", cfg.name, cfg.train.teacher.name_or_path, distilled,
+                     len(frame), stats["teacher_seconds"])  # fmt: skip
         if distilled or cfg.mine.enabled:
             frame.to_parquet(split_file(out, "train"), index=False)
     write_mining(layout.metrics(cfg.name, key), stats)

@@ -22,7 +22,9 @@ class Loss:
     by_label: bool = False  # needs several texts of a class in a batch (the group_by_label sampler)
     head: bool = False  # trains a classifier over the embeddings (num_labels from the data), kept with the model
     guided: bool = False  # a guide model (train.guide) picks which in-batch texts count as negatives
-    teacher: bool = False  # learns a teacher's scores of each row (train.teacher; the mine stage adds them)
+    # learns from a teacher (train.teacher; the mine stage labels each row once): "scores" of the query with
+    # each candidate, or the text's "embedding"; "": no teacher
+    teacher: str = ""
 
 
 LOSSES: dict[str, Loss] = {
@@ -37,8 +39,10 @@ LOSSES: dict[str, Loss] = {
     "GISTEmbedLoss": Loss(("pairs", "triplets"), in_batch=True, guided=True),
     "CachedGISTEmbedLoss": Loss(("pairs", "triplets"), in_batch=True, cached=True, guided=True),
     "TripletLoss": Loss(("triplets",)),
-    "MarginMSELoss": Loss(("triplets",), teacher=True),
-    "DistillKLDivLoss": Loss(("triplets",), teacher=True),
+    "MarginMSELoss": Loss(("triplets",), teacher="scores"),
+    "DistillKLDivLoss": Loss(("triplets",), teacher="scores"),
+    "MSELoss": Loss(("texts",), teacher="embedding"),
+    "ContrastiveTensionLossInBatchNegatives": Loss(("texts",), in_batch=True),
     "BatchAllTripletLoss": Loss(("labelled_texts",), by_label=True),
     "BatchHardTripletLoss": Loss(("labelled_texts",), by_label=True),
     "BatchHardSoftMarginTripletLoss": Loss(("labelled_texts",), by_label=True),

@@ -25,7 +25,7 @@ from simpipe.training.args import column_prompts, training_args
 from simpipe.training.callbacks import CurveCallback, EvaluateOnEpochEnd
 from simpipe.training.catalog import LOSSES
 from simpipe.training.config import train_shape
-from simpipe.training.losses import build_loss, classifier_head
+from simpipe.training.losses import build_loss, classifier_head, embedding_teacher
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +103,7 @@ def train(
     }  # fmt: skip
     curves = [
         curve_evaluator(rows.dev, rows.cfg.data, cfg.eval, rows.min_label, cfg.train.eval_batch_size, autocast,
-                        heads.get(rows.name))
+                        heads.get(rows.name), embedding_teacher(rows.cfg.train, device))
         for rows in sets
     ]  # fmt: skip
     if len(sets) == 1:
@@ -112,7 +112,7 @@ def train(
     else:
         train_input = DatasetDict({rows.name: rows.train for rows in sets})
         dev_input = DatasetDict({rows.name: rows.dev for rows in sets})
-        loss, evaluator = losses, SequentialEvaluator(curves)
+        loss, evaluator = losses, SequentialEvaluator([curve for curve in curves if curve is not None])
         prompt_arg = {name: by_column for name, by_column in prompts.items() if by_column} or None
     args = training_args(cfg, work_dir, device, precision, prompt_arg, f"eval_{curves[0].primary_metric}")
     dev_names = {rows.cfg.data.dev_name: f"eval_{rows.name}_loss" if len(sets) > 1 else "eval_loss" for rows in sets}

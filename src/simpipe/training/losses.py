@@ -70,3 +70,13 @@ def classifier_head(loss: nn.Module) -> Head | None:
         return None
     return Head(loss.classifier, loss.concatenation_sent_rep, loss.concatenation_sent_difference,
                 loss.concatenation_sent_multiplication)  # fmt: skip
+
+
+def embedding_teacher(train_cfg, device: str | None = None) -> SentenceTransformer | None:
+    """`train.teacher`'s model when the loss learns its embeddings (MSELoss: its evaluation measures the
+    distance to them), else None."""
+    if LOSSES[train_cfg.loss].teacher != "embedding":
+        return None
+    from simpipe.modeling.model import build_model
+
+    return build_model(train_cfg.teacher, device)

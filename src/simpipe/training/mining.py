@@ -107,3 +107,12 @@ def teacher_scores(teacher: SentenceTransformer, frame: pd.DataFrame, columns: l
     q = torch.stack([queries[t] for t in frame[query]])
     scores = [teacher.similarity_pairwise(q, torch.stack([docs[t] for t in frame[c]])) for c in candidates]
     return torch.stack(scores, dim=1).float().cpu().tolist()
+
+
+def teacher_embeddings(teacher: SentenceTransformer, texts: list[str], batch_size: int) -> list[list[float]]:
+    """The distillation label of single texts (MSELoss): the teacher's embedding of each, each distinct text
+    encoded once."""
+    distinct = list(dict.fromkeys(texts))
+    vectors = teacher.encode(distinct, batch_size=batch_size, convert_to_numpy=True)
+    by_text = dict(zip(distinct, vectors.astype(np.float32).tolist(), strict=True))
+    return [by_text[text] for text in texts]
