@@ -218,15 +218,25 @@ def test_what_shapes_the_model_is_the_params_of_prepare_mine_and_train():
     assert all(covered(key, listed) for key in MODEL_PARAMS), MODEL_PARAMS
 
 
+def in_set_view(key: str) -> str:
+    """A set's param in its view of the variant (simpipe.training.sets): `train.datasets.${item.set}.mine` ->
+    `mine`, `train.datasets.${item.set}.loss` -> `train.loss`; any other key as it is."""
+    prefix = "train.datasets.${item.set}."
+    if not key.startswith(prefix):
+        return key
+    key = key.removeprefix(prefix)
+    return f"train.{key}" if key.split(".")[0] in ("loss", "loss_params") else key
+
+
 def only_listed(cfg: DictConfig, name: str) -> DictConfig:
     """`cfg` with nothing but the shared groups, `name` and the params dvc.yaml lists for stage `name`,
     in struct mode: reading anything else raises. A `<stage>_set` stage's `cfg` is a set's view
-    (simpipe.training.sets), whose data and mine are the set's: its params read there."""
+    (simpipe.training.sets), whose data and mine are the set's and whose train.loss and train.loss_params
+    are the set's loss and loss_params: its params read there."""
     from simpipe.training.sets import SET_KEY
 
     keys = [*global_keys(), "name", SET_KEY]
-    set_prefix = "train.datasets.${item.set}."
-    keys += [variant_key(p).removeprefix(set_prefix) for p in DVC[name]["do"].get("params", [])]
+    keys += [in_set_view(variant_key(p)) for p in DVC[name]["do"].get("params", [])]
     # values the data section derives (simpipe.data.config), readable where what they derive from is listed
     keys += [key for key, sources in DERIVED.items() if all(covered(source, keys) for source in sources)]
     out = OmegaConf.create({})

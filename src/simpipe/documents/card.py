@@ -33,7 +33,7 @@ from simpipe.documents.render import markdown_table, number, signed
 from simpipe.documents.replay import replay_training
 from simpipe.evaluation.classifier import Head
 from simpipe.evaluation.suite import EvalSet, sets_evaluators
-from simpipe.training.catalog import LOSSES
+from simpipe.training.catalog import LOSSES, dev_loss
 from simpipe.training.config import trained_columns
 from simpipe.training.losses import build_loss, embedding_teacher
 from simpipe.training.sets import SetSplits
@@ -88,21 +88,21 @@ def build_card_data(
     splits of each data set it was trained on (`sets`, its own first), the train stage's record, the
     final metrics per evaluation split name and the classifier heads trained with it (`heads`, by set).
     Each data set is named by its `data` config (`simpipe.data.naming`) and listed with its own loss."""
-    data = bare_card_data(model, rec, card, sets, train_cfg)
+    data = bare_card_data(model, rec, card, sets)
     losses = {s.dataset.name: build_loss(model, s.dataset.cfg.train, num_labels(s)) for s in sets}
     data.set_losses(list(losses.values()))
     multi = len(sets) > 1
 
-    def split(name: str) -> Dataset | DatasetDict:
+    def split(name: str, of: list[SetSplits] = sets) -> Dataset | DatasetDict:
         if multi:
-            return DatasetDict({s.dataset.name: s.splits[name] for s in sets})
-        return sets[0].splits[name]
+            return DatasetDict({s.dataset.name: s.splits[name] for s in of})
+        return of[0].splits[name]
 
     def statistics() -> None:
         loss = losses if multi else losses[sets[0].dataset.name]
         data.train_datasets = data.extract_dataset_metadata(split("train"), data.train_datasets, loss, "train")
-        if train_cfg.eval_loss:
-            data.eval_datasets = data.extract_dataset_metadata(split("dev"), data.eval_datasets, loss, "eval")
+        if scored := with_dev_loss(sets):
+            data.eval_datasets = data.extract_dataset_metadata(split("dev", scored), data.eval_datasets, loss, "eval")
 
     card_part("data set statistics", statistics)
     card_part("widget examples", lambda: data.set_widget_examples(split("dev")))
@@ -123,9 +123,12 @@ def build_card_data(
     return data
 
 
-def bare_card_data(
-    model: SentenceTransformer, rec: Record, card, sets: list[SetSplits], train_cfg
-) -> SimpipeModelCardData:
+def with_dev_loss(sets: list[SetSplits]) -> list[SetSplits]:
+    """The data sets whose loss training computed on the dev split: the card's evaluation data sets."""
+    return [s for s in sets if dev_loss(s.dataset.cfg.train)]
+
+
+def bare_card_data(model: SentenceTransformer, rec: Record, card, sets: list[SetSplits]) -> SimpipeModelCardData:
     """The card's data without the parts that can fail: names, base model, data set names (each with its
     columns and loss), versions, CO2."""
 
@@ -145,7 +148,7 @@ def bare_card_data(
         model_name=card.model_name,
         model_id=card.model_id,
         train_datasets=[named(s.dataset) for s in sets],
-        eval_datasets=[named(s.dataset) for s in sets] if train_cfg.eval_loss else [],
+        eval_datasets=[named(s.dataset) for s in with_dev_loss(sets)],
         local_files_only=True,
         emissions=rec.emissions,
         train_seconds=rec.run.train_seconds,

@@ -35,7 +35,7 @@ def run(cfg) -> None:
     report = layout.report(cfg.name).relative_to(layout.root) / REPORT_MD
     with atomic_dir(target) as out:
         model.save(str(out), create_model_card=False)
-        readme = render_card(model, str(out), lambda: bare_card_data(model, rec, cfg.card, sets, cfg.train))
+        readme = render_card(model, str(out), lambda: bare_card_data(model, rec, cfg.card, sets))
         write_text(out / CARD_FILE, insert_section(readme, reproduction_section(comparison, str(report))))
     tracker = Tracker(cfg)
     tracker.attach(rec.run.mlflow_run_id)

@@ -23,7 +23,7 @@ from simpipe.modeling.hardware import resolve_device, resolve_precision
 from simpipe.modeling.model import build_model, model_facts
 from simpipe.tracking.emissions import emission_metrics, emissions
 from simpipe.tracking.tracker import Tracker, run_params, run_tags
-from simpipe.training.catalog import batch_sampler, variant_losses
+from simpipe.training.catalog import batch_sampler, dev_loss, variant_losses
 from simpipe.training.checkpoints import RESUME_FILE, fingerprint, resume_point
 from simpipe.training.distributed import is_main, world_size
 from simpipe.training.loop import SetRows, train
@@ -64,6 +64,7 @@ def run(cfg) -> dict[str, float]:
     rows = {s.name: set_rows(layout, cfg, s) for s in [own, *sets]}
     train_ds, dev_ds, min_label = rows[own.name].train, rows[own.name].dev, rows[own.name].min_label
     more = [rows[s.name] for s in sets]
+    scored = [r for r in rows.values() if dev_loss(r.cfg.train)]  # the sets with a dev loss
 
     checkpoints = layout.checkpoints(cfg.name)
     config_hash = fingerprint(cfg, [path for s in [own, *sets] for path in training_files(layout, cfg.name, s.key)])
@@ -113,7 +114,7 @@ def run(cfg) -> dict[str, float]:
             train_seconds=seconds,
             resumed_from=resume_from.name if resume_from else None,
             train_samples=sum(len(r.train) for r in rows.values()),
-            eval_samples=sum(len(r.dev) for r in rows.values()) if cfg.train.eval_loss else None,
+            eval_samples=sum(len(r.dev) for r in scored) if scored else None,
             processes=world_size(),
             versions=versions,
             tracking_failures=tracker.failures,

@@ -71,6 +71,12 @@ def batch_sampler(losses: str | Sequence[str], setting: str) -> str:
     return "group_by_label" if any(LOSSES[name].by_label for name in names) else "batch_sampler"
 
 
+def dev_loss(train_cfg) -> bool:
+    """Whether training computes a data set's loss on its dev split (`train.eval_loss`; `train_cfg`: the set's
+    view's): not for a loss that learns a teacher's labels, which only the mine stage's train split carries."""
+    return bool(train_cfg.eval_loss) and not LOSSES[train_cfg.loss].teacher
+
+
 def variant_losses(train_cfg) -> list[str]:
     """The losses of a variant: `train.loss` (its own data set's), then each of `train.datasets`'."""
     return [train_cfg.loss, *(s.loss for s in (train_cfg.get("datasets") or {}).values())]

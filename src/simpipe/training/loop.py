@@ -23,7 +23,7 @@ from simpipe.modeling.hardware import AUTOCAST_DTYPES
 from simpipe.tracking.tracker import Tracker
 from simpipe.training.args import column_prompts, training_args
 from simpipe.training.callbacks import CurveCallback, EvaluateOnEpochEnd
-from simpipe.training.catalog import LOSSES
+from simpipe.training.catalog import LOSSES, dev_loss
 from simpipe.training.config import train_shape
 from simpipe.training.losses import build_loss, classifier_head, embedding_teacher
 
@@ -106,12 +106,18 @@ def train(
                         heads.get(rows.name), embedding_teacher(rows.cfg.train, device))
         for rows in sets
     ]  # fmt: skip
+    scored = [rows for rows in sets if dev_loss(rows.cfg.train)]  # the sets whose dev loss training computes
+    for rows in sets:
+        if cfg.train.eval_loss and rows not in scored:
+            log.info("%s: no dev loss (%s learns the teacher's labels, which its dev split lacks)", rows.name,
+                     rows.cfg.train.loss)  # fmt: skip
     if len(sets) == 1:
-        train_input, dev_input, loss, evaluator = train_ds, dev_ds, losses[sets[0].name], curves[0]
+        train_input, loss, evaluator = train_ds, losses[sets[0].name], curves[0]
+        dev_input = dev_ds if scored else None
         prompt_arg = prompts[sets[0].name]
     else:
         train_input = DatasetDict({rows.name: rows.train for rows in sets})
-        dev_input = DatasetDict({rows.name: rows.dev for rows in sets})
+        dev_input = DatasetDict({rows.name: rows.dev for rows in scored}) if scored else None
         loss, evaluator = losses, SequentialEvaluator([curve for curve in curves if curve is not None])
         prompt_arg = {name: by_column for name, by_column in prompts.items() if by_column} or None
     args = training_args(cfg, work_dir, device, precision, prompt_arg, f"eval_{curves[0].primary_metric}")
@@ -120,7 +126,7 @@ def train(
         model=model,
         args=args,
         train_dataset=train_input,
-        eval_dataset=dev_input if cfg.train.eval_loss else None,
+        eval_dataset=dev_input,
         loss=loss,
         evaluator=evaluator,
         callbacks=[CurveCallback(tracker, dev_names), EvaluateOnEpochEnd(), *(callbacks or [])],
