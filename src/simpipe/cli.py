@@ -82,6 +82,18 @@ def _reference(args: argparse.Namespace) -> int:
     return 0
 
 
+def _data_groups(given: list[str]) -> tuple[str | None, dict[str, str]]:
+    """`--data GROUP` (the variant's own data set) and `--data SET=GROUP` (a further data set of a card) given
+    to `simpipe variant`: the own group and the further sets' groups."""
+    from simpipe.core.errors import ConfigError
+
+    own = [item for item in given if "=" not in item]
+    if len(own) > 1:
+        raise ConfigError(f"--data {own[1]}: one --data GROUP for the variant's own data set (--data {own[0]} "
+                          "given); a further data set's is --data SET=GROUP")  # fmt: skip
+    return (own[0] if own else None), dict(item.split("=", 1) for item in given if "=" in item)
+
+
 def _variant(args: argparse.Namespace) -> int:
     """`simpipe variant --from-card CARD --name NAME` or `--new NAME --data GROUP`: the variant's file, its
     lines in conf/config.yaml (the variant and its optional profile), its model in dvc.yaml's artifacts,
@@ -102,16 +114,17 @@ def _variant(args: argparse.Namespace) -> int:
         raise ConfigError(f"--name {name!r}: use lower-case letters, digits and _ (a DVC stage name)")
     if target.exists() and not args.force:
         raise ConfigError(f"{target}: exists; choose another --name or pass --force to overwrite it")
+    data, set_data = _data_groups(args.data or [])
     if args.new:
-        if args.data is None:
-            raise ConfigError("--new needs --data GROUP (a file in conf/data/)")
-        mapped = new_variant(name, args.data, args.model or "minilm")
-        source, desc = f"--new {name} --data {args.data}", f"a variant on {args.data}"
+        if data is None or set_data:
+            raise ConfigError("--new needs one --data GROUP (a file in conf/data/)")
+        mapped = new_variant(name, data, args.model or "minilm")
+        source, desc = f"--new {name} --data {data}", f"a variant on {data}"
     else:
         if args.model is not None:
             raise ConfigError("--model is for --new; a card's model comes from the card")
         facts = card_facts(args.from_card, key="--from-card")
-        mapped = variant_from_card(facts, name, str(Path("references") / f"{name}.yaml"), args.data)
+        mapped = variant_from_card(facts, name, str(Path("references") / f"{name}.yaml"), data, set_data)
         write_reference(facts, args.from_card, name)
         source, desc = f"--from-card {args.from_card}", f"{facts.base_model or 'a model'} reproduced from the card"
         desc += f" {args.from_card}"
@@ -286,7 +299,11 @@ def parser() -> argparse.ArgumentParser:
     how.add_argument("--from-card", help="a model card (README.md), facts file or hub model id (with --name)")
     how.add_argument("--new", metavar="NAME", help="a new variant NAME on --data GROUP [--model GROUP]")
     sp.add_argument("--name", help="the variant's name with --from-card (conf/variant/NAME.yaml)")
-    sp.add_argument("--data", help="the conf/data group (--from-card: default the card's hub data set)")
+    sp.add_argument(
+        "--data", action="append", metavar="[SET=]GROUP",
+        help="the conf/data group of the variant's data (--from-card: default the card's hub data set); "
+        "SET=GROUP: of the card's further data set SET (train.datasets.SET); repeatable",
+    )  # fmt: skip
     sp.add_argument("--model", help="the conf/model group of --new (default: minilm)")
     sp.add_argument("--force", action="store_true", help="overwrite conf/variant/NAME.yaml")
     sp.set_defaults(func=_variant)

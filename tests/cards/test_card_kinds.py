@@ -15,6 +15,8 @@ from simpipe.cards.facts import EVAL, TRAIN
 from simpipe.cards.parse import parse_card
 from simpipe.cards.sources import facts_yaml, load_card
 from simpipe.cards.variant import NOT_STATED, variant_from_card
+from simpipe.cli import main
+from simpipe.core.config import CONF_DIR
 from simpipe.core.errors import ConfigError
 from simpipe.training.catalog import LOSSES
 from tests.helpers import cards
@@ -88,7 +90,43 @@ def test_two_datasets_with_a_loss_each(card_file):
     assert train_keys["datasets"] == {"scored": {"data": {"dev_name": "scored-dev", "test_name": "scored-test"},
                                                  "loss": "CoSENTLoss"}}  # fmt: skip
     assert {"/data@train.datasets.scored.data": "hub"} in mapped.config["defaults"] and mapped.sets == ["scored"]
-    assert "train.datasets.scored.data: the card names no hub data set; give --data GROUP" in " ".join(mapped.missing)
+    assert "train.datasets.scored.data: the card names no hub data set; give --data scored=GROUP" in " ".join(
+        mapped.missing
+    )
+
+
+def test_a_further_set_takes_its_data_group_splits_and_mined_negatives(card_file):
+    """`--data search=homedepot_pairs`: the card's second set reads Home Depot's pairs view; its negative
+    column is a mined one (mine.enabled, how it was mined listed); its dev split is its own evaluator's, its
+    test split the group's, renamed where the first set has it."""
+    card = load_card(card_file("mined_two_dataset"))
+    mapped = variant_from_card(card, "x", REFERENCE, None, {"search": "homedepot_pairs"})
+    assert {"/data@train.datasets.search.data": "homedepot_pairs"} in mapped.config["defaults"]
+    assert mapped.config["data"] == {"dev_name": "scored-dev"}  # its test split: hub.yaml's `test`
+    assert mapped.config["train"]["datasets"]["search"] == {
+        "data": {"dev_name": "search-val", "test_name": "search-test"},
+        "loss": "MultipleNegativesRankingLoss",
+        "mine": {"enabled": True},
+    }
+    assert any(line.startswith("train.datasets.search.mine: the card's negative column(s) are mined hard negatives")
+               for line in mapped.missing)  # fmt: skip
+    assert not any("train.datasets.search.data" in line for line in mapped.missing)
+    with pytest.raises(ConfigError, match=r"^--data nope=stsb: the card has no further data set nope; its further "
+                                          r"sets: search$"):  # fmt: skip
+        variant_from_card(card, "x", REFERENCE, None, {"nope": "stsb"})
+    with pytest.raises(ConfigError, match=r"^--data nope: no conf/data/nope.yaml; choose one of "):
+        variant_from_card(card, "x", REFERENCE, None, {"search": "nope"})
+
+
+def test_one_own_data_group_and_further_sets_by_name(card_file, capsys):
+    """Two groups for the variant's own data set: refused in one line before anything is written."""
+    argv = ["variant", "--from-card", str(card_file("mined_two_dataset")), "--name", "never_written"]
+    assert main([*argv, "--data", "homedepot", "--data", "stsb"]) == 2
+    assert capsys.readouterr().err.strip() == (
+        "simpipe variant: error: --data stsb: one --data GROUP for the variant's own data set (--data homedepot "
+        "given); a further data set's is --data SET=GROUP"
+    )
+    assert not (CONF_DIR / "variant" / "never_written.yaml").exists()
 
 
 @pytest.mark.parametrize(

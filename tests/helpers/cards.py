@@ -103,6 +103,23 @@ def two_dataset_card(directory: Path) -> Path:
     return train_and_save(model, directory, train, loss, eval_dataset=evaluation, learning_rate=1e-4)
 
 
+def mined_two_dataset_card(directory: Path) -> Path:
+    """Scored pairs (CoSENT) and a search set of mined triplets (anchor, positive, negative; MNRL), each with
+    a dev evaluator named after its set (`scored-dev`, `search-val`)."""
+    from sentence_transformers.evaluation import EmbeddingSimilarityEvaluator, SequentialEvaluator
+    from sentence_transformers.losses import CoSENTLoss, MultipleNegativesRankingLoss
+
+    model = tiny_bert(directory)
+    search = Dataset.from_dict({"anchor": sentences(16), "positive": sentences(16, 1), "negative": sentences(16, 5)})
+    dev = scored(8)
+    evaluator = SequentialEvaluator([
+        EmbeddingSimilarityEvaluator(dev["sentence1"], dev["sentence2"], dev["score"], name=name)
+        for name in ("scored-dev", "search-val")
+    ])  # fmt: skip
+    loss = {"scored": CoSENTLoss(model), "search": MultipleNegativesRankingLoss(model)}
+    return train_and_save(model, directory, DatasetDict({"scored": scored(), "search": search}), loss, evaluator)
+
+
 def nli_card(directory: Path) -> Path:
     """SoftmaxLoss on classified pairs (3 classes) from a hub data set (named on the card data)."""
     from sentence_transformers.losses import SoftmaxLoss

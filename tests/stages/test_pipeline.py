@@ -14,11 +14,12 @@ import yaml
 from sentence_transformers import SentenceTransformer
 
 from simpipe.artifacts.metrics import curve_metric
-from simpipe.core.config import load_params, select_variant
+from simpipe.core.config import load_params
 from simpipe.core.paths import Layout
 from simpipe.data.fetch import fetch
 from simpipe.data.naming import dataset_name, hub_dataset
 from simpipe.data.prepared import run_files
+from simpipe.schema import variant as checked_variant
 from simpipe.stages import STAGES, run_stage, stage
 from simpipe.tracking.tracker import metric_name
 from simpipe.training.sets import training_sets
@@ -287,7 +288,7 @@ def test_dvc_repro_then_noop_then_exp_run(quick_repo, tmp_path):
     repo, quick_sets = quick_repo
     dvc("repro", cwd=repo)
     for name in VARIANTS:
-        check_outputs(repo, name, select_variant(load_params(repo / "params.yaml"), name))
+        check_outputs(repo, name, checked_variant(load_params(repo / "params.yaml"), name))  # as a stage reads it
     assert "Data and pipelines are up to date" in dvc("repro", cwd=repo)
     status = dvc("status", cwd=repo)
     assert "up to date" in status

@@ -13,10 +13,12 @@ Card facts -> config keys (hyperparameters of sentence-transformers 3+ cards, or
     batch size, epochs, learning rate, scheduler, warmup (steps as a ratio), weight decay, seed, max steps,
         bf16, batch sampler, multi-dataset sampler, load_best_model_at_end -> train.*; what a non-default list
         leaves out: the Trainer's default; the Training Logs' intervals -> train.eval_steps, logging_steps
-    no evaluation data set -> train.eval_loss false; evaluator names -> data.dev_name, data.test_name
+    no evaluation data set -> train.eval_loss false; evaluator names -> data.dev_name, data.test_name (those
+        whose model-index data set is `<set> <split>`: train.datasets.<set>.data's)
     data set (hub id, revision, subset, columns) -> data=hub with data.roles in the loss's shape, or
         the given data group (`--data`), which states what no card does (text processing, the split); each
-        further training data set -> train.datasets.<name> (its data group, loss, loss parameters)
+        further training data set -> train.datasets.<name> (its data group: `--data <name>=GROUP`, loss, loss
+        parameters); columns beyond a group's shape named as mined negatives -> mine.enabled, num_negatives
     what a card does not state, or states as no value simpipe takes -> `??? (not stated by the card ...)`
 """
 
@@ -27,6 +29,7 @@ import itertools
 import math
 import re
 import typing
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -41,7 +44,7 @@ from simpipe.core.errors import ConfigError
 from simpipe.core.sections import UNSET, convert, is_unset
 from simpipe.data.shapes import SHAPES
 from simpipe.training.catalog import LOSSES, batch_sampler, losses_for
-from simpipe.training.config import AdaptiveLayersConfig, TrainConfig
+from simpipe.training.config import AdaptiveLayersConfig, TrainConfig, negative_columns
 from simpipe.training.losses import loss_options
 
 GROUPS = ("data", "model", "mine", "train", "eval", "card", "report")
@@ -102,24 +105,37 @@ def group_defaults(group: str, option: str, conf_dir: Path = CONF_DIR) -> dict[s
     return node
 
 
-def variant_from_card(card: CardFacts, name: str, reference: str, data: str | None = None) -> Mapped:
+def variant_from_card(
+    card: CardFacts, name: str, reference: str, data: str | None = None, set_data: Mapping[str, str] | None = None
+) -> Mapped:
     """The variant `name` of `card` (refused for a model type simpipe cannot train), comparing its runs with
-    the facts file `reference`; `data`: the conf/data group of the card's data set."""
+    the facts file `reference`; `data`: the conf/data group of the card's (first) data set; `set_data`: the
+    groups of its further data sets, by their train.datasets name."""
     require_trainable(card)
-    groups = sorted(path.stem for path in (CONF_DIR / "data").glob("*.yaml"))
-    if data is not None and data not in groups:
-        raise ConfigError(f"--data {data}: no conf/data/{data}.yaml; choose one of {', '.join(groups)}")
+    set_data = dict(set_data or {})
+    for group in [data, *set_data.values()]:
+        _check_group(group)
     mapped = Mapped(config={})
     choices = {"mine": "default", "train": "default", "eval": "default", "card": "default", "report": "default"}
     model_choice, model = _model(card, mapped)
     train_sets = card.train_datasets()
-    data_choice, data_keys = _data(train_sets[0] if train_sets else None, data, "data", mapped)
-    data_keys.update(_split_names(card))
+    own = train_sets[0] if train_sets else None
+    keys = _set_keys(train_sets)
+    evaluated = _evaluated(card, train_sets)
+    data_choice, data_keys = _data(own, data, "data", mapped)
+    data_keys.update(_split_names(evaluated[0] if train_sets else _evaluator_names(card.evaluators)))
     choices = {"data": data_choice, "model": model_choice, **choices}
     train = _train(card, mapped)
-    set_groups = _more_sets(train_sets[1:], data_keys.get("name") or data_choice, train, mapped)
+    if unknown := sorted(set(set_data) - set(keys[1:])):
+        known = ", ".join(keys[1:]) or "none (the card has one training data set)"
+        raise ConfigError(f"--data {unknown[0]}={set_data[unknown[0]]}: the card has no further data set "
+                          f"{unknown[0]}; its further sets: {known}")  # fmt: skip
+    taken = {data_keys.get(key) or _group_split(data_choice, key) for key in ("dev_name", "test_name")}
+    more = list(zip(keys[1:], train_sets[1:], evaluated[1:], strict=True))
+    set_groups = _more_sets(more, set_data, taken, train, mapped)
     wanted = {
         "data": data_keys,
+        "mine": _mined(own, data_choice, "mine", mapped),
         "model": model,
         "train": train,
         "card": {"base_model": card.base_model, "language": _language(card)},
@@ -137,27 +153,117 @@ def variant_from_card(card: CardFacts, name: str, reference: str, data: str | No
     return mapped
 
 
-def _more_sets(more: list[DatasetFacts], own: str, train: dict[str, Any], mapped: Mapped) -> dict[str, str]:
-    """train.datasets from a card's training data sets after the first, each with its data (a shipped group
-    of its hub id, else the hub reader), loss and loss parameters: set name -> its data group. A wrapper
-    (train.matryoshka, train.adaptive_layers) wraps every set's loss alike: a set whose differs is listed."""
+def _check_group(group: str | None) -> None:
+    """Refuse a `--data` group that conf/data/ does not have."""
+    groups = sorted(path.stem for path in (CONF_DIR / "data").glob("*.yaml"))
+    if group is not None and group not in groups:
+        raise ConfigError(f"--data {group}: no conf/data/{group}.yaml; choose one of {', '.join(groups)}")
+
+
+def _set_keys(train_sets: list[DatasetFacts]) -> list[str]:
+    """Each training data set's name in the variant: the first's is its data's (unused here), the others'
+    their train.datasets keys (lower-case, distinct)."""
+    keys: list[str] = []
+    for i, dataset in enumerate(train_sets, start=1):
+        keys.append(_set_name(dataset.name or dataset.hub_id or f"set_{i}", set(keys)))
+    return keys
+
+
+def _evaluated(card: CardFacts, train_sets: list[DatasetFacts]) -> list[list[str]]:
+    """The evaluator (split) names of each training data set: those whose model-index data set is named
+    `<set> <split>` (as simpipe's cards name them) belong to that set, the rest to the first."""
+    names = [d.name for d in train_sets]
+    out: list[list[str]] = [[] for _ in train_sets]
+    for evaluator in card.evaluators:
+        label = str(evaluator.params.get("name") or "")
+        owners = [i for i, name in enumerate(names) if name and label.startswith(f"{name} ")]
+        owner = max(owners, key=lambda i: len(names[i]), default=0)  # the longest name: "a b" before "a"
+        out[owner].extend(_evaluator_names([evaluator]))
+    return [list(dict.fromkeys(split)) for split in out]
+
+
+def _evaluator_names(evaluators) -> list[str]:
+    """The names of evaluators of the training data (MTEB's benchmark results name no split of it)."""
+    return [e.name for e in evaluators if not e.name.startswith("mteb/") and e.name != UNNAMED]
+
+
+def _more_sets(
+    more: list[tuple[str, DatasetFacts, list[str]]],
+    set_data: Mapping[str, str],
+    taken: set[str],
+    train: dict[str, Any],
+    mapped: Mapped,
+) -> dict[str, str]:
+    """train.datasets from a card's training data sets after the first, (key, facts, evaluator names) each,
+    with its data (its `set_data` group, a shipped group of its hub id, else the hub reader), split names
+    (its evaluators', else its group's; `<set>-dev|test` where another set has one), mining, loss and loss
+    parameters:
+    set name -> its data group. A wrapper (train.matryoshka, train.adaptive_layers) wraps every set's loss
+    alike: a set whose differs is listed."""
     groups: dict[str, str] = {}
-    for i, dataset in enumerate(more, start=2):
-        key = _set_name(dataset.name or dataset.hub_id or f"set_{i}", {own, *groups})
+    for key, dataset, evaluated in more:
         where = f"train.datasets.{key}"
-        group, keys = _data(dataset, None, f"{where}.data", mapped)
-        keys.update(dev_name=f"{key}-dev", test_name=f"{key}-test")
+        group, keys = _data(dataset, set_data.get(key), f"{where}.data", mapped, f"--data {key}=GROUP")
+        named = _split_names(evaluated)
+        splits = {name: named.get(name, _group_split(group, name)) for name in ("dev_name", "test_name")}
+        # another set's name: metrics.json keys each set's splits by name, so this set's is `<set>-dev|test`
+        splits = {name: f"{key}-{name.split('_')[0]}" if split in taken else split for name, split in splits.items()}
+        keys.update({name: split for name, split in splits.items() if split != _group_split(group, name)})
+        taken |= set(splits.values())
         loss = _loss(dataset, where, mapped)
         for wrapper in ("matryoshka", "adaptive_layers"):
             if loss.pop(wrapper, None) != train.get(wrapper):
                 mapped.missing.append(f"{where}: its loss wrapper differs from the first set's; simpipe wraps every "
                                       f"set's loss alike (train.{wrapper})")  # fmt: skip
-        set_keys = {"data": _differing(keys, "data", group), "loss": loss.get("loss", NOT_STATED)}
+        set_keys: dict[str, Any] = {"data": data} if (data := _differing(keys, "data", group)) else {}
+        set_keys["loss"] = loss.get("loss", NOT_STATED)
         if loss.get("loss_params"):
             set_keys["loss_params"] = loss["loss_params"]
+        if mine := _differing(_mined(dataset, group, f"{where}.mine", mapped), "mine", "default"):
+            set_keys["mine"] = mine
         train.setdefault("datasets", {})[key] = set_keys
         groups[key] = group
     return groups
+
+
+def _group_split(group: str, key: str) -> str:
+    """A data group's dev_name or test_name (`key`), through its defaults list."""
+    return str(_composed_data(group)[key])
+
+
+def _composed_data(group: str):
+    """conf/data/<group>.yaml composed (its own defaults list followed)."""
+    from simpipe.core.config import compose
+
+    return compose("run", [f"data={group}"]).data
+
+
+def _mined(dataset: DatasetFacts | None, group: str, where: str, mapped: Mapped) -> dict[str, Any]:
+    """`where` (mine, or train.datasets.<name>.mine) of a training data set read by data group `group`: the
+    card's columns beyond the group's training columns, named as mined negatives are (negative, negative_1,
+    ...), were mined: enabled, with how many; how they were mined a card does not state (listed)."""
+    if dataset is None or not dataset.columns or group == "hub":  # the hub reader takes the card's columns
+        return {}
+    shape = str(_composed_data(group).shape)
+    given = len(SHAPES[shape].roles) if shape in SHAPES else len(dataset.columns)  # its training columns
+    loss = _inner_loss(dataset)
+    columns = list(dataset.columns)
+    if loss in LOSSES and LOSSES[loss].teacher and columns[-1:] == ["label"]:
+        columns = columns[:-1]  # the teacher's scores: the mine stage computes them (train.teacher)
+    extra = columns[given:]
+    if not extra:
+        return {}
+    if extra == negative_columns(len(extra)) and loss in LOSSES and "triplets" in LOSSES[loss].shapes:
+        mapped.missing.append(
+            f"{where}: the card's {', '.join(extra)} column(s) are mined hard negatives: {where}.enabled true; how "
+            f"they were mined a card does not state ({where}.range_max, margins, sampling: conf/mine/default.yaml's)"
+        )
+        return {"enabled": True, "num_negatives": len(extra)}
+    mapped.missing.append(
+        f"{where.rsplit('.', 1)[0] + '.data' if '.' in where else 'data'}={group}: the card trained on the columns "
+        f"{', '.join(dataset.columns)}, more than the {given} of its shape {shape}; choose a data group with them"
+    )
+    return {}
 
 
 def _set_name(text: str, taken: set[str]) -> str:
@@ -328,7 +434,8 @@ def _train(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
             "(metrics within the report's tolerance, not identical)"
         )
     sampler = stated.get("batch_sampler")
-    if sampler and keys.get("loss") in LOSSES and sampler != batch_sampler(keys["loss"], "auto"):
+    losses = [_inner_loss(d) for d in train_sets]  # every set's: auto picks the sampler for all of them
+    if sampler and losses and all(loss in LOSSES for loss in losses) and sampler != batch_sampler(losses, "auto"):
         keys["batch_sampler"] = sampler
     if not any(d.split == EVAL for d in card.datasets):
         keys["eval_loss"] = False  # no evaluation data set: the card's run computed no dev loss
@@ -490,9 +597,12 @@ def _printed(node: Any) -> Any:
     return list(node) if isinstance(node, tuple) else node
 
 
-def _data(dataset: DatasetFacts | None, data: str | None, where: str, mapped: Mapped) -> tuple[str, dict[str, Any]]:
+def _data(
+    dataset: DatasetFacts | None, data: str | None, where: str, mapped: Mapped, flag: str = "--data GROUP"
+) -> tuple[str, dict[str, Any]]:
     """The data group and keys of one training data set (`where`: data, or train.datasets.<name>.data): the
-    given group, a shipped group of its hub id, else the hub reader with its hub id and roles."""
+    given group, a shipped group of its hub id, else the hub reader with its hub id and roles; `flag`: the
+    `simpipe variant` option that gives this set's group."""
     data = data or (_shipped_data(dataset.hub_id) if dataset and dataset.hub_id else None)
     if data:
         mapped.from_data.append(
@@ -502,13 +612,12 @@ def _data(dataset: DatasetFacts | None, data: str | None, where: str, mapped: Ma
         return data, {}
     if dataset is None or not dataset.hub_id:
         mapped.missing.append(
-            f"{where}: the card names no hub data set; give --data GROUP (conf/data/) or set {where}.hub_id and "
-            f"{where}.roles"
+            f"{where}: the card names no hub data set; give {flag} (conf/data/) or set {where}.hub_id and {where}.roles"
         )
         return "hub", {"name": UNSET, "raw_subdir": UNSET, "hub_id": UNSET, "roles": UNSET}  # hub.yaml's
     keys = {"name": dataset.hub_id.split("/")[-1], "raw_subdir": dataset.hub_id.replace("/", "__"),
             "hub_id": dataset.hub_id, "revision": dataset.revision, "subset": dataset.subset}  # fmt: skip
-    loss = dataset.loss if dataset.loss not in WRAPPERS else dataset.loss_params.get("loss")
+    loss = _inner_loss(dataset)
     columns = list(dataset.columns)
     if loss in LOSSES and LOSSES[loss].teacher and columns[-1:] == ["label"]:
         columns = columns[:-1]  # the teacher's scores: the mine stage computes them (train.teacher)
@@ -528,6 +637,11 @@ def _data(dataset: DatasetFacts | None, data: str | None, where: str, mapped: Ma
     return "hub", keys
 
 
+def _inner_loss(dataset: DatasetFacts) -> str | None:
+    """A data set's loss, inside its wrapper (MatryoshkaLoss, AdaptiveLayerLoss, ...) if it has one."""
+    return dataset.loss if dataset.loss not in WRAPPERS else dataset.loss_params.get("loss")
+
+
 def _shipped_data(hub_id: str, conf_dir: Path = CONF_DIR) -> str | None:
     """The conf/data group that reads hub data set `hub_id` from its original files (e.g. stsb)."""
     for path in sorted((conf_dir / "data").glob("*.yaml")):
@@ -542,11 +656,9 @@ def _shape(loss: str | None, columns: int) -> str | None:
     return next((s for s in shapes if len(SHAPES[s].roles) == columns), None)
 
 
-def _split_names(card: CardFacts) -> dict[str, str]:
-    """data.dev_name / test_name from the evaluators' names (a name with `test` in it is the test split;
-    MTEB's benchmark results name no split of the training data)."""
-    names = list(dict.fromkeys(e.name for e in card.evaluators if not e.name.startswith("mteb/")
-                               and e.name != UNNAMED))  # fmt: skip
+def _split_names(evaluated: list[str]) -> dict[str, str]:
+    """dev_name / test_name from a data set's evaluator names (a name with `test` in it is the test split)."""
+    names = list(dict.fromkeys(evaluated))
     dev = [n for n in names if "test" not in n]
     test = [n for n in names if "test" in n]
     return {**({"dev_name": dev[0]} if dev else {}), **({"test_name": test[0]} if test else {})}
