@@ -157,12 +157,13 @@ def test_a_gist_card_needs_its_guide_set(card_file):
                for line in mapped.missing)  # fmt: skip
 
 
-def test_a_distillation_card_needs_its_teacher_set(card_file):
-    """MarginMSELoss: the loss mapped; the label column is the teacher's (the mine stage scores with
-    train.teacher), so the rows are triplets; no card names the teacher: `???` and listed."""
-    mapped = variant(load_card(card_file("margin_mse")))
-    assert (mapped.config["train"]["loss"], mapped.config["train"]["teacher"]) == ("MarginMSELoss", NOT_STATED)
-    assert any(line.startswith("train.teacher: the card's MarginMSELoss learns a teacher's scores")
+@pytest.mark.parametrize(("kind", "loss"), [("margin_mse", "MarginMSELoss"), ("mse", "MSELoss")])
+def test_a_distillation_card_needs_its_teacher_set(card_file, kind, loss):
+    """MarginMSELoss, MSELoss: the loss mapped (the label column is the teacher's scores or embedding of
+    each row, which the mine stage computes with train.teacher); no card names the teacher: `???`, listed."""
+    mapped = variant(load_card(card_file(kind)))
+    assert (mapped.config["train"]["loss"], mapped.config["train"]["teacher"]) == (loss, NOT_STATED)
+    assert any(line.startswith(f"train.teacher: the card's {loss} learns a teacher's {LOSSES[loss].teacher}")
                for line in mapped.missing)  # fmt: skip
 
 

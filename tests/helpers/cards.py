@@ -180,6 +180,17 @@ def margin_mse_card(directory: Path) -> Path:
     return train_and_save(model, directory, rows, MarginMSELoss(model))
 
 
+def mse_card(directory: Path) -> Path:
+    """MSELoss on single texts labelled with a teacher's embedding of each (distillation)."""
+    from sentence_transformers.losses import MSELoss
+
+    model = tiny_bert(directory)
+    dims = model.get_embedding_dimension()
+    embeddings = [[(i + d) % 7 / 7 for d in range(dims)] for i in range(16)]
+    rows = Dataset.from_dict({"text": sentences(16), "label": embeddings})
+    return train_and_save(model, directory, rows, MSELoss(model))
+
+
 def before_after_card(directory: Path) -> Path:
     """Two EmbeddingSimilarityEvaluators named `sts-dev`: one run before training, one during it."""
     from sentence_transformers.evaluation import EmbeddingSimilarityEvaluator

@@ -556,7 +556,8 @@ def _loss(dataset: DatasetFacts | None, where: str, mapped: Mapped) -> dict[str,
     if LOSSES[loss].teacher:
         mapped.teacher = True
         mapped.missing.append(
-            f"train.teacher: the card's {loss} learns a teacher's scores and a card does not name the teacher; "
+            f"train.teacher: the card's {loss} learns a teacher's {LOSSES[loss].teacher} and a card does not name "
+            "the teacher; "
             "set train.teacher (a model section, e.g. - /model@train.teacher: minilm)"
         )
     return keys
