@@ -12,7 +12,7 @@ from transformers import TrainerCallback
 from bench.common import homedepot_cfg, table_section
 from simpipe.core.config import compose
 from simpipe.core.paths import Layout
-from simpipe.data.prepared import load_split
+from simpipe.data.prepared import load_split, read_search
 from simpipe.modeling.model import build_model
 from simpipe.stages import prepare
 from simpipe.tracking.tracker import Tracker
@@ -47,10 +47,11 @@ def measure(work: Path, steps: int = 40, every: int = 10) -> dict:
     layout = Layout.from_cfg(cfg)
     clock = StepClock()
     model = build_model(cfg.model)
-    train_ds = load_split(layout.prepared(cfg.name), "train")
-    dev_ds = load_split(layout.prepared(cfg.name), "dev", 100)
+    prepared = layout.prepared(cfg.name)
+    train_ds, dev_ds = load_split(prepared, "train"), load_split(prepared, "dev", 100)
     checkpoints = layout.checkpoints(cfg.name)
-    train(cfg, model, train_ds, dev_ds, Tracker(cfg), checkpoints, "cpu", "fp32", callbacks=[clock])
+    train(cfg, model, train_ds, dev_ds, read_search(prepared), Tracker(cfg), checkpoints, "cpu", "fp32",
+          callbacks=[clock])  # fmt: skip
     size = sum(f.stat().st_size for f in checkpoints.rglob("*") if f.is_file())
     step_s = statistics.median(clock.steps)
     save_s = statistics.median(clock.saves)
