@@ -4,7 +4,7 @@ import pytest
 from omegaconf import OmegaConf
 
 from simpipe.artifacts.trained import Record, TrainedRun
-from simpipe.cards.facts import CardFacts
+from simpipe.cards.facts import CardFacts, EvaluatorFacts
 from simpipe.cards.sources import load_card
 from simpipe.core.config import REPO_ROOT
 from simpipe.documents.card import insert_section, reproduction_section
@@ -74,6 +74,18 @@ def test_metrics_pass_or_fail_against_the_tolerance(comparison):
     assert rows[("val", "pearson_cosine")].diff == pytest.approx(0.49 - 0.5271053959513253)
     assert comparison.summary.startswith("1 of 2 reference metrics reproduced within ±0.02; val spearman_cosine")
     assert comparison.passed == 1
+
+
+def test_a_cards_search_evaluator_named_by_its_split_meets_the_runs_search_metrics():
+    """A simpipe card names its search evaluator by the split (`val`), beside the similarity evaluator of
+    that split; this run keys them `val` and `search/val`: every reference metric finds its value."""
+    card = CardFacts(source="card", evaluators=[
+        EvaluatorFacts(name="val", type="SimilarityEvaluator", metrics={"spearman_cosine": 0.51}),
+        EvaluatorFacts(name="val", type="SearchEvaluator", metrics={"cosine_ndcg@10": 0.375}),
+    ])  # fmt: skip
+    rows = {(r.dataset, r.metric): r for r in compare("m", card, reproduced(metrics=WITH_BASE), 0.02, HEADLINE).metrics}
+    assert rows[("val", "cosine_ndcg@10")].reproduced == 0.38 and rows[("val", "cosine_ndcg@10")].passed
+    assert rows[("val", "spearman_cosine")].reproduced == 0.5101
 
 
 def test_facts_and_hyperparameters_flag_differences(reference):

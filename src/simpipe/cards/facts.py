@@ -108,8 +108,12 @@ class CardFacts:
 
     @property
     def metrics(self) -> dict[str, dict[str, float]]:
-        """Evaluator name -> metric -> value; of two runs with one name, the later (after training)."""
-        return {e.name: e.metrics for e in self.evaluators}
+        """Evaluator name -> metric -> value, of every evaluator of that name (a split's similarity and search
+        evaluators); of two runs of one evaluator (name and type), the later (after training)."""
+        out: dict[str, dict[str, float]] = {}
+        for evaluator in {(e.name, e.type): e for e in self.evaluators}.values():
+            out.setdefault(evaluator.name, {}).update(evaluator.metrics)
+        return out
 
     @property
     def training_log(self) -> list[dict[str, float | None]]:

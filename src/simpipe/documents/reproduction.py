@@ -205,6 +205,15 @@ def summary(
     return " ".join(parts)
 
 
+def reproduced_metric(metrics: dict[str, dict[str, float]], dataset: str, metric: str) -> float | None:
+    """A reference metric's value in this run: under its evaluator's name, or, a search evaluator's (which a
+    card names by its split), under the split's search key (metrics.json's `search/<split>`)."""
+    for key in (dataset, search_key(dataset)):
+        if metric in metrics.get(key, {}):
+            return metrics[key][metric]
+    return None
+
+
 def compare(
     variant: str,
     reference: CardFacts | None,
@@ -219,7 +228,7 @@ def compare(
     metrics = []
     for dataset, values in ref.metrics.items():
         for metric, value in values.items():
-            got = reproduced.metrics.get(dataset, {}).get(metric)
+            got = reproduced_metric(reproduced.metrics, dataset, metric)
             diff = None if got is None else got - value
             passed = diff is not None and math.isfinite(diff) and abs(diff) <= tolerance
             metrics.append(MetricRow(dataset, metric, value, got, diff, passed))
