@@ -211,7 +211,7 @@ SHAPED = {
     "texts": {"text": [f"a {c} {thing}" for c in COLOURS for thing in ("chair", "lamp")]},
 }
 # a user's CSV of each shape that needs one (roles to columns)
-USER_CSV = ("data=files", "~data.text", "data.name=chairs", "data.raw_subdir=chairs", "data.files=chairs.csv")
+USER_CSV = ("data=files", "data.name=chairs", "data.raw_subdir=chairs", "data.files=chairs.csv")
 # a config whose data has the shape each loss takes (the Home Depot pairs view; a user's CSV of labelled pairs)
 SHAPE_CONFIGS = {
     "pairs": ["mine.enabled=false"],
@@ -277,7 +277,7 @@ def test_unsupervised_texts_train_beside_a_set_with_an_evaluator(run_cfg, tmp_pa
     more = "train.datasets.homedepot"
     cfg = run_cfg(
         "minilm_multitask", "train.batch_size=4", "train.max_steps=2", "tracking.enabled=false",
-        f"data@{more}.data=files", f"~{more}.data.text", f"{more}.data.name=notes", f"{more}.data.raw_subdir=notes",
+        f"data@{more}.data=files", f"{more}.data.name=notes", f"{more}.data.raw_subdir=notes",
         f"{more}.data.files=notes.csv", f"{more}.data.shape=texts", f"{more}.data.roles={{text:t}}",
         f"{more}.loss={loss}", f"{more}.mine.enabled=false",
     )  # fmt: skip
