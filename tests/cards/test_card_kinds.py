@@ -71,6 +71,22 @@ def test_matryoshka_of_mnrl_with_an_ir_evaluator_per_dim(card_file):
     ]
 
 
+@pytest.mark.parametrize(
+    ("kind", "wrappers"),
+    [
+        ("adaptive", {"adaptive_layers": {"kl_temperature": 0.5}}),
+        ("matryoshka_2d", {"adaptive_layers": {}, "matryoshka": {"dims": [32, 16], "weights": None,
+                                                                 "n_dims_per_step": 2}}),
+    ],
+)  # fmt: skip
+def test_the_layer_wrappers_map_to_their_keys(card_file, kind, wrappers):
+    """AdaptiveLayerLoss -> train.adaptive_layers (what differs from its defaults); Matryoshka2dLoss -> both
+    train.adaptive_layers and train.matryoshka; the inner loss is train.loss."""
+    train = variant(load_card(card_file(kind))).config["train"]
+    assert train["loss"] == "MultipleNegativesRankingLoss"
+    assert {key: train.get(key) for key in ("adaptive_layers", "matryoshka") if key in train} == wrappers
+
+
 def test_two_datasets_with_a_loss_each(card_file):
     card = load_card(card_file("two_dataset"))
     assert [(d.split, d.name, d.loss, d.size) for d in card.datasets] == [

@@ -92,6 +92,24 @@ def matryoshka_card(directory: Path) -> Path:
     return train_and_save(model, directory, pairs(), loss, evaluator, batch_sampler="no_duplicates")
 
 
+def adaptive_card(directory: Path) -> Path:
+    """AdaptiveLayerLoss(MultipleNegativesRankingLoss, kl_temperature 0.5) on pairs."""
+    from sentence_transformers.losses import AdaptiveLayerLoss, MultipleNegativesRankingLoss
+
+    model = tiny_bert(directory)
+    loss = AdaptiveLayerLoss(model, MultipleNegativesRankingLoss(model), kl_temperature=0.5)
+    return train_and_save(model, directory, pairs(), loss, batch_sampler="no_duplicates")
+
+
+def matryoshka_2d_card(directory: Path) -> Path:
+    """Matryoshka2dLoss(MultipleNegativesRankingLoss, dims 32/16, two dims a step) on pairs."""
+    from sentence_transformers.losses import Matryoshka2dLoss, MultipleNegativesRankingLoss
+
+    model = tiny_bert(directory)
+    loss = Matryoshka2dLoss(model, MultipleNegativesRankingLoss(model), [32, 16], n_dims_per_step=2)
+    return train_and_save(model, directory, pairs(), loss, batch_sampler="no_duplicates")
+
+
 def two_dataset_card(directory: Path) -> Path:
     """Two training data sets with a loss each (MNRL on pairs, CoSENT on scored pairs)."""
     from sentence_transformers.losses import CoSENTLoss, MultipleNegativesRankingLoss

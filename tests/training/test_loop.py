@@ -59,6 +59,22 @@ def test_matryoshka_wraps_the_loss(run_cfg):
         check_recipe(too_large, model)
 
 
+def test_adaptive_layers_wrap_the_loss_and_with_matryoshka_make_it_2d(run_cfg):
+    """train.adaptive_layers: AdaptiveLayerLoss around the loss, its settings passed on; with train.matryoshka
+    too, Matryoshka2dLoss (layers and dims); a model without transformer layers refused in one line."""
+    cfg = run_cfg("minilm_homedepot_search", "train.adaptive_layers={n_layers_per_step:2,kl_temperature:0.5}")
+    model = build_model(cfg.model)
+    loss = build_loss(model, cfg.train)
+    assert type(loss).__name__ == "AdaptiveLayerLoss" and type(loss.loss).__name__ == "MultipleNegativesRankingLoss"
+    assert (loss.n_layers_per_step, loss.kl_temperature, loss.last_layer_weight) == (2, 0.5, 1.0)
+    both = run_cfg("minilm_homedepot_search", "train.adaptive_layers={}", "train.matryoshka={dims:[384,64]}")
+    loss = build_loss(model, both.train)
+    assert type(loss).__name__ == "Matryoshka2dLoss" and list(loss.loss.matryoshka_dims) == [384, 64]  # its inner
+    with pytest.raises(ConfigError, match=r"^train\.adaptive_layers: AdaptiveLayerLoss trains a transformer's layers; "
+                                          r"model\.kind='glove_bilstm' has none: set it to null$"):  # fmt: skip
+        run_cfg("glove_bilstm_sts", "train.adaptive_layers={}")
+
+
 @pytest.mark.parametrize(
     ("loss", "overrides", "sampler"),
     [
@@ -267,6 +283,24 @@ def test_each_retrieval_loss_trains_two_steps(run_cfg, tmp_path, loss):
     moved = any(not torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
     assert moved or loss == "OnlineContrastiveLoss"  # which learns from hard pairs only: these may have none
     assert any(key.startswith(f"eval_{cfg.data.dev_name}_") for entry in result.log_history for key in entry)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "wrappers", [["train.adaptive_layers={}"], ["train.adaptive_layers={}", "train.matryoshka={dims:[384,64]}"]]
+)
+def test_the_layer_wrappers_train_two_steps(run_cfg, tmp_path, wrappers):
+    """AdaptiveLayerLoss and Matryoshka2dLoss around MultipleNegativesRankingLoss: 2 steps on pairs."""
+    cfg = run_cfg("minilm_homedepot_search", "train.batch_size=4", "train.max_steps=2", "tracking.enabled=false",
+                  *SHAPE_CONFIGS["pairs"], *wrappers)  # fmt: skip
+    torch.manual_seed(0)
+    model = build_model(cfg.model)
+    before = [p.detach().clone() for p in model.parameters()]
+    rows = Dataset.from_dict(SHAPED["pairs"])
+    dev = Dataset.from_dict(dict(zip(cfg.data.columns, SHAPED["labelled_pairs"].values(), strict=True)))  # graded
+    result = train(cfg, model, rows, dev, 0.5, Tracker(cfg), tmp_path / "work", "cpu", "fp32")
+    assert result.global_step == 2
+    assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
 
 
 @pytest.mark.slow
