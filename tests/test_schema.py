@@ -33,7 +33,7 @@ from tests.helpers.config import VARIANTS
         ("+train.lr=0.1", r"^train\.lr: unknown key; train takes loss, loss_params, epochs"),
         ("checkpoint.keep=1", r"^checkpoint\.keep=1: keep at least 2 checkpoints"),
         ("model.lstm.hidden_dim=0", r"^model\.lstm\.hidden_dim=0: must be at least 1 \(LSTM units\)$"),
-        ("model.kind=nope", r"^model\.kind='nope': choose one of transformer, glove_bilstm$"),
+        ("model.kind=nope", r"^model\.kind='nope': choose one of transformer, glove_bilstm, cross_encoder$"),
         ("data.reader=nope", r"^data\.reader='nope': choose one of stsb, homedepot, files, hub$"),
         ("data.columns=[a,b]", r"^data\.columns=\['a', 'b'\]: name 3 distinct columns, one per role: sentence1, "),
         ("data.shape=pairs", r"^data\.shape='pairs': data\.reader=stsb reads scored_pairs$"),
@@ -252,7 +252,9 @@ def test_a_pairs_view_without_a_relevance_threshold_is_refused(variant_cfg):
 
 
 def test_mining_needs_a_pretrained_model(variant_cfg):
-    with pytest.raises(ConfigError, match=r"^mine\.enabled=true needs a pretrained model to mine with; model\.kind="):
+    with pytest.raises(
+        ConfigError, match=r"^mine\.enabled=true needs a pretrained bi-encoder to mine with; model\.kind="
+    ):
         variant_cfg("minilm_homedepot_search", "model=glove_bilstm")
 
 

@@ -15,6 +15,7 @@ from simpipe.artifacts.trained import LOG_HISTORY_FILE, RUN_FILE
 from simpipe.core.config import compose
 from simpipe.core.io import read_json, write_json
 from simpipe.core.paths import Layout
+from simpipe.modeling.config import family_of
 
 log = logging.getLogger("bench")
 
@@ -36,7 +37,7 @@ def measure(work: Path) -> dict:
     out: dict[str, dict] = {}
     for variant, overrides in QUALITY.items():
         cfg = compose("run", [f"variant={variant}"])
-        split, metric = headline(cfg.data, cfg.eval)
+        split, metric = headline(cfg.data, cfg.eval, family_of(cfg.model))
         for setting, changes in SETTINGS.items():
             root = work / setting
             done = root / f"quality-{variant}.json"  # a long case goes on where it stopped

@@ -209,7 +209,7 @@ def _publish(args: argparse.Namespace) -> int:
     from simpipe.shipping.hub import publish
 
     cfg = variant(load_params(Path(args.params)), args.variant)
-    url = publish(Layout.from_cfg(cfg).model(args.variant), args.repo_id, args.variant, args.private)
+    url = publish(cfg.model, Layout.from_cfg(cfg).model(args.variant), args.repo_id, args.variant, args.private)
     sys.stdout.write(f"{url}\n")
     return 0
 

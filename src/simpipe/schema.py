@@ -16,15 +16,16 @@ from omegaconf import DictConfig, OmegaConf
 
 from simpipe.core.config import select_variant
 from simpipe.core.errors import ConfigError
+from simpipe.core.families import BI_ENCODER
 from simpipe.core.paths import PathsConfig
 from simpipe.core.sections import Section, build, invalid, plain
 from simpipe.data.config import READER_SECTIONS
 from simpipe.data.shapes import QUERY_DOCUMENT_SHAPES
 from simpipe.documents.config import CardConfig, ReportConfig
 from simpipe.evaluation.config import EvalConfig
-from simpipe.modeling.config import MODEL_SECTIONS
+from simpipe.modeling.config import MODEL_SECTIONS, family_of, pretrained
 from simpipe.tracking.config import TrackingConfig
-from simpipe.training.catalog import LOSSES, losses_for
+from simpipe.training.catalog import FAMILY_LOSSES, losses_for
 from simpipe.training.config import CheckpointConfig, MineConfig, TrainConfig, train_shape
 
 # sections every variant shares (the pipeline root's top-level groups) and each variant's own
@@ -67,10 +68,13 @@ def sections(cfg: DictConfig, prefix: str = "") -> dict[str, Section]:
         if group not in cfg:
             raise invalid(where, None, f"missing; add /{group}: <file> to the variant's defaults list")
         out[group] = build(section_class(cfg, group, prefix), cfg[group], where)
+    family = family_of(out["model"])
+    out["train"].check_losses(f"{prefix}train", family)
     check_mining(out["mine"], out["data"], out["model"], prefix)
-    check_loss_fits_data(out["train"].loss, out["data"], out["mine"], prefix)
+    check_loss_fits_data(out["train"].loss, out["data"], out["mine"], family, prefix)
     check_sets(out["train"], out["data"], out["model"], prefix)
-    if out["data"].eval_shape == "texts" and LOSSES[out["train"].loss].teacher != "embedding":
+    check_family(out["model"], out["train"], prefix)
+    if out["data"].eval_shape == "texts" and FAMILY_LOSSES[family][out["train"].loss].teacher != "embedding":
         raise ConfigError(
             f"{prefix}data.shape='texts': single texts have no evaluator unless they learn a teacher's embeddings "
             f"(MSELoss); train them as a {prefix}train.datasets set beside a data set that has one (as "
@@ -102,14 +106,26 @@ def check_sets(train: TrainConfig, data, model, prefix: str = "") -> None:
                               "would share keys); rename one")  # fmt: skip
             splits[value] = f"{where}.data.{key}"
         check_mining(dataset.mine, dataset.data, model, f"{where}.")
-        check_loss_fits_data(dataset.loss, dataset.data, dataset.mine, f"{where}.", "loss")
+        check_loss_fits_data(dataset.loss, dataset.data, dataset.mine, family_of(model), f"{where}.", "loss")
+
+
+def check_family(model, train: TrainConfig, prefix: str = "") -> None:
+    """What only a bi-encoder trains: embedding wrappers (Matryoshka, adaptive layers), a guide's or a
+    teacher's embeddings."""
+    if family_of(model) == BI_ENCODER:
+        return
+    for name in ("matryoshka", "adaptive_layers", "guide", "teacher"):
+        if getattr(train, name) is not None:
+            raise invalid(f"{prefix}train.{name}", "set", f"{prefix}model.kind={model.kind!r} is a "
+                          f"{family_of(model)} model, which has no embeddings to train so; set it to null")  # fmt: skip
 
 
 def check_prompts(model, data, mine: MineConfig, train: TrainConfig, prefix: str = "") -> None:
     """Prompts per role need rows with a query and documents (pairs, triplets) in some training set."""
     shapes = [train_shape(data.shape, mine.enabled)]
     shapes += [train_shape(s.data.shape, s.mine.enabled) for s in train.datasets.values()]
-    if model.prompts is not None and model.prompts.by_role() and not set(shapes) & set(QUERY_DOCUMENT_SHAPES):
+    prompts = getattr(model, "prompts", None)  # a cross-encoder has none
+    if prompts is not None and prompts.by_role() and not set(shapes) & set(QUERY_DOCUMENT_SHAPES):
         raise ConfigError(
             f"{prefix}model.prompts: query/document prompts need {' or '.join(QUERY_DOCUMENT_SHAPES)} data, "
             f"and {prefix}data.shape={data.shape!r} holds two texts that sentence-transformers encodes alike; "
@@ -126,24 +142,27 @@ def check_mining(mine: MineConfig, data, model, prefix: str = "") -> None:
             f"{prefix}mine.enabled=true needs {prefix}data.shape='pairs' (anchor, positive), not {data.shape!r}; "
             "use pairs data or set mine.enabled=false"
         )
-    if model.kind != "transformer":
+    if not (pretrained(model) and family_of(model) == BI_ENCODER):
         raise ConfigError(
-            f"{prefix}mine.enabled=true needs a pretrained model to mine with; {prefix}model.kind="
-            f"{model.kind!r} starts untrained: set mine.enabled=false or use a transformer model"
+            f"{prefix}mine.enabled=true needs a pretrained bi-encoder to mine with; {prefix}model.kind="
+            f"{model.kind!r} is none: set mine.enabled=false or use a transformer model"
         )
 
 
-def check_loss_fits_data(loss: str, data, mine: MineConfig, prefix: str = "", key: str = "train.loss") -> None:
-    """`loss` (at `prefix` + `key`) takes the rows training reads (`data.shape`, or triplets once negatives
-    are mined), else one line naming both keys and the losses that fit."""
+def check_loss_fits_data(
+    loss: str, data, mine: MineConfig, family: str, prefix: str = "", key: str = "train.loss"
+) -> None:
+    """`loss` (at `prefix` + `key`, a loss of model `family`) takes the rows training reads (`data.shape`, or
+    triplets once negatives are mined), else one line naming both keys and the losses that fit."""
     shape = train_shape(data.shape, mine.enabled)
-    if shape in LOSSES[loss].shapes:
+    losses = FAMILY_LOSSES[family]
+    if shape in losses[loss].shapes:
         return
-    fits = losses_for(shape)
+    fits = losses_for(shape, losses)
     choose = f"choose {prefix}{key} from {', '.join(fits)}" if fits else f"no loss takes {shape} yet"
     what = f"{prefix}data.shape={data.shape!r}" + (" with mined negatives (triplets)" if mine.enabled else "")
     raise ConfigError(
-        f"{prefix}{key}={loss!r} does not fit {what} ({loss} takes {', '.join(LOSSES[loss].shapes)}); {choose}"
+        f"{prefix}{key}={loss!r} does not fit {what} ({loss} takes {', '.join(losses[loss].shapes)}); {choose}"
     )
 
 

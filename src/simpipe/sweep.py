@@ -26,6 +26,7 @@ from omegaconf import DictConfig, OmegaConf, open_dict
 from simpipe.cli import exit_on_sigterm
 from simpipe.core.config import CONF_DIR
 from simpipe.core.io import write_text
+from simpipe.modeling.config import family_of
 from simpipe.schema import check
 from simpipe.shipping.registry import register
 from simpipe.stages import run_stage, stage
@@ -49,7 +50,8 @@ def run_stages(cfg: DictConfig) -> float | None:
         log.info("stage %s@%s done in %.1f s", name, cfg.name, time.perf_counter() - started)
     if "evaluate" not in cfg.stages:
         return None
-    return headline_value(cfg.data, cfg.eval, read_metrics(Layout.from_cfg(cfg).metrics(cfg.name)))
+    metrics = read_metrics(Layout.from_cfg(cfg).metrics(cfg.name))
+    return headline_value(cfg.data, cfg.eval, metrics, family_of(cfg.model))
 
 
 def job_overrides() -> list[str]:

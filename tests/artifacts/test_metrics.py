@@ -5,6 +5,7 @@ import pytest
 from simpipe.artifacts import metrics
 from simpipe.artifacts.trained import read_record
 from simpipe.core.errors import SimpipeError
+from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
 
 
 @pytest.fixture
@@ -13,14 +14,25 @@ def homedepot(variant_cfg):
 
 
 def test_headline_metric_derives_from_the_config(homedepot, variant_cfg):
-    assert metrics.headline(homedepot.data, homedepot.eval) == ("val", "spearman_cosine")
+    assert metrics.headline(homedepot.data, homedepot.eval, BI_ENCODER) == ("val", "spearman_cosine")
     dot = variant_cfg("minilm_homedepot", "eval.main_similarity=dot")
-    assert metrics.headline_value(dot.data, dot.eval, {"val": {"spearman_dot": 0.3, "spearman_cosine": 0.5}}) == 0.3
+    scores = {"val": {"spearman_dot": 0.3, "spearman_cosine": 0.5}}
+    assert metrics.headline_value(dot.data, dot.eval, scores, BI_ENCODER) == 0.3
+
+
+def test_a_cross_encoders_metrics_are_its_evaluators_names(variant_cfg):
+    """A cross-encoder scores pairs (no similarity function): Spearman of scored pairs, average precision of
+    labelled ones; pairs data would need a reranking evaluator, which names itself."""
+    homedepot = variant_cfg("minilm_homedepot")
+    assert metrics.headline(homedepot.data, homedepot.eval, CROSS_ENCODER) == ("val", "spearman")
+    assert metrics.split_metric("labelled_pairs", "cosine", CROSS_ENCODER) == "average_precision"
+    with pytest.raises(SimpipeError, match=r"^data\.shape='pairs': a cross_encoder model has no evaluator of it"):
+        metrics.curve_metric("pairs", "cosine", CROSS_ENCODER)
 
 
 def test_metrics_without_the_headline_say_what_to_rerun(homedepot):
     with pytest.raises(SimpipeError, match=r"metrics\.json has no val/spearman_cosine \(splits: dev\); re-run"):
-        metrics.headline_value(homedepot.data, homedepot.eval, {"dev": {"spearman_cosine": 0.5}})
+        metrics.headline_value(homedepot.data, homedepot.eval, {"dev": {"spearman_cosine": 0.5}}, BI_ENCODER)
 
 
 def test_trainer_log_entries_become_namespaced_mlflow_keys():

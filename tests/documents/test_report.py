@@ -55,6 +55,7 @@ def reproduced(train_samples: int = 47402, metrics=None) -> CardFacts:
     view = OmegaConf.create({
         "data": {"train_columns": columns, "dev_name": "val", "shape": "scored_pairs"},
         "train": {"loss": "CosineSimilarityLoss"}, "mine": {"enabled": False, "num_negatives": 1},
+        "model": {"kind": "transformer"},
     })  # fmt: skip
     own = TrainingSet(None, "homedepot", view)
     return reproduced_facts(

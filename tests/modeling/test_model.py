@@ -1,12 +1,19 @@
-"""Models built from their `model` config: GloVe (package or text file) + BiLSTM, pretrained transformers."""
+"""Models built from their `model` config: GloVe (package or text file) + BiLSTM, pretrained transformers,
+cross-encoders; trained ones loaded by their family."""
 
 import gzip
+from dataclasses import asdict
 
 import pytest
+from omegaconf import DictConfig, OmegaConf
+from sentence_transformers import CrossEncoder
 
-from simpipe.core.errors import ConfigError
+from simpipe.core.errors import ConfigError, SimpipeError
+from simpipe.core.sections import build
+from simpipe.modeling.config import CrossEncoderConfig
 from simpipe.modeling.glove import load_glove
-from simpipe.modeling.model import build_model
+from simpipe.modeling.model import build_model, load_model, model_facts
+from tests.helpers.cards import tiny_bert
 
 
 @pytest.fixture(scope="module")
@@ -56,3 +63,26 @@ def test_glove_file_with_inconsistent_dimensions(tmp_path):
         ConfigError, match=r"glove\.6B\.3d\.txt:2: 2 values for 'dog', expected 3 numbers; .*re-download"
     ):
         load_glove(str(path))
+
+
+def cross_encoder_cfg(name_or_path: str, **keys) -> DictConfig:
+    """A checked `model` section of kind cross_encoder over a local transformer directory."""
+    return OmegaConf.create(asdict(build(CrossEncoderConfig, {"kind": "cross_encoder", "name_or_path": name_or_path,
+                                                              **keys}, "model")))  # fmt: skip
+
+
+def test_a_trained_model_loads_by_its_family_and_never_as_the_other(tmp_path):
+    """sentence-transformers converts a saved CrossEncoder loaded as a SentenceTransformer (new pooling, a
+    warning): load_model refuses it in one line, and loads it as what model.kind trains."""
+    tiny_bert(tmp_path)
+    reranker = build_model(cross_encoder_cfg(str(tmp_path / "bert"), max_length=32, num_labels=1))
+    assert isinstance(reranker, CrossEncoder) and reranker.num_labels == 1 and reranker.max_length == 32
+    reranker.save(str(tmp_path / "ce"))
+    bi_encoder = OmegaConf.create({"kind": "transformer", "name_or_path": "x"})
+    with pytest.raises(SimpipeError, match=r"ce: a CrossEncoder model, and model\.kind='transformer' trains a "
+                                           r"SentenceTransformer; re-run the train stage"):  # fmt: skip
+        load_model(bi_encoder, tmp_path / "ce", "cpu")
+    loaded = load_model(cross_encoder_cfg("x"), tmp_path / "ce", "cpu")
+    assert isinstance(loaded, CrossEncoder)
+    facts = model_facts(loaded, cross_encoder_cfg("x"))
+    assert facts["num_labels"] == 1 and facts["output_dim"] is None and facts["base_model"] == "x"

@@ -19,6 +19,7 @@ from simpipe.core.paths import Layout
 from simpipe.data.fetch import fetch
 from simpipe.data.naming import dataset_name, hub_dataset
 from simpipe.data.prepared import run_files
+from simpipe.modeling.config import family_of
 from simpipe.schema import variant as checked_variant
 from simpipe.stages import STAGES, run_stage, stage
 from simpipe.tracking.tracker import metric_name
@@ -82,7 +83,9 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     assert ((cfg.data.dev_name, "spearman_cosine") in lifted) == pretrained
     assert (("search/" + cfg.data.dev_name, "cosine_mrr@10") in lifted) == (pretrained and bool(own_searches))
     curve = pd.read_csv(layout.metrics(variant) / "dev_curve.csv")
-    headline = curve_metric(cfg.data.shape, cfg.eval.main_similarity)  # the curve follows the data's headline
+    headline = curve_metric(
+        cfg.data.shape, cfg.eval.main_similarity, family_of(cfg.model)
+    )  # the curve follows the data's headline
     assert list(curve.columns) == ["step", "epoch", headline] and len(curve) >= 2
 
     readme = (layout.model(variant) / "README.md").read_text()

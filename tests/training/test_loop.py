@@ -41,8 +41,8 @@ def test_training_args_carry_the_seed_hyperparameters(variant_cfg, tmp_path):
 def test_losses_as_config(run_cfg):
     cfg = run_cfg("glove_bilstm_sts", "train.loss=CoSENTLoss", "+train.loss_params.scale=10.0")
     model = build_model(cfg.model)
-    assert type(build_loss(model, cfg.train)).__name__ == "CoSENTLoss"
-    assert build_loss(model, run_cfg("glove_bilstm_sts", "train.loss=AnglELoss").train).scale == 20.0
+    assert type(build_loss(model, cfg)).__name__ == "CoSENTLoss"
+    assert build_loss(model, run_cfg("glove_bilstm_sts", "train.loss=AnglELoss")).scale == 20.0
     assert loss_options("CoSENTLoss") == {"scale": 20.0}
     assert loss_options("CachedMultipleNegativesRankingLoss")["mini_batch_size"] == 32
 
@@ -50,7 +50,7 @@ def test_losses_as_config(run_cfg):
 def test_matryoshka_wraps_the_loss(run_cfg):
     cfg = run_cfg("minilm_homedepot_search", "train.matryoshka={dims:[384,128,32],weights:[1,1,2]}")
     model = build_model(cfg.model)
-    loss = build_loss(model, cfg.train)
+    loss = build_loss(model, cfg)
     assert type(loss).__name__ == "MatryoshkaLoss"
     assert type(loss.loss).__name__ == "MultipleNegativesRankingLoss"
     assert (list(loss.matryoshka_dims), list(loss.matryoshka_weights)) == ([384, 128, 32], [1, 1, 2])
@@ -64,11 +64,11 @@ def test_adaptive_layers_wrap_the_loss_and_with_matryoshka_make_it_2d(run_cfg):
     too, Matryoshka2dLoss (layers and dims); a model without transformer layers refused in one line."""
     cfg = run_cfg("minilm_homedepot_search", "train.adaptive_layers={n_layers_per_step:2,kl_temperature:0.5}")
     model = build_model(cfg.model)
-    loss = build_loss(model, cfg.train)
+    loss = build_loss(model, cfg)
     assert type(loss).__name__ == "AdaptiveLayerLoss" and type(loss.loss).__name__ == "MultipleNegativesRankingLoss"
     assert (loss.n_layers_per_step, loss.kl_temperature, loss.last_layer_weight) == (2, 0.5, 1.0)
     both = run_cfg("minilm_homedepot_search", "train.adaptive_layers={}", "train.matryoshka={dims:[384,64]}")
-    loss = build_loss(model, both.train)
+    loss = build_loss(model, both)
     assert type(loss).__name__ == "Matryoshka2dLoss" and list(loss.loss.matryoshka_dims) == [384, 64]  # its inner
     with pytest.raises(ConfigError, match=r"^train\.adaptive_layers: AdaptiveLayerLoss trains a transformer's layers; "
                                           r"model\.kind='glove_bilstm' has none: set it to null$"):  # fmt: skip

@@ -18,6 +18,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from simpipe.core.errors import SimpipeError
+from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
 from simpipe.core.io import read_json, write_json, write_text
 
 METRICS_FILE = "metrics.json"
@@ -43,16 +44,24 @@ BASE = "base"
 SEARCH = "search"
 # the ranks of the search metrics (sentence-transformers' InformationRetrievalEvaluator arguments)
 SEARCH_AT = {"mrr": [10], "ndcg": [10], "accuracy": [1, 10], "recall": [10, 100], "map": [100]}
-# eval data shape -> the metric of a split's own evaluator ({sim}: the main similarity): Spearman of scored
-# pairs, average precision of labelled pairs, accuracy of triplets (positive nearer than negative); pairs
-# have only search metrics
+# model family -> eval data shape -> the metric of a split's own evaluator ({sim}: a bi-encoder's main
+# similarity): Spearman of scored pairs, average precision of labelled pairs, accuracy of triplets (positive
+# nearer than negative); pairs have only search metrics
 SPLIT_METRICS = {
-    "scored_pairs": "spearman_{sim}",
-    "labelled_pairs": "{sim}_ap",
-    "triplets": "{sim}_accuracy",
-    "labelled_texts": "{sim}_accuracy",  # of triplets the labels make (simpipe.evaluation.pairs)
-    "classified_pairs": "accuracy",  # of the classifier head trained with the model (simpipe.evaluation.classifier)
-    "texts": "negative_mse",  # of the embeddings to the teacher's (distillation; -MSE x 100)
+    BI_ENCODER: {
+        "scored_pairs": "spearman_{sim}",
+        "labelled_pairs": "{sim}_ap",
+        "triplets": "{sim}_accuracy",
+        "labelled_texts": "{sim}_accuracy",  # of triplets the labels make (simpipe.evaluation.pairs)
+        "classified_pairs": "accuracy",  # of the classifier head trained with the model (simpipe.evaluation.classifier)
+        "texts": "negative_mse",  # of the embeddings to the teacher's (distillation; -MSE x 100)
+    },
+    # sentence-transformers' CrossEncoderCorrelationEvaluator and CrossEncoderClassificationEvaluator
+    CROSS_ENCODER: {
+        "scored_pairs": "spearman",
+        "labelled_pairs": "average_precision",
+        "classified_pairs": "f1_macro",
+    },
 }
 # the headline of pairs: NDCG@10 of their search (each anchor searches the split's positives)
 SEARCH_HEADLINE = "{sim}_ndcg@10"
@@ -70,31 +79,45 @@ def with_prefix(metrics: Mapping[str, float], prefix: str) -> dict[str, float]:
 
 def is_search_headline(shape: str) -> bool:
     """Whether data of `shape` (`data.shape`, what training reads) has a search metric as its headline."""
-    return shape not in SPLIT_METRICS
+    return shape not in SPLIT_METRICS[BI_ENCODER]
 
 
-def curve_metric(shape: str, main_similarity: str) -> str:
-    """The headline metric of data of `shape` (the dev curve during training), e.g. spearman_cosine."""
-    return (SEARCH_HEADLINE if is_search_headline(shape) else SPLIT_METRICS[shape]).format(sim=main_similarity)
+def _family_metrics(family: str) -> dict[str, str]:
+    if family not in SPLIT_METRICS:
+        raise SimpipeError(f"model family {family!r}: no metric names; choose one of {', '.join(SPLIT_METRICS)}")
+    return SPLIT_METRICS[family]
 
 
-def split_metric(eval_shape: str, main_similarity: str) -> str | None:
-    """The metric of a split's own evaluator, for eval splits of `eval_shape` (None: pairs have none)."""
-    metric = SPLIT_METRICS.get(eval_shape)
+def curve_metric(shape: str, main_similarity: str, family: str) -> str:
+    """The headline metric of data of `shape` for a model of `family` (the dev curve during training), e.g.
+    spearman_cosine; a shape a cross-encoder has no evaluator of is a one-line error."""
+    names = _family_metrics(family)
+    if family == BI_ENCODER and is_search_headline(shape):
+        return SEARCH_HEADLINE.format(sim=main_similarity)
+    if shape not in names:
+        raise SimpipeError(f"data.shape={shape!r}: a {family} model has no evaluator of it; "
+                           f"use {', '.join(names)} data")  # fmt: skip
+    return names[shape].format(sim=main_similarity)
+
+
+def split_metric(eval_shape: str, main_similarity: str, family: str) -> str | None:
+    """The metric of a split's own evaluator, for eval splits of `eval_shape` of a model of `family` (None:
+    none, e.g. pairs)."""
+    metric = _family_metrics(family).get(eval_shape)
     return metric.format(sim=main_similarity) if metric else None
 
 
-def headline(data_cfg, eval_cfg) -> tuple[str, str]:
-    """(metrics.json key, metric) of the variant's headline metric by its data shape: e.g. ("sts-dev",
-    "spearman_cosine") for scored pairs, ("search/val", "cosine_ndcg@10") for pairs."""
-    search = is_search_headline(data_cfg.shape)
+def headline(data_cfg, eval_cfg, family: str) -> tuple[str, str]:
+    """(metrics.json key, metric) of the variant's headline metric by its data shape and model `family`: e.g.
+    ("sts-dev", "spearman_cosine") for scored pairs, ("search/val", "cosine_ndcg@10") for pairs."""
+    search = family == BI_ENCODER and is_search_headline(data_cfg.shape)
     key = search_key(data_cfg.dev_name) if search else data_cfg.dev_name
-    return key, curve_metric(data_cfg.shape, eval_cfg.main_similarity)
+    return key, curve_metric(data_cfg.shape, eval_cfg.main_similarity, family)
 
 
-def headline_value(data_cfg, eval_cfg, metrics: Metrics) -> float:
+def headline_value(data_cfg, eval_cfg, metrics: Metrics, family: str) -> float:
     """The headline metric's value in `metrics` (a one-line error when the file lacks it)."""
-    split, name = headline(data_cfg, eval_cfg)
+    split, name = headline(data_cfg, eval_cfg, family)
     try:
         return metrics[split][name]
     except KeyError:

@@ -43,7 +43,8 @@ class TrainedRun:
     # module class names, e.g. [WordEmbeddings, LSTM, Pooling]; the model's printed form
     modules: list[str] = field(default_factory=list)
     architecture: str = ""
-    output_dim: int | None = None
+    output_dim: int | None = None  # a bi-encoder's embedding size
+    num_labels: int | None = None  # a cross-encoder's outputs
     max_seq_length: int | None = None
     base_model: str | None = None
     # the step whose model was kept (train.load_best_model_at_end); None: the last step's

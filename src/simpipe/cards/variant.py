@@ -43,7 +43,7 @@ from simpipe.core.config import CONF_DIR
 from simpipe.core.errors import ConfigError
 from simpipe.core.sections import UNSET, convert, is_unset
 from simpipe.data.shapes import SHAPES
-from simpipe.training.catalog import LOSSES, batch_sampler, losses_for
+from simpipe.training.catalog import LOSSES, batch_sampler, losses_for, losses_of
 from simpipe.training.config import AdaptiveLayersConfig, TrainConfig, negative_columns
 from simpipe.training.losses import loss_options
 
@@ -292,9 +292,10 @@ def new_variant(name: str, data: str, model: str = "minilm") -> Mapped:
         + ["_self_"],
         "name": name,
     }
-    if shape in SHAPES and shape not in LOSSES[loss].shapes:
-        config["train"] = {"loss": losses_for(shape)[0]}
-    if composed.model.kind == "transformer":
+    table = losses_of(composed.model)
+    if shape in SHAPES and (loss not in table or shape not in table[loss].shapes) and losses_for(shape, table):
+        config["train"] = {"loss": losses_for(shape, table)[0]}
+    if composed.model.kind in ("transformer", "cross_encoder"):
         config["card"] = {"base_model": "${..model.name_or_path}"}
     data_keys = OmegaConf.to_container(composed.data, resolve=False)
     unset = [key for key, value in data_keys.items() if is_unset(value)]
@@ -435,7 +436,8 @@ def _train(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
         )
     sampler = stated.get("batch_sampler")
     losses = [_inner_loss(d) for d in train_sets]  # every set's: auto picks the sampler for all of them
-    if sampler and losses and all(loss in LOSSES for loss in losses) and sampler != batch_sampler(losses, "auto"):
+    known = losses and all(loss in LOSSES for loss in losses)
+    if sampler and known and sampler != batch_sampler(losses, "auto", LOSSES):
         keys["batch_sampler"] = sampler
     if not any(d.split == EVAL for d in card.datasets):
         keys["eval_loss"] = False  # no evaluation data set: the card's run computed no dev loss

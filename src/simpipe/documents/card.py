@@ -33,7 +33,7 @@ from simpipe.documents.render import markdown_table, number, signed
 from simpipe.documents.replay import replay_training
 from simpipe.evaluation.classifier import Head
 from simpipe.evaluation.suite import EvalSet, sets_evaluators
-from simpipe.training.catalog import LOSSES, dev_loss
+from simpipe.training.catalog import dev_loss, losses_of
 from simpipe.training.config import trained_columns
 from simpipe.training.losses import build_loss, embedding_teacher
 from simpipe.training.sets import SetSplits
@@ -89,7 +89,7 @@ def build_card_data(
     final metrics per evaluation split name and the classifier heads trained with it (`heads`, by set).
     Each data set is named by its `data` config (`simpipe.data.naming`) and listed with its own loss."""
     data = bare_card_data(model, rec, card, sets)
-    losses = {s.dataset.name: build_loss(model, s.dataset.cfg.train, num_labels(s)) for s in sets}
+    losses = {s.dataset.name: build_loss(model, s.dataset.cfg, num_labels(s)) for s in sets}
     data.set_losses(list(losses.values()))
     multi = len(sets) > 1
 
@@ -107,7 +107,7 @@ def build_card_data(
     card_part("data set statistics", statistics)
     card_part("widget examples", lambda: data.set_widget_examples(split("dev")))
     parts = [EvalSet(s.dataset.cfg.data, s.splits, s.min_label, heads.get(s.dataset.name),
-                     embedding_teacher(s.dataset.cfg.train, "cpu")) for s in sets]  # fmt: skip
+                     embedding_teacher(s.dataset.cfg, "cpu")) for s in sets]  # fmt: skip
     by_key = sets_evaluators(parts, eval_cfg, matryoshka_dims(train_cfg))
     curve_key, _ = headline(sets[0].dataset.cfg.data, eval_cfg)
     card_part(
@@ -125,7 +125,7 @@ def build_card_data(
 
 def with_dev_loss(sets: list[SetSplits]) -> list[SetSplits]:
     """The data sets whose loss training computed on the dev split: the card's evaluation data sets."""
-    return [s for s in sets if dev_loss(s.dataset.cfg.train)]
+    return [s for s in sets if dev_loss(s.dataset.cfg)]
 
 
 def bare_card_data(model: SentenceTransformer, rec: Record, card, sets: list[SetSplits]) -> SimpipeModelCardData:
@@ -138,7 +138,7 @@ def bare_card_data(model: SentenceTransformer, rec: Record, card, sets: list[Set
         loss = {"fullname": f"sentence_transformers.losses.{view.train.loss}"}
         return {
             **card_dataset(view.data),
-            "columns": trained_columns(view.data, view.mine, view.train.loss),
+            "columns": trained_columns(view.data, view.mine, losses_of(view.model)[view.train.loss]),
             "loss": loss,
         }
 
@@ -172,7 +172,8 @@ def bare_card_data(model: SentenceTransformer, rec: Record, card, sets: list[Set
 def num_labels(part: SetSplits) -> int | None:
     """The classes of a set whose loss trains a classifier over class ids (SoftmaxLoss): of its train split."""
     view = part.dataset.cfg
-    return class_count(part.splits["train"], view.data.columns[-1]) if LOSSES[view.train.loss].head else None
+    head = losses_of(view.model)[view.train.loss].head
+    return class_count(part.splits["train"], view.data.columns[-1]) if head else None
 
 
 def card_part(name: str, build: Callable[[], object]) -> None:

@@ -26,6 +26,8 @@ from simpipe.cards.facts import EVAL, TRAIN, CardFacts, DatasetFacts, EvaluatorF
 from simpipe.documents.co2 import co2_eq_emissions
 from simpipe.documents.comparison import Comparison, FactRow, LiftRow, MetricRow
 from simpipe.documents.replay import card_hyperparameters
+from simpipe.modeling.config import family_of
+from simpipe.training.catalog import losses_of
 from simpipe.training.config import trained_columns
 from simpipe.training.sets import TrainingSet
 
@@ -66,12 +68,13 @@ def reproduced_facts(rec: Record, metrics: Metrics, sets: list[TrainingSet], eva
     its own first), with its columns and loss."""
     run = rec.run
     data_cfg = sets[0].cfg.data
+    curve = curve_metric(data_cfg.shape, eval_cfg.main_similarity, family_of(sets[0].cfg.model))
     all_hyper, non_default = card_hyperparameters(rec.training_args)
     multi = len(sets) > 1
     trained = [
         DatasetFacts(
             TRAIN, name=s.name if multi else None, loss=s.cfg.train.loss,
-            columns=trained_columns(s.cfg.data, s.cfg.mine, s.cfg.train.loss),
+            columns=trained_columns(s.cfg.data, s.cfg.mine, losses_of(s.cfg.model)[s.cfg.train.loss]),
             size=run.set_samples.get(s.name, run.train_samples) if multi else run.train_samples,
         )
         for s in sets
@@ -87,9 +90,7 @@ def reproduced_facts(rec: Record, metrics: Metrics, sets: list[TrainingSet], eva
         non_default_hyperparameters=non_default,
         all_hyperparameters=all_hyper,
         evaluators=[EvaluatorFacts(name=key, metrics=values) for key, values in metrics.items()],
-        training_logs=[
-            training_logs(rec.log_history, data_cfg.dev_name, curve_metric(data_cfg.shape, eval_cfg.main_similarity))
-        ],
+        training_logs=[training_logs(rec.log_history, data_cfg.dev_name, curve)],
         co2=co2_eq_emissions(rec.emissions),
         versions=dict(run.versions),
     )
@@ -137,19 +138,19 @@ def curve(card: CardFacts, column: str | None) -> list[tuple[float, float]]:
     return [(e["Step"], e[column]) for e in card.training_log if e.get(column) is not None and e.get("Step")]
 
 
-def shown_metrics(data_cfg, eval_cfg, metrics: Metrics) -> list[tuple[str, str]]:
+def shown_metrics(data_cfg, eval_cfg, metrics: Metrics, family: str) -> list[tuple[str, str]]:
     """(metrics.json key, metric) pairs compared with the base model: each split's own metric (Spearman of
     the main similarity for scored pairs, `split_metric`), then (when `metrics` has search metrics) its
     search MRR@10, NDCG@10 and Recall@10/100; with Matryoshka, the headline metric at each dim."""
     similarity = eval_cfg.main_similarity
-    own = split_metric(data_cfg.eval_shape, similarity)
+    own = split_metric(data_cfg.eval_shape, similarity, family)
     shown = []
     for name in (data_cfg.dev_name, data_cfg.test_name):
         if own is not None:
             shown.append((name, own))
         if search_key(name) in metrics:
             shown += [(search_key(name), metric) for metric in headline_search_metrics(similarity)]
-    _, metric = headline(data_cfg, eval_cfg)
+    _, metric = headline(data_cfg, eval_cfg, family)
     for name in (data_cfg.dev_name, data_cfg.test_name):
         key = search_key(name) if is_search_headline(data_cfg.shape) else name
         shown += [(k, metric) for k in metrics if k.startswith(f"{key}/dim_")]

@@ -9,8 +9,10 @@ from pathlib import Path
 
 from simpipe.artifacts.metrics import HEADLINE, curve_metric, is_search_headline, search_key
 from simpipe.core.errors import SimpipeError
+from simpipe.core.families import BI_ENCODER
 from simpipe.core.io import write_bytes, write_text
 from simpipe.documents.render import curves_png, html_page, html_table, markdown_table, number, png_img
+from simpipe.modeling.config import MODEL_SECTIONS
 from simpipe.tracking.emissions import CO2_GRAMS
 
 # params that differ between runs without describing the model (e.g. per-job artifact roots)
@@ -42,9 +44,13 @@ class RunRow:
     @property
     def curve_metric(self) -> str:
         """The dev metric tracked during training, e.g. spearman_cosine."""
-        return curve_metric(
-            self.params.get("data.shape", "scored_pairs"), self.params.get("eval.main_similarity", "cosine")
-        )
+        return curve_metric(self.params.get("data.shape", "scored_pairs"),
+                            self.params.get("eval.main_similarity", "cosine"), self.family)  # fmt: skip
+
+    @property
+    def family(self) -> str:
+        """The model family of the run's `model.kind`."""
+        return MODEL_SECTIONS[self.params.get("model.kind", "transformer")].FAMILY
 
     @property
     def headline(self) -> float | None:
@@ -59,8 +65,8 @@ class RunRow:
         """(`<key>/<metric>`, value) of the headline metric of the run's data set `name` (train.datasets)."""
         prefix = f"train.datasets.{name}.data."
         shape, dev = self.params.get(f"{prefix}shape", "scored_pairs"), self.params.get(f"{prefix}dev_name", "dev")
-        metric = curve_metric(shape, self.params.get("eval.main_similarity", "cosine"))
-        key = f"{search_key(dev) if is_search_headline(shape) else dev}/{metric}"
+        metric = curve_metric(shape, self.params.get("eval.main_similarity", "cosine"), self.family)
+        key = f"{search_key(dev) if self.family == BI_ENCODER and is_search_headline(shape) else dev}/{metric}"
         return key, self.metrics.get(key)
 
     @property

@@ -31,6 +31,7 @@ from sentence_transformers.sentence_transformer.evaluation import MSEEvaluator
 
 from simpipe.artifacts.metrics import SEARCH_HEADLINE, Metrics, dim_key, headline, search_key, split_metric
 from simpipe.core.errors import ConfigError
+from simpipe.core.families import BI_ENCODER
 from simpipe.evaluation.classifier import Head, pair_classifier_evaluator
 from simpipe.evaluation.encoded import Encodings
 from simpipe.evaluation.pairs import classification_evaluator, labelled_evaluator, triplet_evaluator
@@ -74,17 +75,17 @@ def split_evaluators(
             texts = dataset[columns[0]]
             out[name] = MSEEvaluator(texts, texts, teacher, batch_size=encodings.batch_size, name=name,
                                      write_csv=False, truncate_dim=truncate_dim)  # fmt: skip
-            out[name].primary_metric = f"{name}_{split_metric(shape, main_similarity)}"
+            out[name].primary_metric = f"{name}_{split_metric(shape, main_similarity, BI_ENCODER)}"
         return out
     if shape == "classified_pairs":
         if head is not None and truncate_dim is None:
             out[name] = pair_classifier_evaluator(dataset, name, columns, head, encodings)
-            out[name].primary_metric = f"{name}_{split_metric(shape, main_similarity)}"
+            out[name].primary_metric = f"{name}_{split_metric(shape, main_similarity, BI_ENCODER)}"
         return out
     if shape in SPLIT_EVALUATORS:
         build = SPLIT_EVALUATORS[shape]
         out[name] = build(dataset, name, columns, similarity_fns, main_similarity, encodings, truncate_dim)
-        out[name].primary_metric = f"{name}_{split_metric(shape, main_similarity)}"  # as the card shows it
+        out[name].primary_metric = f"{name}_{split_metric(shape, main_similarity, BI_ENCODER)}"  # as the card shows it
     if shape in ("pairs", "triplets"):
         task = positives_task(dataset, columns)
     elif min_label is not None:
@@ -163,7 +164,7 @@ def curve_evaluator(
     """The dev curve during training: the headline metric's evaluator, main similarity only, `batch_size`
     texts a batch, under `autocast` (the training's precision; the final metrics use fp32); `head`: the
     classifier the loss trains (classified pairs); `teacher`: the model single texts learn (distillation)."""
-    key, _ = headline(data_cfg, eval_cfg)
+    key, _ = headline(data_cfg, eval_cfg, BI_ENCODER)
     main = eval_cfg.main_similarity
     encodings = Encodings(batch_size, autocast=autocast)
     by_key = split_evaluators(dev, data_cfg.dev_name, data_cfg, [main], main, min_label, encodings, None, head, teacher)

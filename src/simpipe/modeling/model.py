@@ -1,15 +1,25 @@
-"""Build the untrained SentenceTransformer of a `model` config from sentence-transformers' own modules."""
+"""The model of a `model` config, one builder per kind (`KINDS`): untrained, from sentence-transformers' own
+modules and classes (a SentenceTransformer of a bi-encoder kind, a CrossEncoder of a cross-encoder); a
+trained one loaded by its family's class (`load_model`); and what a card states of it (`model_facts`)."""
 
 from __future__ import annotations
 
 import importlib
+import json
+from pathlib import Path
 from typing import Any
 
-from sentence_transformers import SentenceTransformer
+from sentence_transformers import CrossEncoder, SentenceTransformer
+from sentence_transformers.base.model import BaseModel
 from sentence_transformers.sentence_transformer.modules import LSTM, Pooling
 
-from simpipe.core.errors import ConfigError
+from simpipe.core.errors import ConfigError, SimpipeError
+from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
+from simpipe.modeling.config import family_of, pretrained
 from simpipe.modeling.glove import load_glove
+
+# each model family's sentence-transformers class
+MODEL_CLASSES: dict[str, type[BaseModel]] = {BI_ENCODER: SentenceTransformer, CROSS_ENCODER: CrossEncoder}
 
 
 def _glove_bilstm(cfg) -> SentenceTransformer:
@@ -44,24 +54,60 @@ def _transformer(cfg) -> SentenceTransformer:
     return model
 
 
-BUILDERS = {"glove_bilstm": _glove_bilstm, "transformer": _transformer}
+def _cross_encoder(cfg) -> CrossEncoder:
+    """A pretrained transformer with a new head of `num_labels` outputs reading (query, document) pairs; its
+    activation follows the loss at training (simpipe.training.losses.set_activation)."""
+    return CrossEncoder(model_source(cfg), num_labels=cfg.num_labels, max_length=cfg.max_length,
+                        local_files_only=bool(cfg.package))  # fmt: skip
 
 
-def build_model(cfg, device: str | None = None) -> SentenceTransformer:
-    """Build the untrained model described by the `model` config group (its `kind`: a key of BUILDERS),
+# model.kind -> its builder (the section and family of each: simpipe.modeling.config)
+KINDS = {"glove_bilstm": _glove_bilstm, "transformer": _transformer, "cross_encoder": _cross_encoder}
+
+
+def build_model(cfg, device: str | None = None) -> BaseModel:
+    """Build the untrained model described by the `model` config group (its `kind`: a key of KINDS),
     with `model.prompts` over the model's own (saved with it: evaluation and serving use them too)."""
-    model = BUILDERS[cfg.kind](cfg)
+    model = KINDS[cfg.kind](cfg)
     prompts = cfg.get("prompts") or {}
     model.prompts.update({role: prompt for role, prompt in prompts.items() if prompt is not None})
     return model.to(device) if device else model
 
 
-def model_facts(model: SentenceTransformer, cfg) -> dict[str, Any]:
-    """What a model card states about the model's architecture (the comparison with a reference reads them)."""
+def base_model(cfg, device: str) -> BaseModel | None:
+    """The pretrained model fine-tuning starts from (scored by the baseline stage); None when the kind
+    starts untrained (GloVe + a new BiLSTM)."""
+    return build_model(cfg, device) if pretrained(cfg) else None
+
+
+# the file in which sentence-transformers saves the model class's `model_type`
+CONFIG_FILE = "config_sentence_transformers.json"
+
+
+def load_model(cfg, path: Path, device: str) -> BaseModel:
+    """The trained model saved in `path`, loaded by the class of the `model` config's family. A model of
+    another family is refused: sentence-transformers would convert it silently (a CrossEncoder directory
+    loads as a SentenceTransformer with new pooling)."""
+    model_class = MODEL_CLASSES[family_of(cfg)]
+    saved = Path(path) / CONFIG_FILE
+    found = json.loads(saved.read_text()).get("model_type") if saved.is_file() else None
+    if found is not None and found != model_class.model_type:
+        raise SimpipeError(
+            f"{path}: a {found} model, and model.kind={cfg.kind!r} trains a {model_class.model_type}; "
+            "re-run the train stage (`dvc repro`) after changing model.kind"
+        )
+    return model_class(str(path), device=device, local_files_only=True)
+
+
+def model_facts(model: BaseModel, cfg) -> dict[str, Any]:
+    """What a model card states about the model's architecture (the comparison with a reference reads them):
+    a bi-encoder's embedding size, a cross-encoder's outputs (`num_labels`)."""
+    embeds = family_of(cfg) == BI_ENCODER
     return {
         "modules": [type(module).__name__ for module in model],
         "architecture": str(model),
-        "output_dim": model.get_embedding_dimension(),
+        "output_dim": model.get_embedding_dimension() if embeds else None,
+        "num_labels": None if embeds else model.num_labels,
         "max_seq_length": model.max_seq_length,
-        "base_model": cfg.name_or_path if cfg.kind == "transformer" else None,
+        "base_model": cfg.name_or_path if pretrained(cfg) else None,
     }

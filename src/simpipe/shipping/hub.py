@@ -30,12 +30,13 @@ def check_ready(model_dir: Path, repo_id: str, variant: str) -> str:
     return token
 
 
-def publish(model_dir: Path, repo_id: str, variant: str, private: bool) -> str:
-    """Push `model_dir` as it is (weights, config, simpipe's README card) to `repo_id`; the commit URL."""
-    from sentence_transformers import SentenceTransformer
+def publish(model_cfg, model_dir: Path, repo_id: str, variant: str, private: bool) -> str:
+    """Push `model_dir` (a model of the `model` config `model_cfg`) as it is (weights, config, simpipe's README
+    card) to `repo_id`; the commit URL."""
+    from simpipe.modeling.model import load_model
 
     token = check_ready(model_dir, repo_id, variant)
-    model = SentenceTransformer(str(model_dir), device="cpu", local_files_only=True)
+    model = load_model(model_cfg, model_dir, "cpu")
     try:
         url = model.push_to_hub(repo_id, token=token, private=private, local_model_path=str(model_dir),
                                 exist_ok=True, commit_message=f"simpipe: {variant}")  # fmt: skip

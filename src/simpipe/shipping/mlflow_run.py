@@ -12,6 +12,7 @@ from simpipe.core.errors import SimpipeError
 from simpipe.core.paths import Layout
 from simpipe.data.naming import dataset_name
 from simpipe.data.prepared import SPLITS, split_file
+from simpipe.modeling.config import family_of
 from simpipe.tracking.emissions import emission_metrics
 from simpipe.tracking.tracker import Tracker, run_params, run_tags
 
@@ -37,7 +38,7 @@ def track(cfg) -> str:
             tracker.log_metrics(curve_metrics(entry, cfg.data.dev_name), step=entry["step"])
         tracker.log_metrics(emission_metrics(rec.emissions), step=run.global_step)
         if metrics is not None:
-            value = headline_value(cfg.data, cfg.eval, metrics)
+            value = headline_value(cfg.data, cfg.eval, metrics, family_of(cfg.model))
             tracker.log_metrics(final_metrics(metrics, value), step=run.global_step)
         if card.is_file():
             tracker.log_artifact(card, artifact_path="card")

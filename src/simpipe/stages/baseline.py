@@ -9,24 +9,16 @@ from __future__ import annotations
 
 import logging
 
-from sentence_transformers import SentenceTransformer
-
 from simpipe.artifacts.metrics import Metrics, base_dir, headline, matryoshka_dims, write_metrics
 from simpipe.core.paths import Layout
 from simpipe.evaluation.suite import EVAL_SPLITS, EvalSet, score, sets_evaluators
+from simpipe.modeling.config import family_of
 from simpipe.modeling.hardware import resolve_device
-from simpipe.modeling.model import build_model
+from simpipe.modeling.model import base_model
 from simpipe.training.losses import embedding_teacher
 from simpipe.training.sets import set_splits
 
 log = logging.getLogger(__name__)
-
-
-def base_model(model_cfg, device: str) -> SentenceTransformer | None:
-    """The pretrained model fine-tuning starts from; None when the variant has none (GloVe + a new BiLSTM)."""
-    if model_cfg.kind != "transformer":
-        return None
-    return build_model(model_cfg, device)
 
 
 def run(cfg) -> Metrics:
@@ -38,10 +30,11 @@ def run(cfg) -> Metrics:
         log.info("%s: model.kind=%s has no pretrained base model; no baseline", cfg.name, cfg.model.kind)
     else:
         sets = set_splits(layout, cfg, EVAL_SPLITS)
-        parts = [EvalSet(s.dataset.cfg.data, s.splits, s.min_label, None, embedding_teacher(s.dataset.cfg.train,
-                 device)) for s in sets]  # no trained head yet  # fmt: skip
+        # no trained head yet
+        parts = [EvalSet(s.dataset.cfg.data, s.splits, s.min_label, None, embedding_teacher(s.dataset.cfg, device))
+                 for s in sets]  # fmt: skip
         metrics = score(model, sets_evaluators(parts, cfg.eval, matryoshka_dims(cfg.train)))
-        split, metric = headline(cfg.data, cfg.eval)
+        split, metric = headline(cfg.data, cfg.eval, family_of(cfg.model))
         value = metrics.get(split, {}).get(metric)
         log.info("%s base model %s %s/%s: %s", cfg.name, cfg.model.name_or_path, split, metric,
                  "none (a classifier head is trained with the model)" if value is None else f"{value:.4f}")  # fmt: skip

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from sentence_transformers import SentenceTransformer
-
 from simpipe.artifacts.documents import CARD_FILE, REPORT_MD
 from simpipe.artifacts.metrics import read_metrics
 from simpipe.artifacts.trained import heads_dir, model_dir, read_record
@@ -15,6 +13,7 @@ from simpipe.data.prepared import SPLITS
 from simpipe.documents.card import bare_card_data, build_card_data, insert_section, render_card, reproduction_section
 from simpipe.documents.comparison import read_comparison
 from simpipe.evaluation.classifier import load_heads
+from simpipe.modeling.model import load_model
 from simpipe.tracking.tracker import Tracker
 from simpipe.training.sets import set_splits
 
@@ -29,7 +28,7 @@ def run(cfg) -> None:
     comparison = read_comparison(layout.metrics(cfg.name))
     sets = set_splits(layout, cfg, SPLITS)
 
-    model = SentenceTransformer(str(model_dir(trained)), device="cpu", local_files_only=True)
+    model = load_model(cfg.model, model_dir(trained), "cpu")
     build_card_data(model, sets, rec, metrics, cfg.card, cfg.eval, cfg.train, load_heads(heads_dir(trained)))
     target = layout.model(cfg.name)
     report = layout.report(cfg.name).relative_to(layout.root) / REPORT_MD

@@ -10,6 +10,7 @@ from simpipe.cards.sources import reference_facts
 from simpipe.core.paths import Layout
 from simpipe.documents.comparison import write_comparison
 from simpipe.documents.reproduction import compare, reproduced_facts, shown_metrics
+from simpipe.modeling.config import family_of
 from simpipe.training.sets import training_sets
 
 log = logging.getLogger(__name__)
@@ -20,10 +21,13 @@ def run(cfg) -> dict[str, int]:
     metrics = read_metrics(layout.metrics(cfg.name))
     rec = read_record(layout.trained(cfg.name))
     sets = training_sets(cfg)
+    family = family_of(cfg.model)
     reproduced = reproduced_facts(rec, metrics, sets, cfg.eval)
     reference = reference_facts(cfg.report.reference)
-    shown = [row for s in sets for row in shown_metrics(s.cfg.data, cfg.eval, metrics)]
-    comparison = compare(cfg.name, reference, reproduced, cfg.report.tolerance, headline(cfg.data, cfg.eval), shown)
+    shown = [row for s in sets for row in shown_metrics(s.cfg.data, cfg.eval, metrics, family)]
+    comparison = compare(
+        cfg.name, reference, reproduced, cfg.report.tolerance, headline(cfg.data, cfg.eval, family), shown
+    )
     path = write_comparison(layout.metrics(cfg.name), comparison)
     log.info("%s (%s)", comparison.summary, path)
     return {"passed": comparison.passed, "metrics": len(comparison.metrics)}

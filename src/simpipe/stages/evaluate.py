@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import logging
 
-from sentence_transformers import SentenceTransformer
-
 from simpipe.artifacts.metrics import (
     METRICS_FILE,
     Metrics,
@@ -25,7 +23,9 @@ from simpipe.core.paths import Layout
 from simpipe.data.naming import dataset_name
 from simpipe.evaluation.classifier import load_heads
 from simpipe.evaluation.suite import EVAL_SPLITS, EvalSet, score, sets_evaluators
+from simpipe.modeling.config import family_of
 from simpipe.modeling.hardware import resolve_device
+from simpipe.modeling.model import load_model
 from simpipe.tracking.tracker import Tracker
 from simpipe.training.losses import embedding_teacher
 from simpipe.training.sets import set_splits
@@ -38,11 +38,11 @@ def run(cfg) -> Metrics:
     trained = layout.trained(cfg.name)
     run_info = read_run(trained)
     device = resolve_device(cfg.train.device)
-    model = SentenceTransformer(str(model_dir(trained)), device=device)
+    model = load_model(cfg.model, model_dir(trained), device)
     sets = set_splits(layout, cfg, EVAL_SPLITS)
     heads = load_heads(heads_dir(trained))
     parts = [EvalSet(s.dataset.cfg.data, s.splits, s.min_label, heads.get(s.dataset.name),
-                     embedding_teacher(s.dataset.cfg.train, device)) for s in sets]  # fmt: skip
+                     embedding_teacher(s.dataset.cfg, device)) for s in sets]  # fmt: skip
     metrics = score(model, sets_evaluators(parts, cfg.eval, matryoshka_dims(cfg.train)))
     base = base_dir(layout.metrics(cfg.name))
     if (base / METRICS_FILE).is_file():
@@ -50,7 +50,7 @@ def run(cfg) -> Metrics:
     else:
         log.info("%s: no base-model metrics in %s (stage baseline not run)", cfg.name, base)
     write_metrics(layout.metrics(cfg.name), metrics)
-    value = headline_value(cfg.data, cfg.eval, metrics)
+    value = headline_value(cfg.data, cfg.eval, metrics, family_of(cfg.model))
 
     tracker = Tracker(cfg)
     tracker.attach(run_info.mlflow_run_id)
@@ -58,6 +58,6 @@ def run(cfg) -> Metrics:
     tracker.log_model(model, sets[0].splits["dev"][cfg.data.columns[0]][:2])
     for part in sets:
         tracker.log_inputs(dataset_name(part.dataset.cfg.data), part.files)
-    split, metric = headline(cfg.data, cfg.eval)
+    split, metric = headline(cfg.data, cfg.eval, family_of(cfg.model))
     log.info("%s %s/%s: %.4f", cfg.name, split, metric, value)
     return metrics

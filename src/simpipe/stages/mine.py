@@ -19,7 +19,7 @@ from simpipe.core.paths import Layout
 from simpipe.data.prepared import load_split, split_file
 from simpipe.modeling.hardware import resolve_device
 from simpipe.modeling.model import build_model
-from simpipe.training.catalog import LOSSES
+from simpipe.training.catalog import losses_of
 from simpipe.training.config import LABEL
 from simpipe.training.mining import mine, teacher_embeddings, teacher_scores
 from simpipe.training.sets import set_key
@@ -32,7 +32,7 @@ def run(cfg) -> dict:
     key = set_key(cfg)
     prepared = layout.prepared(cfg.name, key)
     stats: dict = {}
-    distilled = LOSSES[cfg.train.loss].teacher
+    distilled = losses_of(cfg.model)[cfg.train.loss].teacher
     with atomic_files(layout.mined(cfg.name, key)) as out:
         if not cfg.mine.enabled and not distilled:
             shutil.copyfile(split_file(prepared, "train"), split_file(out, "train"))

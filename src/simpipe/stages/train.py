@@ -19,11 +19,12 @@ from simpipe.core.paths import Layout
 from simpipe.core.versions import library_versions
 from simpipe.data.prepared import SEARCH_FILE, load_split, read_search, split_file
 from simpipe.evaluation.classifier import save_head
+from simpipe.modeling.config import family_of
 from simpipe.modeling.hardware import resolve_device, resolve_precision
 from simpipe.modeling.model import build_model, model_facts
 from simpipe.tracking.emissions import emission_metrics, emissions
 from simpipe.tracking.tracker import Tracker, run_params, run_tags
-from simpipe.training.catalog import batch_sampler, dev_loss, variant_losses
+from simpipe.training.catalog import batch_sampler, dev_loss, losses_of, variant_losses
 from simpipe.training.checkpoints import RESUME_FILE, fingerprint, resume_point
 from simpipe.training.distributed import is_main, world_size
 from simpipe.training.loop import SetRows, train
@@ -64,7 +65,7 @@ def run(cfg) -> dict[str, float]:
     rows = {s.name: set_rows(layout, cfg, s) for s in [own, *sets]}
     train_ds, dev_ds, min_label = rows[own.name].train, rows[own.name].dev, rows[own.name].min_label
     more = [rows[s.name] for s in sets]
-    scored = [r for r in rows.values() if dev_loss(r.cfg.train)]  # the sets with a dev loss
+    scored = [r for r in rows.values() if dev_loss(r.cfg)]  # the sets with a dev loss
 
     checkpoints = layout.checkpoints(cfg.name)
     config_hash = fingerprint(cfg, [path for s in [own, *sets] for path in training_files(layout, cfg.name, s.key)])
@@ -92,7 +93,8 @@ def run(cfg) -> dict[str, float]:
             tracker.set_tags({"resumed_from": resume_from.name})
         tracker.log_params(run_params(cfg))
         tracker.set_tags(run_tags(device, precision, world_size(), versions))
-        tracker.set_tags({"batch_sampler": batch_sampler(variant_losses(cfg.train), cfg.train.batch_sampler)})
+        sampler = batch_sampler(variant_losses(cfg.train), cfg.train.batch_sampler, losses_of(cfg.model))
+        tracker.set_tags({"batch_sampler": sampler})
         started = time.time()
         with emissions(cfg, out) as co2:
             result = train(
@@ -124,7 +126,7 @@ def run(cfg) -> dict[str, float]:
         )
         write_record(out, Record(run, result.log_history, result.args, co2))
         tracker.log_metrics(emission_metrics(co2), step=result.global_step)
-        metric = curve_metric(cfg.data.shape, cfg.eval.main_similarity)
+        metric = curve_metric(cfg.data.shape, cfg.eval.main_similarity, family_of(cfg.model))
         write_curves(layout.metrics(cfg.name), result.log_history, cfg.data.dev_name, metric)
     shutil.rmtree(checkpoints, ignore_errors=True)
     log.info("trained %s in %.1f s (%d steps)", cfg.name, seconds, result.global_step)

@@ -7,7 +7,7 @@ from pathlib import Path
 from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
 
 from simpipe.data.shapes import QUERY_DOCUMENT_SHAPES
-from simpipe.training.catalog import batch_sampler, variant_losses
+from simpipe.training.catalog import batch_sampler, losses_of, variant_losses
 from simpipe.training.distributed import per_device_batch, world_size
 
 
@@ -52,7 +52,7 @@ def training_args(
         per_device_eval_batch_size=t.eval_batch_size,
         gradient_accumulation_steps=t.gradient_accumulation_steps,
         activation_checkpointing=t.gradient_checkpointing,  # transformers 5 name of gradient checkpointing
-        batch_sampler=batch_sampler(variant_losses(t), t.batch_sampler),
+        batch_sampler=batch_sampler(variant_losses(t), t.batch_sampler, losses_of(cfg.model)),
         multi_dataset_batch_sampler=t.get("multi_dataset_sampler", "proportional"),
         prompts=prompts,
         learning_rate=t.learning_rate,

@@ -1,14 +1,18 @@
-"""What simpipe knows of each sentence-transformers loss a variant can train with (`train.loss`): the data
-shapes (simpipe.data.shapes) it takes and how it trains (in-batch negatives, cached embeddings, a classifier
-head, a guide or a teacher model), and the batch sampler the variant's losses want. Data only: the config
-check (`simpipe params`) and the mine stage read it without sentence-transformers (simpipe.training.losses
-builds the losses).
+"""What simpipe knows of each sentence-transformers loss a variant can train with (`train.loss`), one table
+per model family (`LOSSES` of bi-encoders, `CROSS_ENCODER_LOSSES`: some names are in both, as in
+sentence-transformers): the data shapes (simpipe.data.shapes) it takes and how it trains (in-batch
+negatives, cached embeddings, a classifier head, a guide or a teacher model), and the batch sampler the
+variant's losses want. Data only: the config check (`simpipe params`) and the mine stage read it without
+sentence-transformers (simpipe.training.losses builds the losses).
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+
+from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
+from simpipe.modeling.config import family_of
 
 
 @dataclass(frozen=True)
@@ -25,6 +29,7 @@ class Loss:
     # learns from a teacher (train.teacher; the mine stage labels each row once): "scores" of the query with
     # each candidate, or the text's "embedding"; "": no teacher
     teacher: str = ""
+    sigmoid: bool = False  # a cross-encoder's scores are the sigmoid of its logits (else the logits)
 
 
 LOSSES: dict[str, Loss] = {
@@ -53,28 +58,45 @@ LOSSES: dict[str, Loss] = {
 }
 
 
-def losses_for(shape: str) -> list[str]:
-    """The losses that take data of `shape`."""
-    return [name for name, loss in LOSSES.items() if shape in loss.shapes]
+# sentence_transformers.cross_encoder.losses: pointwise on scored or labelled pairs, a class per pair, or
+# in-batch negatives of (query, positive[, negatives]) rows
+CROSS_ENCODER_LOSSES: dict[str, Loss] = {
+    "BinaryCrossEntropyLoss": Loss(("scored_pairs", "labelled_pairs"), sigmoid=True),
+    "MSELoss": Loss(("scored_pairs",)),
+    "CrossEntropyLoss": Loss(("classified_pairs",), sigmoid=True),
+    "MultipleNegativesRankingLoss": Loss(("pairs", "triplets"), in_batch=True),
+    "CachedMultipleNegativesRankingLoss": Loss(("pairs", "triplets"), in_batch=True, cached=True),
+}
+FAMILY_LOSSES: dict[str, dict[str, Loss]] = {BI_ENCODER: LOSSES, CROSS_ENCODER: CROSS_ENCODER_LOSSES}
 
 
-def batch_sampler(losses: str | Sequence[str], setting: str) -> str:
+def losses_of(model_cfg) -> dict[str, Loss]:
+    """The losses a model of the `model` section `model_cfg` trains with (its family's table)."""
+    return FAMILY_LOSSES[family_of(model_cfg)]
+
+
+def losses_for(shape: str, losses: dict[str, Loss]) -> list[str]:
+    """The losses of a family's table (`losses`) that take data of `shape`."""
+    return [name for name, loss in losses.items() if shape in loss.shapes]
+
+
+def batch_sampler(losses: str | Sequence[str], setting: str, table: dict[str, Loss]) -> str:
     """sentence-transformers' BatchSamplers value of `train.batch_sampler=setting` for a variant training with
     `losses` (auto: no_duplicates when one of them takes in-batch negatives, for which a duplicate text in a
     batch would be a false negative; group_by_label for the batch triplet losses, which need several texts
-    of a class in a batch; else the plain one)."""
+    of a class in a batch; else the plain one); `table`: the family's losses (`losses_of`)."""
     if setting != "auto":
         return setting
     names = [losses] if isinstance(losses, str) else list(losses)
-    if any(LOSSES[name].in_batch for name in names):
+    if any(table[name].in_batch for name in names):
         return "no_duplicates"
-    return "group_by_label" if any(LOSSES[name].by_label for name in names) else "batch_sampler"
+    return "group_by_label" if any(table[name].by_label for name in names) else "batch_sampler"
 
 
-def dev_loss(train_cfg) -> bool:
-    """Whether training computes a data set's loss on its dev split (`train.eval_loss`; `train_cfg`: the set's
-    view's): not for a loss that learns a teacher's labels, which only the mine stage's train split carries."""
-    return bool(train_cfg.eval_loss) and not LOSSES[train_cfg.loss].teacher
+def dev_loss(cfg) -> bool:
+    """Whether training computes a data set's loss on its dev split (`train.eval_loss`; `cfg`: the set's
+    view): not for a loss that learns a teacher's labels, which only the mine stage's train split carries."""
+    return bool(cfg.train.eval_loss) and not losses_of(cfg.model)[cfg.train.loss].teacher
 
 
 def variant_losses(train_cfg) -> list[str]:

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from simpipe.core.sections import Section, at_least, build, invalid, option, required, within
 from simpipe.data.config import READER_SECTIONS
 from simpipe.modeling.config import TransformerConfig
-from simpipe.training.catalog import LOSSES
+from simpipe.training.catalog import FAMILY_LOSSES, LOSSES, Loss
 from simpipe.training.losses import loss_options
 
 # keep at least this many checkpoints, so that a newest one cut short by a crash leaves one to resume from
@@ -58,11 +58,16 @@ class AdaptiveLayersConfig(Section):
             raise invalid(f"{key}.kl_temperature", self.kl_temperature, "must be above 0")
 
 
-def check_loss(key: str, loss: str, params: dict[str, Any]) -> None:
-    """`loss` (at `key`) is one simpipe offers and `params` (at `key`_params) are its keyword arguments."""
-    if loss not in LOSSES:
-        raise invalid(key, loss, f"unknown loss; choose one of {', '.join(LOSSES)}")
-    options = loss_options(loss)
+def check_loss(key: str, loss: str, params: dict[str, Any], family: str | None = None) -> None:
+    """`loss` (at `key`) is one simpipe offers and `params` (at `key`_params) are its keyword arguments:
+    a loss of model `family` (`modeling.config.family_of`), or (None) of any family."""
+    families = [family] if family else list(FAMILY_LOSSES)
+    owners = [f for f in families if loss in FAMILY_LOSSES[f]]
+    if not owners:
+        offered = ", ".join(dict.fromkeys(name for f in families for name in FAMILY_LOSSES[f]))
+        kind = f" for a {family} model" if family else ""
+        raise invalid(key, loss, f"unknown loss{kind}; choose one of {offered}")
+    options = {k: v for f in owners for k, v in loss_options(loss, f).items()}
     unknown = sorted(set(params or {}) - set(options))
     if unknown:
         takes = ", ".join(f"{k} (default {v})" for k, v in options.items()) or "none"
@@ -166,31 +171,6 @@ class TrainConfig(Section):
             if not re.fullmatch(r"[a-z][a-z0-9_]*", name):
                 raise invalid(f"{key}.datasets.{name}", name, "name a set with lower-case letters, digits and _")
             self.datasets[name] = build(SetConfig, node, f"{key}.datasets.{name}")
-        losses = [self.loss, *(s.loss for s in self.datasets.values())]
-        guided = [x for x in losses if LOSSES[x].guided]
-        if guided and self.guide is None:
-            raise invalid(f"{key}.guide", None, f"{guided[0]} picks its negatives with a guide model; set it (a "
-                          "model section, e.g. - /model@train.guide: minilm in the variant's defaults)")  # fmt: skip
-        taught = [x for x in losses if LOSSES[x].teacher]
-        if taught and self.teacher is None:
-            raise invalid(f"{key}.teacher", None, f"{taught[0]} learns a teacher's scores; set it (a model section, "
-                          "e.g. - /model@train.teacher: minilm in the variant's defaults)")  # fmt: skip
-        if self.teacher is not None and not taught:
-            raise invalid(f"{key}.teacher", "set", "no loss of this variant learns from a teacher (MarginMSELoss, "
-                          "DistillKLDivLoss); set it to null")  # fmt: skip
-        if self.guide is not None and not guided:
-            raise invalid(f"{key}.guide", "set", "no loss of this variant takes a guide (GISTEmbedLoss, "
-                          "CachedGISTEmbedLoss); set it to null")  # fmt: skip
-        if self.adaptive_layers and (cached := next((x for x in losses if LOSSES[x].cached), None)):
-            raise invalid(f"{key}.adaptive_layers", "set", f"{cached} back-propagates from a hook that "
-                          "AdaptiveLayerLoss cannot wrap; use the uncached loss or set it to null")  # fmt: skip
-        if self.gradient_checkpointing and (cached := next((x for x in losses if LOSSES[x].cached), None)):
-            raise invalid(
-                f"{key}.gradient_checkpointing",
-                True,
-                f"{cached} caches embeddings and crashes with gradient checkpointing; set it to false "
-                "(the cached loss already saves the memory) or use the uncached loss",
-            )
         within(f"{key}.warmup_ratio", self.warmup_ratio, 0.0, 1.0, "the share of steps that warm up the learning rate")
         for name, what in (
             ("epochs", "passes over the data"),
@@ -208,6 +188,39 @@ class TrainConfig(Section):
         at_least(f"{key}.dataloader_num_workers", self.dataloader_num_workers, 0, "loader processes")
         if self.max_steps == 0 or self.max_steps < -1:
             raise invalid(f"{key}.max_steps", self.max_steps, "must be -1 (all epochs) or at least 1")
+
+    def check_losses(self, key: str, family: str) -> None:
+        """The variant's losses as losses of its model `family`: each is one of the family's, with its
+        parameters, and has the guide or teacher it needs and nothing it cannot take."""
+        check_loss(f"{key}.loss", self.loss, self.loss_params, family)
+        for name, dataset in self.datasets.items():
+            check_loss(f"{key}.datasets.{name}.loss", dataset.loss, dataset.loss_params, family)
+        table = FAMILY_LOSSES[family]
+        losses = [self.loss, *(s.loss for s in self.datasets.values())]
+        guided = [x for x in losses if table[x].guided]
+        if guided and self.guide is None:
+            raise invalid(f"{key}.guide", None, f"{guided[0]} picks its negatives with a guide model; set it (a "
+                          "model section, e.g. - /model@train.guide: minilm in the variant's defaults)")  # fmt: skip
+        taught = [x for x in losses if table[x].teacher]
+        if taught and self.teacher is None:
+            raise invalid(f"{key}.teacher", None, f"{taught[0]} learns a teacher's scores; set it (a model section, "
+                          "e.g. - /model@train.teacher: minilm in the variant's defaults)")  # fmt: skip
+        if self.teacher is not None and not taught:
+            raise invalid(f"{key}.teacher", "set", "no loss of this variant learns from a teacher (MarginMSELoss, "
+                          "DistillKLDivLoss); set it to null")  # fmt: skip
+        if self.guide is not None and not guided:
+            raise invalid(f"{key}.guide", "set", "no loss of this variant takes a guide (GISTEmbedLoss, "
+                          "CachedGISTEmbedLoss); set it to null")  # fmt: skip
+        if self.adaptive_layers and (cached := next((x for x in losses if table[x].cached), None)):
+            raise invalid(f"{key}.adaptive_layers", "set", f"{cached} back-propagates from a hook that "
+                          "AdaptiveLayerLoss cannot wrap; use the uncached loss or set it to null")  # fmt: skip
+        if self.gradient_checkpointing and (cached := next((x for x in losses if table[x].cached), None)):
+            raise invalid(
+                f"{key}.gradient_checkpointing",
+                True,
+                f"{cached} caches embeddings and crashes with gradient checkpointing; set it to false "
+                "(the cached loss already saves the memory) or use the uncached loss",
+            )
 
     def derived(self) -> dict[str, Any]:
         return {"datasets": {name: s.derived() for name, s in self.datasets.items()}} if self.datasets else {}
@@ -281,8 +294,8 @@ def negative_columns(n: int) -> list[str]:
 LABEL = "label"
 
 
-def trained_columns(data_cfg, mine_cfg, loss: str | None = None) -> list[str]:
+def trained_columns(data_cfg, mine_cfg, loss: Loss | None = None) -> list[str]:
     """The columns training reads, in order: the data's train columns, the mined negatives (`mine`), then the
-    teacher's scores of a distillation `loss`."""
+    teacher's scores of a distillation `loss` (its `catalog.Loss`)."""
     mined = negative_columns(mine_cfg.num_negatives) if mine_cfg.enabled else []
-    return [*data_cfg.train_columns, *mined, *([LABEL] if loss and LOSSES[loss].teacher else [])]
+    return [*data_cfg.train_columns, *mined, *([LABEL] if loss and loss.teacher else [])]

@@ -23,7 +23,7 @@ from simpipe.modeling.hardware import AUTOCAST_DTYPES
 from simpipe.tracking.tracker import Tracker
 from simpipe.training.args import column_prompts, training_args
 from simpipe.training.callbacks import CurveCallback, EvaluateOnEpochEnd
-from simpipe.training.catalog import LOSSES, dev_loss
+from simpipe.training.catalog import dev_loss, losses_of
 from simpipe.training.config import train_shape
 from simpipe.training.losses import build_loss, classifier_head, embedding_teacher
 
@@ -40,7 +40,7 @@ def check_recipe(cfg, model: SentenceTransformer) -> None:
             f"train.matryoshka.dims={list(t.matryoshka.dims)}: the model's embeddings have {size} dims; "
             f"use dims of at most {size}"
         )
-    if LOSSES[t.loss].in_batch and t.gradient_accumulation_steps > 1:
+    if losses_of(cfg.model)[t.loss].in_batch and t.gradient_accumulation_steps > 1:
         log.warning(
             "train.gradient_accumulation_steps=%d adds no in-batch negatives to %s: each of its batches of %d "
             "still sees %d negatives per anchor; for more, raise train.batch_size (CachedMultipleNegativesRankingLoss "
@@ -94,7 +94,7 @@ def train(
     autocast = AUTOCAST_DTYPES.get(precision)
     for rows in sets:
         check_recipe(rows.cfg, model)
-    losses = {rows.name: build_loss(model, rows.cfg.train, num_labels(rows)) for rows in sets}
+    losses = {rows.name: build_loss(model, rows.cfg, num_labels(rows)) for rows in sets}
     heads = {name: head for name, loss in losses.items() if (head := classifier_head(loss)) is not None}
     prompts = {
         rows.name: column_prompts(model.prompts, list(rows.train.column_names),
@@ -103,10 +103,10 @@ def train(
     }  # fmt: skip
     curves = [
         curve_evaluator(rows.dev, rows.cfg.data, cfg.eval, rows.min_label, cfg.train.eval_batch_size, autocast,
-                        heads.get(rows.name), embedding_teacher(rows.cfg.train, device))
+                        heads.get(rows.name), embedding_teacher(rows.cfg, device))
         for rows in sets
     ]  # fmt: skip
-    scored = [rows for rows in sets if dev_loss(rows.cfg.train)]  # the sets whose dev loss training computes
+    scored = [rows for rows in sets if dev_loss(rows.cfg)]  # the sets whose dev loss training computes
     for rows in sets:
         if cfg.train.eval_loss and rows not in scored:
             log.info("%s: no dev loss (%s learns the teacher's labels, which its dev split lacks)", rows.name,
@@ -158,6 +158,6 @@ def train(
 
 def num_labels(rows: SetRows) -> int | None:
     """The classes of a set of class ids whose loss trains a classifier over them (SoftmaxLoss); else None."""
-    if not LOSSES[rows.cfg.train.loss].head:
+    if not losses_of(rows.cfg.model)[rows.cfg.train.loss].head:
         return None
     return class_count(rows.train, rows.cfg.data.columns[-1])
