@@ -14,13 +14,14 @@ from dataclasses import asdict
 
 from omegaconf import DictConfig, OmegaConf
 
+from simpipe.artifacts.metrics import split_metric
 from simpipe.core.config import select_variant
 from simpipe.core.errors import ConfigError
 from simpipe.core.families import BI_ENCODER
 from simpipe.core.paths import PathsConfig
 from simpipe.core.sections import Section, build, invalid, plain
 from simpipe.data.config import READER_SECTIONS
-from simpipe.data.shapes import QUERY_DOCUMENT_SHAPES
+from simpipe.data.shapes import QUERY_DOCUMENT_SHAPES, SHAPES
 from simpipe.documents.config import CardConfig, ReportConfig
 from simpipe.evaluation.config import EvalConfig
 from simpipe.modeling.config import MODEL_SECTIONS, family_of, pretrained
@@ -73,7 +74,7 @@ def sections(cfg: DictConfig, prefix: str = "") -> dict[str, Section]:
     check_mining(out["mine"], out["data"], out["model"], prefix)
     check_loss_fits_data(out["train"].loss, out["data"], out["mine"], family, prefix)
     check_sets(out["train"], out["data"], out["model"], prefix)
-    check_family(out["model"], out["train"], prefix)
+    check_family(out["model"], out["data"], out["train"], prefix)
     if out["data"].eval_shape == "texts" and FAMILY_LOSSES[family][out["train"].loss].teacher != "embedding":
         raise ConfigError(
             f"{prefix}data.shape='texts': single texts have no evaluator unless they learn a teacher's embeddings "
@@ -109,15 +110,26 @@ def check_sets(train: TrainConfig, data, model, prefix: str = "") -> None:
         check_loss_fits_data(dataset.loss, dataset.data, dataset.mine, family_of(model), f"{where}.", "loss")
 
 
-def check_family(model, train: TrainConfig, prefix: str = "") -> None:
-    """What only a bi-encoder trains: embedding wrappers (Matryoshka, adaptive layers), a guide's or a
-    teacher's embeddings."""
-    if family_of(model) == BI_ENCODER:
+def check_family(model, data, train: TrainConfig, prefix: str = "") -> None:
+    """What only a bi-encoder trains (embedding wrappers: Matryoshka, adaptive layers; a guide's or a
+    teacher's embeddings), and eval splits the model's family has an evaluator of."""
+    family = family_of(model)
+    if family == BI_ENCODER:
         return
     for name in ("matryoshka", "adaptive_layers", "guide", "teacher"):
         if getattr(train, name) is not None:
             raise invalid(f"{prefix}train.{name}", "set", f"{prefix}model.kind={model.kind!r} is a "
-                          f"{family_of(model)} model, which has no embeddings to train so; set it to null")  # fmt: skip
+                          f"{family} model, which has no embeddings to train so; set it to null")  # fmt: skip
+    for where, dataset in [
+        (prefix, data),
+        *((f"{prefix}train.datasets.{n}.", s.data) for n, s in train.datasets.items()),
+    ]:
+        if split_metric(dataset.eval_shape, "", family) is None:
+            evaluable = [shape for shape in SHAPES if split_metric(shape, "", family)]
+            raise ConfigError(
+                f"{where}data.shape={dataset.shape!r}: a {family} model has no evaluator of its dev and test "
+                f"splits ({dataset.eval_shape}); use {', '.join(evaluable)} data"
+            )
 
 
 def check_prompts(model, data, mine: MineConfig, train: TrainConfig, prefix: str = "") -> None:

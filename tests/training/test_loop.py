@@ -7,11 +7,12 @@ from types import SimpleNamespace
 import pytest
 import torch
 from datasets import Dataset
-from sentence_transformers import SentenceTransformer
+from sentence_transformers import SentenceTransformer, SentenceTransformerTrainingArguments
 from torch import nn
 from transformers import TrainerControl
 
 from simpipe.core.errors import ConfigError
+from simpipe.core.families import BI_ENCODER
 from simpipe.evaluation.similarity import evaluate
 from simpipe.evaluation.suite import curve_evaluator
 from simpipe.modeling.model import build_model
@@ -32,7 +33,7 @@ def test_the_curve_is_sparser_on_the_cpu(variant_cfg, device, expected):
 
 def test_training_args_carry_the_seed_hyperparameters(variant_cfg, tmp_path):
     cfg = variant_cfg("glove_bilstm_sts")
-    args = training_args(cfg, tmp_path, "cpu", "fp32")
+    args = training_args(cfg, SentenceTransformerTrainingArguments, tmp_path, "cpu", "fp32")
     assert (args.per_device_train_batch_size, args.num_train_epochs, args.learning_rate) == (32, 1, 5e-5)
     assert args.get_warmup_steps(180) == 18  # warmup ratio 0.1
     assert args.seed == 42 and args.use_cpu and not args.fp16
@@ -89,7 +90,7 @@ def test_adaptive_layers_wrap_the_loss_and_with_matryoshka_make_it_2d(run_cfg):
 def test_the_batch_sampler_follows_the_loss(variant_cfg, tmp_path, loss, overrides, sampler):
     variant = next((o.split("=")[1] for o in overrides if o.startswith("variant=")), "minilm_homedepot_search")
     cfg = variant_cfg(variant, f"train.loss={loss}", *[o for o in overrides if not o.startswith("variant=")])
-    assert training_args(cfg, tmp_path, "cpu", "fp32").batch_sampler == sampler
+    assert training_args(cfg, SentenceTransformerTrainingArguments, tmp_path, "cpu", "fp32").batch_sampler == sampler
 
 
 def test_gradient_accumulation_with_in_batch_negatives_warns(variant_cfg, caplog):
@@ -186,7 +187,7 @@ def test_the_best_model_is_kept_at_the_end(run_cfg, tmp_path):
     result = train(cfg, model, pairs, pairs, None, Tracker(cfg), tmp_path / "work", "cpu", "fp32")
     curve = {e["step"]: e[metric] for e in result.log_history if metric in e}
     assert sorted(curve) == [2, 4, 6, 8] and result.best_step == max(curve, key=curve.get)
-    final = evaluate(model, curve_evaluator(pairs, cfg.data, cfg.eval, None, 4, None))["spearman_cosine"]
+    final = evaluate(model, curve_evaluator(pairs, cfg.data, cfg.eval, None, 4, None, BI_ENCODER))["spearman_cosine"]
     assert final == pytest.approx(curve[result.best_step], abs=1e-6)
     assert result.args["metric_for_best_model"] == metric
 
@@ -197,7 +198,7 @@ def test_the_curve_during_training_computes_the_main_similarity_only(variant_cfg
     ds = Dataset.from_dict(
         {"sentence_0": ["a b", "c d", "e f"], "sentence_1": ["a b c", "x", "e"], "label": [1.0, 0.0, 0.5]}
     )
-    evaluator = curve_evaluator(ds, cfg.data, cfg.eval, None, cfg.train.eval_batch_size, None)
+    evaluator = curve_evaluator(ds, cfg.data, cfg.eval, None, cfg.train.eval_batch_size, None, BI_ENCODER)
     assert evaluator.batch_size == cfg.train.eval_batch_size
     assert sorted(evaluate(minilm, evaluator)) == ["pearson_dot", "spearman_dot"]
 

@@ -19,12 +19,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from datasets import Dataset, DatasetDict
-from sentence_transformers import SentenceTransformer
+from sentence_transformers.base.model import BaseModel
 from sentence_transformers.base.model_card import format_duration, generate_model_card
+from sentence_transformers.cross_encoder.model_card import CrossEncoderModelCardData
 from sentence_transformers.sentence_transformer.model_card import SentenceTransformerModelCardData
 
 from simpipe.artifacts.metrics import Metrics, headline, matryoshka_dims, with_prefix
 from simpipe.artifacts.trained import Record
+from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
 from simpipe.data.naming import card_dataset, dataset_name, hub_dataset
 from simpipe.data.prepared import class_count
 from simpipe.documents.co2 import co2_eq_emissions
@@ -33,6 +35,7 @@ from simpipe.documents.render import markdown_table, number, signed
 from simpipe.documents.replay import replay_training
 from simpipe.evaluation.classifier import Head
 from simpipe.evaluation.suite import EvalSet, sets_evaluators
+from simpipe.modeling.config import family_of
 from simpipe.training.catalog import dev_loss, losses_of
 from simpipe.training.config import trained_columns
 from simpipe.training.losses import build_loss, embedding_teacher
@@ -42,8 +45,9 @@ log = logging.getLogger(__name__)
 
 
 @dataclass
-class SimpipeModelCardData(SentenceTransformerModelCardData):
-    """Card data whose CO2 and duration come from the recorded training run, not a live tracker."""
+class RecordedRun:
+    """Card data whose CO2 and duration come from the recorded training run, not a live tracker (mixed into
+    each model family's card data class)."""
 
     emissions: dict[str, Any] = field(default_factory=dict, repr=False)
     train_seconds: float | None = field(default=None, repr=False)
@@ -74,8 +78,24 @@ class SimpipeModelCardData(SentenceTransformerModelCardData):
         return data
 
 
+@dataclass
+class SimpipeModelCardData(RecordedRun, SentenceTransformerModelCardData):
+    """A bi-encoder's card data, from the recorded run."""
+
+
+@dataclass
+class SimpipeRerankerCardData(RecordedRun, CrossEncoderModelCardData):
+    """A cross-encoder's card data, from the recorded run."""
+
+
+# where a card says each model family's losses are (as sentence-transformers' own cards do)
+CARD_LOSSES = {BI_ENCODER: "sentence_transformers.losses", CROSS_ENCODER: "sentence_transformers.cross_encoder.losses"}
+# each model family's card data
+CARD_DATA: dict[str, type[RecordedRun]] = {BI_ENCODER: SimpipeModelCardData, CROSS_ENCODER: SimpipeRerankerCardData}
+
+
 def build_card_data(
-    model: SentenceTransformer,
+    model: BaseModel,
     sets: list[SetSplits],
     rec: Record,
     metrics: Metrics,
@@ -83,7 +103,7 @@ def build_card_data(
     eval_cfg,
     train_cfg,
     heads: dict[str, Head],
-) -> SimpipeModelCardData:
+) -> RecordedRun:
     """Card data of a trained model from the `card` config, the prepared train (as trained), dev and test
     splits of each data set it was trained on (`sets`, its own first), the train stage's record, the
     final metrics per evaluation split name and the classifier heads trained with it (`heads`, by set).
@@ -108,8 +128,9 @@ def build_card_data(
     card_part("widget examples", lambda: data.set_widget_examples(split("dev")))
     parts = [EvalSet(s.dataset.cfg.data, s.splits, s.min_label, heads.get(s.dataset.name),
                      embedding_teacher(s.dataset.cfg, "cpu")) for s in sets]  # fmt: skip
-    by_key = sets_evaluators(parts, eval_cfg, matryoshka_dims(train_cfg))
-    curve_key, _ = headline(sets[0].dataset.cfg.data, eval_cfg)
+    family = family_of(sets[0].dataset.cfg.model)
+    by_key = sets_evaluators(parts, eval_cfg, family, matryoshka_dims(train_cfg))
+    curve_key, _ = headline(sets[0].dataset.cfg.data, eval_cfg, family)
     card_part(
         "training logs",
         lambda: replay_training(model, rec.training_args, rec.log_history, by_key[curve_key]),
@@ -128,21 +149,22 @@ def with_dev_loss(sets: list[SetSplits]) -> list[SetSplits]:
     return [s for s in sets if dev_loss(s.dataset.cfg)]
 
 
-def bare_card_data(model: SentenceTransformer, rec: Record, card, sets: list[SetSplits]) -> SimpipeModelCardData:
-    """The card's data without the parts that can fail: names, base model, data set names (each with its
-    columns and loss), versions, CO2."""
+def bare_card_data(model: BaseModel, rec: Record, card, sets: list[SetSplits]) -> RecordedRun:
+    """The card's data (of the model family's class) without the parts that can fail: names, base model,
+    data set names (each with its columns and loss), versions, CO2."""
+    family = family_of(sets[0].dataset.cfg.model)
 
     def named(dataset) -> dict[str, Any]:  # a fresh dict each: the card fills them in place
         # what the card's template needs of a data set without statistics: its name, columns and loss
         view = dataset.cfg
-        loss = {"fullname": f"sentence_transformers.losses.{view.train.loss}"}
+        loss = {"fullname": f"{CARD_LOSSES[family]}.{view.train.loss}"}
         return {
             **card_dataset(view.data),
             "columns": trained_columns(view.data, view.mine, losses_of(view.model)[view.train.loss]),
             "loss": loss,
         }
 
-    data = SimpipeModelCardData(
+    data = CARD_DATA[family](
         language=card.language or [],
         license=card.license,
         model_name=card.model_name,
@@ -189,7 +211,7 @@ def why(exc: Exception) -> str:
     return " ".join(f"{type(exc).__name__}: {exc}".split())[:200]
 
 
-def render_card(model: SentenceTransformer, save_dir: str, bare: Callable[[], SimpipeModelCardData]) -> str:
+def render_card(model: BaseModel, save_dir: str, bare: Callable[[], RecordedRun]) -> str:
     """The card of `model` as Markdown; when rendering fails, a warning and the card of `bare()` card data
     (names, data sets, versions: without the statistics, logs and metrics)."""
     model.model_card_data.save_dir = save_dir

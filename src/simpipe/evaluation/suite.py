@@ -31,8 +31,9 @@ from sentence_transformers.sentence_transformer.evaluation import MSEEvaluator
 
 from simpipe.artifacts.metrics import SEARCH_HEADLINE, Metrics, dim_key, headline, search_key, split_metric
 from simpipe.core.errors import ConfigError
-from simpipe.core.families import BI_ENCODER
+from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
 from simpipe.evaluation.classifier import Head, pair_classifier_evaluator
+from simpipe.evaluation.cross_encoder import pair_evaluator
 from simpipe.evaluation.encoded import Encodings
 from simpipe.evaluation.pairs import classification_evaluator, labelled_evaluator, triplet_evaluator
 from simpipe.evaluation.search import positives_task, scored_task, search_evaluator
@@ -139,12 +140,19 @@ def evaluators(
     return out
 
 
-def sets_evaluators(parts: Sequence[EvalSet], eval_cfg, dims: Sequence[int] = ()) -> dict[str, SentenceEvaluator]:
-    """`evaluators` of several data sets in one mapping: each set's keys are its own splits' names (checked
-    distinct)."""
+def sets_evaluators(
+    parts: Sequence[EvalSet], eval_cfg, family: str, dims: Sequence[int] = ()
+) -> dict[str, SentenceEvaluator]:
+    """The evaluators of several data sets in one mapping, for a model of `family`: a bi-encoder's
+    (`evaluators`), a cross-encoder's (one per split, `simpipe.evaluation.cross_encoder`); each set's keys
+    are its own splits' names (checked distinct)."""
     out: dict[str, SentenceEvaluator] = {}
     for part in parts:
-        by_key = evaluators(part.splits, part.data, eval_cfg, part.min_label, dims, part.head, part.teacher)
+        if family == CROSS_ENCODER:
+            by_key = {name: pair_evaluator(part.splits[split], name, part.data, eval_cfg.batch_size)
+                      for split, name in split_names(part.data).items()}  # fmt: skip
+        else:
+            by_key = evaluators(part.splits, part.data, eval_cfg, part.min_label, dims, part.head, part.teacher)
         if clash := sorted(set(by_key) & set(out)):
             raise ConfigError(f"{part.data.name}: metrics key {clash[0]} is another data set's too; rename its split")
         out.update(by_key)
@@ -158,12 +166,16 @@ def curve_evaluator(
     min_label: float | None,
     batch_size: int,
     autocast: torch.dtype | None,
+    family: str,
     head: Head | None = None,
     teacher: SentenceTransformer | None = None,
 ) -> SentenceEvaluator | None:
-    """The dev curve during training: the headline metric's evaluator, main similarity only, `batch_size`
-    texts a batch, under `autocast` (the training's precision; the final metrics use fp32); `head`: the
-    classifier the loss trains (classified pairs); `teacher`: the model single texts learn (distillation)."""
+    """The dev curve during training of a model of `family`: the headline metric's evaluator, main
+    similarity only, `batch_size` texts (a cross-encoder: pairs) a batch, under `autocast` (the training's
+    precision; the final metrics use fp32); `head`: the classifier the loss trains (classified pairs);
+    `teacher`: the model single texts learn (distillation)."""
+    if family == CROSS_ENCODER:
+        return pair_evaluator(dev, data_cfg.dev_name, data_cfg, batch_size)
     key, _ = headline(data_cfg, eval_cfg, BI_ENCODER)
     main = eval_cfg.main_similarity
     encodings = Encodings(batch_size, autocast=autocast)

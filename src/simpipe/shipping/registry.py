@@ -10,9 +10,9 @@ from simpipe.core.errors import SimpipeError
 from simpipe.tracking.tracker import MODEL_NAME, fluent_mlflow
 
 log = logging.getLogger(__name__)
-# final metrics of the fine-tuned model that become version tags, besides `headline`
-# (`{sim}`: the run's eval.main_similarity)
-TAGGED = ("spearman_{sim}", "{sim}_mrr_at_10", "{sim}_ndcg_at_10")
+# final metrics of the fine-tuned model that become version tags, besides `headline` (`{sim}`: the run's
+# eval.main_similarity): a bi-encoder's Spearman and search metrics, a cross-encoder's Spearman
+TAGGED = ("spearman_{sim}", "{sim}_mrr_at_10", "{sim}_ndcg_at_10", "spearman")
 
 
 def logged_model_uri(client, run_id: str) -> str:

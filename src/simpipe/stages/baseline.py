@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import logging
 
+from transformers import set_seed
+
 from simpipe.artifacts.metrics import Metrics, base_dir, headline, matryoshka_dims, write_metrics
 from simpipe.core.paths import Layout
 from simpipe.evaluation.suite import EVAL_SPLITS, EvalSet, score, sets_evaluators
@@ -24,6 +26,7 @@ log = logging.getLogger(__name__)
 def run(cfg) -> Metrics:
     layout = Layout.from_cfg(cfg)
     device = resolve_device(cfg.train.device)
+    set_seed(cfg.train.seed)  # a new head (a cross-encoder's) as training starts it
     model = base_model(cfg.model, device)
     if model is None:
         metrics: Metrics = {}
@@ -33,7 +36,7 @@ def run(cfg) -> Metrics:
         # no trained head yet
         parts = [EvalSet(s.dataset.cfg.data, s.splits, s.min_label, None, embedding_teacher(s.dataset.cfg, device))
                  for s in sets]  # fmt: skip
-        metrics = score(model, sets_evaluators(parts, cfg.eval, matryoshka_dims(cfg.train)))
+        metrics = score(model, sets_evaluators(parts, cfg.eval, family_of(cfg.model), matryoshka_dims(cfg.train)))
         split, metric = headline(cfg.data, cfg.eval, family_of(cfg.model))
         value = metrics.get(split, {}).get(metric)
         log.info("%s base model %s %s/%s: %s", cfg.name, cfg.model.name_or_path, split, metric,

@@ -43,7 +43,7 @@ def run(cfg) -> Metrics:
     heads = load_heads(heads_dir(trained))
     parts = [EvalSet(s.dataset.cfg.data, s.splits, s.min_label, heads.get(s.dataset.name),
                      embedding_teacher(s.dataset.cfg, device)) for s in sets]  # fmt: skip
-    metrics = score(model, sets_evaluators(parts, cfg.eval, matryoshka_dims(cfg.train)))
+    metrics = score(model, sets_evaluators(parts, cfg.eval, family_of(cfg.model), matryoshka_dims(cfg.train)))
     base = base_dir(layout.metrics(cfg.name))
     if (base / METRICS_FILE).is_file():
         metrics = with_base(metrics, read_metrics(base))
@@ -55,7 +55,8 @@ def run(cfg) -> Metrics:
     tracker = Tracker(cfg)
     tracker.attach(run_info.mlflow_run_id)
     tracker.log_metrics(final_metrics(metrics, value), step=run_info.global_step)
-    tracker.log_model(model, sets[0].splits["dev"][cfg.data.columns[0]][:2])
+    dev, (first, second, *_) = sets[0].splits["dev"], [*cfg.data.columns, None]
+    tracker.log_model(model, dev[first][:2], dev[second][:2] if second else None)
     for part in sets:
         tracker.log_inputs(dataset_name(part.dataset.cfg.data), part.files)
     split, metric = headline(cfg.data, cfg.eval, family_of(cfg.model))

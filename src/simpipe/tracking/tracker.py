@@ -246,30 +246,61 @@ class Tracker:
         if self.run_id is not None:
             self.attempt(what, self._call, "log_batch", self.run_id, **entities)
 
-    def log_model(self, model, examples: list[str]) -> str | None:
-        """Log `model` to this run with MLflow's sentence-transformers flavor (signature and input example
-        from `examples`), leaving the run's status and end time as they are (`tracking.log_model`).
-        The logged model's URI (`models:/<model id>`), or None when not logged."""
+    def log_model(self, model, queries: list[str], documents: list[str] | None = None) -> str | None:
+        """Log `model` to this run, leaving the run's status and end time as they are (`tracking.log_model`):
+        a SentenceTransformer with MLflow's sentence-transformers flavor (signature and input example from
+        `queries`), a CrossEncoder as a pyfunc model scoring (query, document) rows (`reranker_model`; its
+        example: `queries` beside `documents`). The logged model's URI (`models:/<model id>`), or None when
+        not logged."""
         if self.run_id is None or not self.cfg.tracking.get("log_model", True):
             return None
-        info = self.attempt("log the model", self._log_model, model, examples)
+        info = self.attempt("log the model", self._log_model, model, queries, documents)
         if info is not None:
             log.info("logged the model to run %s: %s", self.run_id, info.model_uri)
         return info.model_uri if info is not None else None
 
-    def _log_model(self, model, examples: list[str]):
+    def _log_model(self, model, examples: list[str], documents: list[str] | None):
         import mlflow
         from mlflow.models import infer_signature
+        from sentence_transformers import CrossEncoder
 
         # the model belongs to the run's experiment (MLflow would put it in the active, default one)
         experiment_id = self._client().get_run(self.run_id).info.experiment_id
         with fluent_mlflow(self.uri, experiment_id):
+            if isinstance(model, CrossEncoder):
+                return self._log_reranker(model, examples, documents or examples)
             return mlflow.sentence_transformers.log_model(
                 model,
                 name=MODEL_NAME,
                 run_id=self.run_id,
                 signature=infer_signature(examples, model.encode(examples)),
                 input_example=examples,
+                pip_requirements=pinned_requirements(),
+            )
+
+    def _log_reranker(self, model, queries: list[str], documents: list[str]):
+        import tempfile
+
+        import mlflow
+        import pandas as pd
+        from mlflow.models import infer_signature
+
+        from simpipe.tracking import reranker_model
+
+        rows = pd.DataFrame({reranker_model.QUERY: list(queries), reranker_model.DOCUMENT: list(documents)})
+        scores = [float(s) for s in model.predict(rows.values.tolist(), convert_to_numpy=True)]
+        with tempfile.TemporaryDirectory() as tmp:
+            model.save(tmp)
+            # pyfunc.log_model logs to the active run only: Model.log (which it calls) takes the run
+            return mlflow.models.Model.log(
+                artifact_path=None,
+                flavor=mlflow.pyfunc,
+                name=MODEL_NAME,
+                run_id=self.run_id,
+                python_model=reranker_model.__file__,
+                artifacts={"model": tmp},
+                signature=infer_signature(rows, scores),
+                input_example=rows,
                 pip_requirements=pinned_requirements(),
             )
 

@@ -1,10 +1,11 @@
-"""SentenceTransformerTrainingArguments from the `train` and `checkpoint` config sections."""
+"""The trainer's arguments (SentenceTransformerTrainingArguments, CrossEncoderTrainingArguments: the same
+fields) from the `train` and `checkpoint` config sections."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
-from sentence_transformers.sentence_transformer.training_args import SentenceTransformerTrainingArguments
+from sentence_transformers.base.training_args import BaseTrainingArguments
 
 from simpipe.data.shapes import QUERY_DOCUMENT_SHAPES
 from simpipe.training.catalog import batch_sampler, losses_of, variant_losses
@@ -30,13 +31,15 @@ def column_prompts(model_prompts: dict[str, str], columns: list[str], shape: str
 
 def training_args(
     cfg,
+    args_class: type[BaseTrainingArguments],
     output_dir: Path,
     device: str,
     precision: str,
     prompts: dict[str, str] | None = None,
     curve_metric: str | None = None,
-) -> SentenceTransformerTrainingArguments:
-    """The Trainer's arguments from the `train` and `checkpoint` sections, on `device` in `precision`;
+) -> BaseTrainingArguments:
+    """The Trainer's arguments (of `args_class`, the trainer's) from the `train` and `checkpoint` sections, on
+    `device` in `precision`;
     `prompts`: train column -> prompt (`column_prompts`); `curve_metric`: the dev curve's metric as the
     Trainer logs it, which picks the best model (`train.load_best_model_at_end`) unless
     `train.metric_for_best_model` names another. Keeping the best model saves a checkpoint at every dev
@@ -44,7 +47,7 @@ def training_args(
     t = cfg.train
     best = t.get("load_best_model_at_end", False)
     every = eval_steps(t, device) if best else cfg.checkpoint.every_steps
-    return SentenceTransformerTrainingArguments(
+    return args_class(
         output_dir=str(output_dir),
         num_train_epochs=t.epochs,
         max_steps=t.max_steps,

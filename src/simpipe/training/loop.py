@@ -1,4 +1,5 @@
-"""Training with SentenceTransformerTrainer: the variant's loss and arguments, the dev curve, checkpoints."""
+"""Training with sentence-transformers' trainer of the model's family (SentenceTransformerTrainer,
+CrossEncoderTrainer): the variant's loss and arguments, the dev curve, checkpoints."""
 
 from __future__ import annotations
 
@@ -10,31 +11,37 @@ from typing import Any
 
 from datasets import Dataset, DatasetDict
 from omegaconf import DictConfig
-from sentence_transformers import SentenceTransformer
+from sentence_transformers.base.model import BaseModel
+from sentence_transformers.cross_encoder.trainer import CrossEncoderTrainer
 from sentence_transformers.evaluation import SequentialEvaluator
 from sentence_transformers.sentence_transformer.trainer import SentenceTransformerTrainer
 from transformers import TrainerCallback
 
 from simpipe.core.errors import ConfigError
+from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
 from simpipe.data.prepared import class_count
 from simpipe.evaluation.classifier import Head
 from simpipe.evaluation.suite import curve_evaluator
+from simpipe.modeling.config import family_of
 from simpipe.modeling.hardware import AUTOCAST_DTYPES
 from simpipe.tracking.tracker import Tracker
 from simpipe.training.args import column_prompts, training_args
 from simpipe.training.callbacks import CurveCallback, EvaluateOnEpochEnd
 from simpipe.training.catalog import dev_loss, losses_of
 from simpipe.training.config import train_shape
-from simpipe.training.losses import build_loss, classifier_head, embedding_teacher
+from simpipe.training.losses import build_loss, classifier_head, embedding_teacher, set_activation
 
 log = logging.getLogger(__name__)
 
+# each model family's trainer (its `training_args_class`: the arguments it takes)
+TRAINERS = {BI_ENCODER: SentenceTransformerTrainer, CROSS_ENCODER: CrossEncoderTrainer}
 
-def check_recipe(cfg, model: SentenceTransformer) -> None:
+
+def check_recipe(cfg, model: BaseModel) -> None:
     """What only the model can tell (Matryoshka dims within its size), and a warning for gradient
     accumulation with an in-batch-negative loss, whose negatives are the rows of one batch only."""
     t = cfg.train
-    size = model.get_embedding_dimension()
+    size = model.get_embedding_dimension() if t.matryoshka else None
     if t.matryoshka and size and max(t.matryoshka.dims) > size:
         raise ConfigError(
             f"train.matryoshka.dims={list(t.matryoshka.dims)}: the model's embeddings have {size} dims; "
@@ -74,7 +81,7 @@ class SetRows:
 
 def train(
     cfg,
-    model: SentenceTransformer,
+    model: BaseModel,
     train_ds: Dataset,
     dev_ds: Dataset,
     min_label: float | None,
@@ -92,9 +99,12 @@ def train(
     exactly; `min_label`: the prepared search threshold (a search curve's relevant pairs)."""
     sets = [SetRows(cfg.data.name, cfg, train_ds, dev_ds, min_label), *more]
     autocast = AUTOCAST_DTYPES.get(precision)
+    family = family_of(cfg.model)
     for rows in sets:
         check_recipe(rows.cfg, model)
     losses = {rows.name: build_loss(model, rows.cfg, num_labels(rows)) for rows in sets}
+    if family == CROSS_ENCODER:
+        set_activation(model, cfg.model, cfg.train)
     heads = {name: head for name, loss in losses.items() if (head := classifier_head(loss)) is not None}
     prompts = {
         rows.name: column_prompts(model.prompts, list(rows.train.column_names),
@@ -103,7 +113,7 @@ def train(
     }  # fmt: skip
     curves = [
         curve_evaluator(rows.dev, rows.cfg.data, cfg.eval, rows.min_label, cfg.train.eval_batch_size, autocast,
-                        heads.get(rows.name), embedding_teacher(rows.cfg, device))
+                        family, heads.get(rows.name), embedding_teacher(rows.cfg, device))
         for rows in sets
     ]  # fmt: skip
     scored = [rows for rows in sets if dev_loss(rows.cfg)]  # the sets whose dev loss training computes
@@ -120,9 +130,11 @@ def train(
         dev_input = DatasetDict({rows.name: rows.dev for rows in scored}) if scored else None
         loss, evaluator = losses, SequentialEvaluator([curve for curve in curves if curve is not None])
         prompt_arg = {name: by_column for name, by_column in prompts.items() if by_column} or None
-    args = training_args(cfg, work_dir, device, precision, prompt_arg, f"eval_{curves[0].primary_metric}")
+    trainer_class = TRAINERS[family]
+    args = training_args(cfg, trainer_class.training_args_class, work_dir, device, precision, prompt_arg,
+                         f"eval_{curves[0].primary_metric}")  # fmt: skip
     dev_names = {rows.cfg.data.dev_name: f"eval_{rows.name}_loss" if len(sets) > 1 else "eval_loss" for rows in sets}
-    trainer = SentenceTransformerTrainer(
+    trainer = trainer_class(
         model=model,
         args=args,
         train_dataset=train_input,

@@ -1,0 +1,91 @@
+"""Cross-encoders (model.kind=cross_encoder): their losses by config, the activation that follows the loss,
+and what only a bi-encoder can do refused in one line."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+from datasets import Dataset
+
+from simpipe.core.errors import ConfigError
+from simpipe.modeling.model import build_model
+from simpipe.tracking.tracker import Tracker
+from simpipe.training.catalog import CROSS_ENCODER_LOSSES
+from simpipe.training.loop import train
+from simpipe.training.losses import set_activation
+from tests.training.test_loop import SHAPE_CONFIGS, SHAPED, USER_CSV
+
+RERANKER = ("model=minilm_reranker", "model.max_length=32")
+
+
+@pytest.mark.parametrize(
+    ("loss", "setting", "activation"),
+    [
+        ("BinaryCrossEntropyLoss", "auto", torch.nn.Sigmoid),
+        ("MSELoss", "auto", torch.nn.Identity),
+        ("MultipleNegativesRankingLoss", "auto", torch.nn.Identity),
+        ("BinaryCrossEntropyLoss", "identity", torch.nn.Identity),
+        ("MSELoss", "sigmoid", torch.nn.Sigmoid),
+    ],
+)
+def test_the_activation_follows_the_loss(variant_cfg, loss, setting, activation):
+    """auto: a sigmoid over BCE's logits only, the identity for the rest (a sigmoid saturates MSE and
+    listwise logits); a setting of its own wins."""
+    data = ["minilm_homedepot_search", "mine.enabled=false"] if loss.startswith("Multiple") else ["minilm_homedepot"]
+    cfg = variant_cfg(*data, *RERANKER, f"train.loss={loss}", f"model.activation_fn={setting}")
+    model = type("Model", (), {})()
+    set_activation(model, cfg.model, cfg.train)
+    assert isinstance(model.activation_fn, activation)
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        (["train.loss=CoSENTLoss"],
+         r"^train\.loss='CoSENTLoss': unknown loss for a cross_encoder model; choose one of BinaryCrossEntropyLoss"),
+        (["train.loss=BinaryCrossEntropyLoss", "train.matryoshka={dims:[64]}"],
+         r"^train\.matryoshka='set': model\.kind='cross_encoder' is a cross_encoder model, which has no embeddings"),
+        (["train.loss=MultipleNegativesRankingLoss", *USER_CSV, "data.shape=pairs",
+          "data.roles={anchor:a,positive:b}", "mine.enabled=false"],
+         r"^data\.shape='pairs': a cross_encoder model has no evaluator of its dev and test splits \(pairs\); use "
+         r"scored_pairs, labelled_pairs, classified_pairs data"),
+    ],
+)  # fmt: skip
+def test_what_a_cross_encoder_cannot_train_is_one_line(variant_cfg, overrides, message):
+    with pytest.raises(ConfigError, match=message):
+        variant_cfg("minilm_homedepot", *RERANKER, *overrides)
+
+
+def test_a_cross_encoder_does_not_mine(variant_cfg):
+    with pytest.raises(ConfigError, match=r"^mine\.enabled=true needs a pretrained bi-encoder to mine with; "
+                                          r"model\.kind='cross_encoder' is none"):  # fmt: skip
+        variant_cfg("minilm_homedepot_search", *RERANKER, "train.loss=MultipleNegativesRankingLoss")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("loss", list(CROSS_ENCODER_LOSSES))
+def test_each_reranker_loss_trains_two_steps(run_cfg, tmp_path, loss):
+    """Every cross-encoder loss trains all-MiniLM-L6-v2 with a new head 2 steps on the quick profile, in its
+    shape, with the dev curve of its eval split (Spearman of graded pairs, F1 of classes)."""
+    shape = next(s for s in ("scored_pairs", "pairs", "classified_pairs") if s in CROSS_ENCODER_LOSSES[loss].shapes)
+    params = ["+train.loss_params.mini_batch_size=2"] if loss.startswith("Cached") else []
+    data = {"scored_pairs": ["data=homedepot"], "pairs": SHAPE_CONFIGS["pairs"],
+            "classified_pairs": [*SHAPE_CONFIGS["classified_pairs"], "model.num_labels=3"]}[shape]  # fmt: skip
+    variant = "minilm_homedepot" if shape == "scored_pairs" else "minilm_homedepot_search"
+    cfg = run_cfg(variant, *RERANKER, f"train.loss={loss}", "train.batch_size=4", "train.max_steps=2",
+                  "tracking.enabled=false", *data, *params)  # fmt: skip
+    torch.manual_seed(0)
+    model = build_model(cfg.model)
+    before = [p.detach().clone() for p in model.parameters()]
+    rows = Dataset.from_dict(SHAPED.get(shape) or {
+        "sentence1": ["cordless drill", "red paint", "oak door", "pvc pipe"],
+        "sentence2": ["18v drill kit", "paint, red, 1 gal", "interior door, oak", "1/2 in. pvc pipe"],
+        "score": [1.0, 0.66, 0.33, 0.0],
+    })  # fmt: skip
+    dev_shape = "classified_pairs" if shape == "classified_pairs" else "labelled_pairs"
+    dev = Dataset.from_dict(dict(zip(cfg.data.columns, SHAPED[dev_shape].values(), strict=True)))
+    result = train(cfg, model, rows, dev, None, Tracker(cfg), tmp_path / "work", "cpu", "fp32")
+    assert result.global_step == 2
+    assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
+    metric = {"classified_pairs": "f1_macro"}.get(shape, "spearman")
+    assert any(f"eval_{cfg.data.dev_name}_{metric}" in entry for entry in result.log_history)
