@@ -11,15 +11,18 @@ import mlflow
 import pandas as pd
 import pytest
 import yaml
-from sentence_transformers import SentenceTransformer
+from sentence_transformers import CrossEncoder
 
-from simpipe.artifacts.metrics import curve_metric
+from simpipe.artifacts.metrics import curve_metric, split_metric
 from simpipe.core.config import load_params
+from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
 from simpipe.core.paths import Layout
 from simpipe.data.fetch import fetch
 from simpipe.data.naming import dataset_name, hub_dataset
 from simpipe.data.prepared import run_files
 from simpipe.modeling.config import family_of
+from simpipe.modeling.config import pretrained as is_pretrained
+from simpipe.modeling.model import load_model
 from simpipe.schema import variant as checked_variant
 from simpipe.stages import STAGES, run_stage, stage
 from simpipe.tracking.tracker import metric_name
@@ -29,9 +32,13 @@ from tests.helpers.processes import copy_simpipe, dvc, project_copy
 
 pytestmark = pytest.mark.slow
 
-METRICS = [
-    f"{kind}_{fn}" for fn in ("cosine", "manhattan", "euclidean", "dot", "max") for kind in ("pearson", "spearman")
-]
+# a split's metrics of scored pairs, by model family: a bi-encoder's per similarity, a cross-encoder's
+METRICS = {
+    BI_ENCODER: [
+        f"{kind}_{fn}" for fn in ("cosine", "manhattan", "euclidean", "dot", "max") for kind in ("pearson", "spearman")
+    ],
+    CROSS_ENCODER: ["pearson", "spearman"],
+}
 SEARCH_METRICS = ["cosine_mrr@10", "cosine_ndcg@10", "cosine_recall@10", "cosine_recall@100"]
 CARD_SECTIONS = [
     "## Model Details",
@@ -49,7 +56,6 @@ FRONT_MATTER = [
     "library_name",
     "tags",
     "metrics",
-    "widget",
     "pipeline_tag",
     "co2_eq_emissions",
     "model-index",
@@ -69,18 +75,20 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     sets = training_sets(cfg)
     by_set = {s.key: [s.cfg.data.dev_name, s.cfg.data.test_name] for s in sets}  # every set's own split names
     splits = [name for names in by_set.values() for name in names]
-    searches = [f"search/{name}" for s in sets if s.cfg.data.search for name in by_set[s.key]]
-    own_searches = [f"search/{name}" for name in by_set[None]] if cfg.data.search else []
-    pretrained = cfg.model.kind == "transformer"
+    pretrained, family = is_pretrained(cfg.model), family_of(cfg.model)
+    searching = family == BI_ENCODER  # a cross-encoder has no search evaluator
+    searches = [f"search/{name}" for s in sets if s.cfg.data.search and searching for name in by_set[s.key]]
+    own_searches = [f"search/{name}" for name in by_set[None]] if cfg.data.search and searching else []
+    own = split_metric(cfg.data.eval_shape, cfg.eval.main_similarity, family)  # e.g. spearman_cosine, spearman
     keys = splits + searches
     assert set(metrics) == set(keys + ([f"base/{key}" for key in keys] if pretrained else []))
     for key, values in metrics.items():
-        expected = SEARCH_METRICS if "search/" in key else METRICS
+        expected = SEARCH_METRICS if "search/" in key else METRICS[family]
         assert set(expected) <= set(values) and all(-1 <= v <= 1 for v in values.values()), key
     base = json.loads((layout.metrics(variant) / "base" / "metrics.json").read_text())
     assert base == {key: metrics[f"base/{key}"] for key in keys} if pretrained else base == {}
     lifted = {(row["dataset"], row["metric"]) for row in comparison["baseline"]}
-    assert ((cfg.data.dev_name, "spearman_cosine") in lifted) == pretrained
+    assert ((cfg.data.dev_name, own) in lifted) == pretrained
     assert (("search/" + cfg.data.dev_name, "cosine_mrr@10") in lifted) == (pretrained and bool(own_searches))
     curve = pd.read_csv(layout.metrics(variant) / "dev_curve.csv")
     headline = curve_metric(
@@ -91,7 +99,8 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     readme = (layout.model(variant) / "README.md").read_text()
     front, body = readme.split("---\n", 2)[1:]
     front = __import__("yaml").safe_load(front)
-    for key in FRONT_MATTER + (["language"] if cfg.card.language else []):
+    widget = ["widget"] if family == BI_ENCODER else []  # a text-ranking card has no widget
+    for key in FRONT_MATTER + widget + (["language"] if cfg.card.language else []):
         assert key in front, key
     if cfg.card.base_model:
         assert front["base_model"] == cfg.card.base_model
@@ -102,9 +111,7 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
         for m in result["metrics"]
     }
     assert len(values) == sum(len(metrics[key]) for key in keys)
-    assert values[(cfg.data.dev_name, "spearman_cosine")] == pytest.approx(
-        metrics[cfg.data.dev_name]["spearman_cosine"]
-    )
+    assert values[(cfg.data.dev_name, own)] == pytest.approx(metrics[cfg.data.dev_name][own])
     for key in searches:
         assert values[(key.removeprefix("search/"), "cosine_ndcg@10")] == pytest.approx(metrics[key]["cosine_ndcg@10"])
     assert ("| Base | Fine-tuned | Lift |" in body) == pretrained
@@ -125,12 +132,8 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     for key in own_searches:  # MLflow refuses "@" in names
         assert logged[f"{key}/cosine_mrr_at_10"] == pytest.approx(metrics[key]["cosine_mrr@10"])
     if pretrained:
-        assert logged[f"base/{cfg.data.dev_name}/spearman_cosine"] == pytest.approx(
-            base[cfg.data.dev_name]["spearman_cosine"]
-        )
-    assert run.data.metrics[f"{cfg.data.test_name}/spearman_cosine"] == pytest.approx(
-        metrics[cfg.data.test_name]["spearman_cosine"]
-    )
+        assert logged[f"base/{cfg.data.dev_name}/{own}"] == pytest.approx(base[cfg.data.dev_name][own])
+    assert run.data.metrics[f"{cfg.data.test_name}/{own}"] == pytest.approx(metrics[cfg.data.test_name][own])
     assert run.data.metrics["co2/emissions_g"] >= 0 and run.data.metrics["co2/energy_kwh"] >= 0
     assert run.data.tags["version.sentence_transformers"]
     assert "card/README.md" in [a.path for a in client.list_artifacts(run_id, "card")]
@@ -251,11 +254,14 @@ def check_remote_round_trip(repo: Path, tmp_path: Path) -> None:
     assert not (clone / "models").exists()
     dvc("pull", cwd=clone)
     assert "Data and pipelines are up to date" in dvc("repro", cwd=clone)
+    texts = ["a dog runs in the park", "cordless drill"]
     for name in VARIANTS:
-        pulled = SentenceTransformer(str(clone / "models" / name), device="cpu")
-        original = SentenceTransformer(str(repo / "models" / name), device="cpu")
-        texts = ["a dog runs in the park", "cordless drill"]
-        assert (pulled.encode(texts) == original.encode(texts)).all()
+        model_cfg = checked_variant(load_params(repo / "params.yaml"), name).model
+        pulled, original = (load_model(model_cfg, root / "models" / name, "cpu") for root in (clone, repo))
+        if isinstance(pulled, CrossEncoder):  # a reranker scores the pair
+            assert (pulled.predict([texts]) == original.predict([texts])).all()
+        else:
+            assert (pulled.encode(texts) == original.encode(texts)).all()
 
 
 # a distillation variant: MarginMSELoss on mined Home Depot triplets, taught by all-MiniLM-L6-v2
