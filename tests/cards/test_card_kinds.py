@@ -271,11 +271,27 @@ def test_a_card_in_the_2x_layout(card_file):
     assert mapped.config["model"] == {"max_seq_length": 128, "name_or_path": NOT_STATED, "package": None}
 
 
-def test_a_cross_encoder_card_is_refused(card_file):
+def test_a_cross_encoder_card_makes_a_reranker_variant(card_file):
+    """A CrossEncoder's card (BinaryCrossEntropyLoss, its printed defaults): the reranker model group with the
+    card's max length and head, the cross-encoder's loss; the variant composes and checks once the base
+    model is set."""
     card = load_card(card_file("cross_encoder"))
-    assert card.model_type == "cross-encoder" and card.loss == "BinaryCrossEntropyLoss"
-    with pytest.raises(CardError, match=r"README\.md: a cross-encoder card; simpipe trains sentence-transformer "
-                                        r"\(bi-encoder\) models only"):  # fmt: skip
+    assert (card.model_type, card.loss, card.num_labels, card.max_seq_length) == (
+        "cross-encoder", "BinaryCrossEntropyLoss", 1, 64)  # fmt: skip
+    mapped = variant(card, "homedepot")
+    assert {"/model": "minilm_reranker"} in mapped.config["defaults"]
+    assert mapped.config["model"] == {"max_length": 64, "name_or_path": NOT_STATED, "package": None}
+    train = mapped.config["train"]
+    assert (train["loss"], train["batch_size"], train["max_steps"]) == ("BinaryCrossEntropyLoss", 4, 4)
+    assert "loss_params" not in train  # activation_fn and pos_weight as the loss's defaults print them
+    assert [line.split(":")[0] for line in mapped.missing] == ["model.name_or_path"]
+
+
+def test_a_sparse_encoder_card_is_refused():
+    card = parse_card(cards.SPARSE_CARD, "sparse/README.md")
+    assert card.model_type == "sparse-encoder"
+    with pytest.raises(CardError, match=r"README\.md: a sparse-encoder card; simpipe trains sentence-transformer "
+                                        r"and cross-encoder models \(sparse encoders are not supported\)"):  # fmt: skip
         variant(card)
 
 

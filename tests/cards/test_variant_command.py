@@ -126,7 +126,7 @@ def test_a_new_variant_on_a_data_group_is_written_with_both_config_lines(repo):
 
 
 REFUSED = {
-    "cross_encoder": "a cross-encoder card; simpipe trains",
+    "sparse": "a sparse-encoder card; simpipe trains",
     "text": "not a sentence-transformers model card",
     "hub": "--from-card='org/missing-model': no such file, and its README.md could not be downloaded",
 }
@@ -140,7 +140,8 @@ def test_a_card_that_cannot_be_trained_or_read_is_refused_and_nothing_written(re
     elif kind == "hub":
         card = "org/missing-model"  # offline here (HF_HUB_OFFLINE=1): the download fails
     else:
-        card = cards.cross_encoder_card(tmp_path / "card")
+        card = tmp_path / "README.md"
+        card.write_text(cards.SPARSE_CARD)
     before = {p: p.read_bytes() for p in [*(repo / "conf").rglob("*.yaml"), repo / "params.yaml", repo / "dvc.yaml"]}
     result = copy_simpipe(repo, "variant", "--from-card", str(card), "--name", "refused")
     assert result.returncode == 2

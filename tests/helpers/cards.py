@@ -433,3 +433,16 @@ Parameters of the fit()-Method:
 {fit}
 ```
 """
+
+
+# a sparse encoder's card, as its Model Description states the type (simpipe trains no sparse encoder)
+SPARSE_CARD = """---
+tags: [sentence-transformers, sparse-encoder]
+library_name: sentence-transformers
+---
+# SPLADE
+
+### Model Description
+- **Model Type:** SPLADE Sparse Encoder
+- **Maximum Sequence Length:** 256 tokens
+"""

@@ -59,6 +59,7 @@ class CardFacts:
     modules: list[str] = field(default_factory=list)
     architecture: str | None = None
     output_dim: int | None = None
+    num_labels: int | None = None  # a cross-encoder's outputs
     max_seq_length: int | None = None
     similarity: str | None = None
     prompts: dict[str, str] = field(default_factory=dict)

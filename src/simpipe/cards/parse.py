@@ -80,6 +80,7 @@ def parse_card(text: str, source: str = "<card>") -> CardFacts:
     card.output_dim = integer(r"Output Dimensionality:\*\* ([\d,]+)", body) or integer(
         r"to a (\d+) dimensional dense vector space", body
     )
+    card.num_labels = integer(r"Number of Output Labels:\*\* ([\d,]+)", body)
     card.max_seq_length = integer(r"Maximum Sequence Length:\*\* ([\d,]+)", body) or integer(
         r"'max_seq_length': (\d+)", card.architecture or ""
     )

@@ -13,7 +13,7 @@ from typing import Any
 import yaml
 
 from simpipe.cards.errors import CardError
-from simpipe.cards.facts import MODEL_TYPES, SENTENCE_TRANSFORMER, CardFacts, DatasetFacts, EvaluatorFacts
+from simpipe.cards.facts import CROSS_ENCODER, SENTENCE_TRANSFORMER, CardFacts, DatasetFacts, EvaluatorFacts
 from simpipe.cards.parse import parse_card
 from simpipe.core.hub import is_hub_id
 
@@ -74,12 +74,16 @@ def reference_facts(reference: str | None) -> CardFacts | None:
     return facts
 
 
+# the card model types simpipe trains
+TRAINABLE = (SENTENCE_TRANSFORMER, CROSS_ENCODER)
+
+
 def require_trainable(card: CardFacts) -> None:
-    """Refuse a card of a model type simpipe cannot train (cross or sparse encoders) in one line."""
-    if card.model_type not in (None, SENTENCE_TRANSFORMER):
+    """Refuse a card of a model type simpipe cannot train (sparse encoders) in one line."""
+    if card.model_type not in (None, *TRAINABLE):
         raise CardError(
-            f"{card.source}: a {card.model_type} card; simpipe trains sentence-transformer (bi-encoder) models "
-            f"only ({', '.join(MODEL_TYPES[1:])} are not supported): choose a SentenceTransformer card"
+            f"{card.source}: a {card.model_type} card; simpipe trains {' and '.join(TRAINABLE)} models "
+            "(sparse encoders are not supported): choose a SentenceTransformer or CrossEncoder card"
         )
 
 

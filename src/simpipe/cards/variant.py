@@ -25,6 +25,7 @@ Card facts -> config keys (hyperparameters of sentence-transformers 3+ cards, or
 from __future__ import annotations
 
 import dataclasses
+import inspect
 import itertools
 import math
 import re
@@ -36,16 +37,18 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
+from simpipe.cards.facts import CROSS_ENCODER as CARD_CROSS_ENCODER
 from simpipe.cards.facts import EVAL, UNNAMED, CardFacts, DatasetFacts
 from simpipe.cards.markdown import value
 from simpipe.cards.sources import require_trainable
 from simpipe.core.config import CONF_DIR
 from simpipe.core.errors import ConfigError
+from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
 from simpipe.core.sections import UNSET, convert, is_unset
 from simpipe.data.shapes import SHAPES
-from simpipe.training.catalog import LOSSES, batch_sampler, losses_for, losses_of
+from simpipe.training.catalog import FAMILY_LOSSES, Loss, batch_sampler, losses_for, losses_of
 from simpipe.training.config import AdaptiveLayersConfig, TrainConfig, negative_columns
-from simpipe.training.losses import loss_options
+from simpipe.training.losses import loss_class, loss_options
 
 GROUPS = ("data", "model", "mine", "train", "eval", "card", "report")
 # trainer argument -> train key
@@ -96,6 +99,12 @@ class Mapped:
     sets: list[str] = field(default_factory=list)
     guide: bool = False  # a loss of the card takes a guide model the card does not name (train.guide: ???)
     teacher: bool = False  # a loss of the card learns a teacher's scores; no card names the teacher
+    family: str = BI_ENCODER  # the model family of the card's model: its losses are that family's
+
+    @property
+    def losses(self) -> dict[str, Loss]:
+        """The loss table of the card's model family."""
+        return FAMILY_LOSSES[self.family]
 
 
 def group_defaults(group: str, option: str, conf_dir: Path = CONF_DIR) -> dict[str, Any]:
@@ -115,7 +124,7 @@ def variant_from_card(
     set_data = dict(set_data or {})
     for group in [data, *set_data.values()]:
         _check_group(group)
-    mapped = Mapped(config={})
+    mapped = Mapped(config={}, family=CROSS_ENCODER if card.model_type == CARD_CROSS_ENCODER else BI_ENCODER)
     choices = {"mine": "default", "train": "default", "eval": "default", "card": "default", "report": "default"}
     model_choice, model = _model(card, mapped)
     train_sets = card.train_datasets()
@@ -248,12 +257,12 @@ def _mined(dataset: DatasetFacts | None, group: str, where: str, mapped: Mapped)
     given = len(SHAPES[shape].roles) if shape in SHAPES else len(dataset.columns)  # its training columns
     loss = _inner_loss(dataset)
     columns = list(dataset.columns)
-    if loss in LOSSES and LOSSES[loss].teacher and columns[-1:] == ["label"]:
+    if loss in mapped.losses and mapped.losses[loss].teacher and columns[-1:] == ["label"]:
         columns = columns[:-1]  # the teacher's scores: the mine stage computes them (train.teacher)
     extra = columns[given:]
     if not extra:
         return {}
-    if extra == negative_columns(len(extra)) and loss in LOSSES and "triplets" in LOSSES[loss].shapes:
+    if extra == negative_columns(len(extra)) and loss in mapped.losses and "triplets" in mapped.losses[loss].shapes:
         mapped.missing.append(
             f"{where}: the card's {', '.join(extra)} column(s) are mined hard negatives: {where}.enabled true; how "
             f"they were mined a card does not state ({where}.range_max, margins, sampling: conf/mine/default.yaml's)"
@@ -322,7 +331,8 @@ def _language(card: CardFacts) -> str | None:
 
 
 def _model(card: CardFacts, mapped: Mapped) -> tuple[str, dict[str, Any]]:
-    """The model group and keys: GloVe + LSTM modules, else a pretrained transformer."""
+    """The model group and keys: GloVe + LSTM modules, a cross-encoder (its transformer and head), else a
+    pretrained transformer."""
     if "WordEmbeddings" in card.modules:
         architecture = card.architecture or ""
         keys: dict[str, Any] = {}
@@ -337,9 +347,16 @@ def _model(card: CardFacts, mapped: Mapped) -> tuple[str, dict[str, Any]]:
                 "simpipe ships GloVe 6B 50-d offline: set model.embeddings to the card's file (glove.6B.300d.txt)"
             )
         return "glove_bilstm", keys
-    keys = {"max_seq_length": card.max_seq_length or NOT_STATED, "prompts": card.prompts or None}
-    if card.max_seq_length is None:
-        mapped.missing.append("model.max_seq_length: the card does not state it; set it (tokens per text)")
+    if mapped.family == CROSS_ENCODER:
+        group, keys = "minilm_reranker", {"max_length": card.max_seq_length or NOT_STATED,
+                                          "num_labels": card.num_labels or NOT_STATED}  # fmt: skip
+        for key, fact in (("max_length", card.max_seq_length), ("num_labels", card.num_labels)):
+            if fact is None:
+                mapped.missing.append(f"model.{key}: the card does not state it; set it")
+    else:
+        group, keys = "minilm", {"max_seq_length": card.max_seq_length or NOT_STATED, "prompts": card.prompts or None}
+        if card.max_seq_length is None:
+            mapped.missing.append("model.max_seq_length: the card does not state it; set it (tokens per text)")
     if card.base_model is None:
         keys.update(name_or_path=NOT_STATED, package=None)
         mapped.missing.append("model.name_or_path: the card names no base model; set it (a hub id or a path)")
@@ -352,7 +369,7 @@ def _model(card: CardFacts, mapped: Mapped) -> tuple[str, dict[str, Any]]:
             )
     if card.adapter:
         mapped.missing.append("model: the card's model is a PEFT adapter; simpipe trains full weights only")
-    return "minilm", keys
+    return group, keys
 
 
 def _available_model(name: str) -> bool:
@@ -436,8 +453,8 @@ def _train(card: CardFacts, mapped: Mapped) -> dict[str, Any]:
         )
     sampler = stated.get("batch_sampler")
     losses = [_inner_loss(d) for d in train_sets]  # every set's: auto picks the sampler for all of them
-    known = losses and all(loss in LOSSES for loss in losses)
-    if sampler and known and sampler != batch_sampler(losses, "auto", LOSSES):
+    known = losses and all(loss in mapped.losses for loss in losses)
+    if sampler and known and sampler != batch_sampler(losses, "auto", mapped.losses):
         keys["batch_sampler"] = sampler
     if not any(d.split == EVAL for d in card.datasets):
         keys["eval_loss"] = False  # no evaluation data set: the card's run computed no dev loss
@@ -530,19 +547,20 @@ def _loss(dataset: DatasetFacts | None, where: str, mapped: Mapped) -> dict[str,
         keys.update(_wrapper(loss, params))
         loss, params = params.get("loss"), {}
     keys["loss"] = loss
-    if loss not in LOSSES:
+    losses = mapped.losses
+    if loss not in losses:
         mapped.missing.append(
-            f"{where}.loss={loss}: simpipe does not offer this loss; choose one of {', '.join(LOSSES)}"
+            f"{where}.loss={loss}: simpipe does not offer this loss; choose one of {', '.join(losses)}"
         )
         return keys
-    defaults, settable = printed_defaults(loss), loss_options(loss)
+    defaults, settable = printed_defaults(loss, mapped.family), loss_options(loss, mapped.family)
     for name, given in params.items():
         if _printed(given) == _printed(defaults.get(name)):
             continue
-        if LOSSES[loss].head and name in FROM_DATA:
+        if losses[loss].head and name in FROM_DATA:
             mapped.from_data.append(f"{where}.loss: {loss}'s {name}={given} comes from the data (its class ids)")
             continue
-        if LOSSES[loss].guided and name == "guide":
+        if losses[loss].guided and name == "guide":
             printed = " ".join(str(given).split())[:80]
             mapped.missing.append(f"train.guide: the card's {loss} is guided by {printed!r}, a model it does not name; "
                                   "set train.guide (a model section, e.g. - /model@train.guide: minilm)")  # fmt: skip
@@ -555,10 +573,10 @@ def _loss(dataset: DatasetFacts | None, where: str, mapped: Mapped) -> dict[str,
                 f"{where}.loss_params.{name}: the card's {loss} uses {given!r}; only its number, string and "
                 f"boolean parameters ({', '.join(settable) or 'none'}) can be set in config"
             )
-    if LOSSES[loss].teacher:
+    if losses[loss].teacher:
         mapped.teacher = True
         mapped.missing.append(
-            f"train.teacher: the card's {loss} learns a teacher's {LOSSES[loss].teacher} and a card does not name "
+            f"train.teacher: the card's {loss} learns a teacher's {losses[loss].teacher} and a card does not name "
             "the teacher; "
             "set train.teacher (a model section, e.g. - /model@train.teacher: minilm)"
         )
@@ -584,16 +602,20 @@ def _wrapper(loss: str, params: dict[str, Any]) -> dict[str, Any]:
     return keys
 
 
-def printed_defaults(name: str) -> dict[str, Any]:
-    """Loss `name`'s parameters at their defaults as sentence-transformers prints them in a model card
-    (`get_config_dict`: functions and enums by name); the signature's scalar defaults where the loss
-    cannot be built without a model."""
-    from sentence_transformers.sentence_transformer import losses
+def printed_defaults(name: str, family: str) -> dict[str, Any]:
+    """Loss `name`'s (of model `family`) parameters at their defaults as sentence-transformers prints them in
+    a model card (`get_config_dict`: functions and enums by name); the signature's scalar defaults where
+    the loss cannot be built without a model (a module printed by its class, as the card prints it)."""
+    import torch
 
+    cls = loss_class(name, family)
     try:
-        return getattr(losses, name)(None).get_config_dict()
-    except (TypeError, AttributeError):  # needs a real model (e.g. the cached losses): scalars only
-        return loss_options(name)
+        return cls(None).get_config_dict()
+    except (TypeError, AttributeError, ValueError):  # needs a real model (cached and cross-encoder losses)
+        defaults = {key: p.default for key, p in inspect.signature(cls.__init__).parameters.items()
+                    if p.default is not inspect.Parameter.empty}  # fmt: skip
+        return {key: f"{type(v).__module__}.{type(v).__qualname__}" if isinstance(v, torch.nn.Module) else v
+                for key, v in defaults.items()}  # fmt: skip
 
 
 def _printed(node: Any) -> Any:
@@ -622,9 +644,9 @@ def _data(
             "hub_id": dataset.hub_id, "revision": dataset.revision, "subset": dataset.subset}  # fmt: skip
     loss = _inner_loss(dataset)
     columns = list(dataset.columns)
-    if loss in LOSSES and LOSSES[loss].teacher and columns[-1:] == ["label"]:
+    if loss in mapped.losses and mapped.losses[loss].teacher and columns[-1:] == ["label"]:
         columns = columns[:-1]  # the teacher's scores: the mine stage computes them (train.teacher)
-    shape = _shape(loss, len(columns))
+    shape = _shape(loss, len(columns), mapped.losses)
     if shape and len(columns) == len(SHAPES[shape].roles):
         keys["shape"] = shape
         keys["roles"] = dict(zip(SHAPES[shape].roles, columns, strict=True))
@@ -653,9 +675,9 @@ def _shipped_data(hub_id: str, conf_dir: Path = CONF_DIR) -> str | None:
     return None
 
 
-def _shape(loss: str | None, columns: int) -> str | None:
-    """The first shape of `loss` whose plain form has `columns` columns."""
-    shapes = LOSSES[loss].shapes if loss in LOSSES else ()
+def _shape(loss: str | None, columns: int, losses: dict[str, Loss]) -> str | None:
+    """The first shape of `loss` (of the family's `losses`) whose plain form has `columns` columns."""
+    shapes = losses[loss].shapes if loss in losses else ()
     return next((s for s in shapes if len(SHAPES[s].roles) == columns), None)
 
 
