@@ -172,12 +172,17 @@ def test_the_seed_cards_make_the_shipped_variants(shared, variant):
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("variant", "data"),
-    [("minilm_sts", []), ("minilm_multitask", ["--data", "homedepot=homedepot_search"])],
+    [
+        ("minilm_sts", []),
+        ("minilm_multitask", ["--data", "homedepot=homedepot_search"]),
+        ("minilm_homedepot_rerank", ["--data", "homedepot_raw"]),
+    ],
 )
 def test_a_card_simpipe_wrote_reproduces_itself(repo, variant, data):
-    """The quick-profile card of minilm_sts, and of minilm_multitask (two data sets, two losses, a mined
-    set whose local data is given as --data SET=GROUP) -> a new variant (quick profile too) -> `dvc repro`:
-    every metric of every set within 0.005, and the report compares the run with the card it came from."""
+    """The quick-profile card of minilm_sts, of minilm_multitask (two data sets, two losses, a mined set whose
+    local data is given as --data SET=GROUP) and of minilm_homedepot_rerank (a cross-encoder: its card is
+    sentence-transformers' CrossEncoder card) -> a new variant (quick profile too) -> `dvc repro`: every
+    metric of every set within 0.005, and the report compares the run with the card it came from."""
     again = f"{variant}_round_trip"
     dvc("repro", f"card@{variant}", cwd=repo)
     made = copy_simpipe(repo, "variant", "--from-card", f"models/{variant}/README.md", "--name", again, *data)
