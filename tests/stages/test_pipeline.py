@@ -24,7 +24,7 @@ from simpipe.modeling.config import family_of
 from simpipe.modeling.config import pretrained as is_pretrained
 from simpipe.modeling.model import load_model
 from simpipe.schema import variant as checked_variant
-from simpipe.stages import STAGES, run_stage, stage
+from simpipe.stages import run_stage, stage
 from simpipe.tracking.tracker import metric_name
 from simpipe.training.sets import training_sets
 from tests.helpers.config import VARIANTS
@@ -152,16 +152,6 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
             source = root / json.loads(dataset.source)["uri"]
             assert dataset.digest == digest == hashlib.md5(source.read_bytes()).hexdigest()
             assert source.name == f"{split}.parquet"
-
-
-@pytest.mark.parametrize("variant", VARIANTS)
-def test_every_variant_runs_through_all_stages(variant, run_cfg, tmp_path, mirror):
-    cfg = run_cfg(variant)
-    for dataset in training_sets(cfg):
-        fetch(dataset.cfg.data, Layout.from_cfg(cfg).raw(dataset.cfg.data.raw_subdir), mirror)
-    for name in STAGES:
-        run_stage(name, cfg)  # prepare and mine: of every data set
-    check_outputs(tmp_path, variant, cfg)
 
 
 @pytest.mark.parametrize("sampler", ["proportional", "round_robin"])
