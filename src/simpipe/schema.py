@@ -23,7 +23,7 @@ from simpipe.core.sections import Section, build, invalid, plain
 from simpipe.data.config import READER_SECTIONS
 from simpipe.data.shapes import QUERY_DOCUMENT_SHAPES, SHAPES
 from simpipe.documents.config import CardConfig, ReportConfig
-from simpipe.evaluation.config import EvalConfig
+from simpipe.evaluation.config import EvalConfig, reranks
 from simpipe.modeling.config import MODEL_SECTIONS, family_of, pretrained
 from simpipe.tracking.config import TrackingConfig
 from simpipe.training.catalog import FAMILY_LOSSES, losses_for
@@ -87,7 +87,31 @@ def sections(cfg: DictConfig, prefix: str = "") -> dict[str, Section]:
             f"{out['model'].kind!r} has none: set it to null"
         )
     check_prompts(out["model"], out["data"], out["mine"], out["train"], prefix)
+    if reranks(cfg.name, out["eval"]) and family == BI_ENCODER:
+        raise invalid(f"{prefix}eval.retriever", out["eval"].retriever, f"a {family} model ranks the documents "
+                      f"itself; only a cross-encoder reranks another's: set it to {cfg.name}")  # fmt: skip
     return out
+
+
+# what the retriever of a reranking variant must read as the variant does (a data section's keys)
+SAME_DATA = ("reader", "raw_subdir", "text")
+
+
+def check_retriever(params: DictConfig, name: str, prefix: str) -> None:
+    """A reranking variant's retriever: a bi-encoder variant of the pipeline, on the same data and text."""
+    node = params.variants[name]
+    retriever = node.eval.retriever
+    if retriever not in params.variants:
+        raise invalid(f"{prefix}eval.retriever", retriever,
+                      f"no such variant; choose one of {', '.join(params.variants)}")  # fmt: skip
+    first = params.variants[retriever]
+    if family_of(first.model) != BI_ENCODER:
+        raise invalid(f"{prefix}eval.retriever", retriever, f"variants.{retriever}.model.kind="
+                      f"{first.model.kind!r} retrieves nothing; name a {BI_ENCODER} variant")  # fmt: skip
+    for key in SAME_DATA:
+        if node.data.get(key) != first.data.get(key):
+            raise invalid(f"{prefix}eval.retriever", retriever, f"it reads data.{key}={first.data.get(key)!r}, "
+                          f"this variant {node.data.get(key)!r}; rerank a retriever of the same data")  # fmt: skip
 
 
 def check_sets(train: TrainConfig, data, model, prefix: str = "") -> None:
@@ -200,7 +224,9 @@ def check_pipeline(params: DictConfig, names: list[str] | None = None) -> None:
     """Check every variant of a pipeline config (what `simpipe params` writes), or those of `names`, and
     its `sets` index (dvc.yaml's per-set stages run over it) against the variants' `train.datasets`."""
     for name in names or params.variants:
-        sections(select_variant(params, name), prefix=f"variants.{name}.")
+        built = sections(select_variant(params, name), prefix=f"variants.{name}.")
+        if reranks(name, built["eval"]):
+            check_retriever(params, name, f"variants.{name}.")
     listed = plain(params.get("sets")) or {}
     wanted = set_index(params)
     for key, entry in wanted.items():

@@ -4,10 +4,11 @@ reports and sweeps use.
 
 Names: metrics.json maps a key to `{metric: value}`; a key is a split's name (`sts-dev`), its search
 metrics' key (`search/val`), a Matryoshka dim's (`search/val/dim_128`), or any of these under `base/`
-for the base model. A Trainer log key becomes `<split>/<metric>` in MLflow (`eval_sts-dev_spearman_cosine`
--> `sts-dev/spearman_cosine`). The variant's headline metric follows its data shape (`headline()`, with the
-main similarity): it is what the dev curve during training shows, what sweeps maximize, and is logged to
-MLflow as `headline` as well.
+for the base model, or a reranker's (`rerank/val`: the retriever's candidates reranked, beside the
+retriever's own metrics on the same queries). A Trainer log key becomes `<split>/<metric>` in MLflow
+(`eval_sts-dev_spearman_cosine` -> `sts-dev/spearman_cosine`). The variant's headline metric follows its
+data shape (`headline()`, with the main similarity): it is what the dev curve during training shows, what
+sweeps maximize, and is logged to MLflow as `headline` as well.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ TRAIN_KEYS = {
 BASE = "base"
 # namespace of a split's product-search metrics
 SEARCH = "search"
+# namespace of a reranker's metrics of a split: the retriever's candidates reranked, beside the retriever's own
+RERANK = "rerank"
 # the ranks of the search metrics (sentence-transformers' InformationRetrievalEvaluator arguments)
 SEARCH_AT = {"mrr": [10], "ndcg": [10], "accuracy": [1, 10], "recall": [10, 100], "map": [100]}
 # model family -> eval data shape -> the metric of a split's own evaluator ({sim}: a bi-encoder's main
@@ -130,6 +133,11 @@ def headline_value(data_cfg, eval_cfg, metrics: Metrics, family: str) -> float:
 def search_key(split_name: str) -> str:
     """The metrics.json key (and MLflow namespace) of the search metrics of split `split_name`."""
     return f"{SEARCH}/{split_name}"
+
+
+def rerank_key(split_name: str) -> str:
+    """The metrics.json key (and MLflow namespace) of the reranking metrics of split `split_name`."""
+    return f"{RERANK}/{split_name}"
 
 
 def matryoshka_dims(train_cfg) -> list[int]:

@@ -32,6 +32,10 @@ class Layout:
         variant's own data set or of its training set `dataset` (a subdirectory)."""
         return self.root / "data" / "mined" / variant / (dataset or "")
 
+    def candidates(self, variant: str) -> Path:
+        """Candidates stage output: the retriever's top documents of each dev and test query (a reranker's)."""
+        return self.root / "data" / "candidates" / variant
+
     def trained(self, variant: str) -> Path:
         """Train stage output: the trained model plus its training record."""
         return self.root / "trained" / variant

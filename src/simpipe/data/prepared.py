@@ -13,12 +13,18 @@ from simpipe.core.errors import DataError
 from simpipe.core.io import read_json, write_json
 from simpipe.data.config import SPLITS as SPLITS  # the prepared splits, one file each
 
+EVAL_SPLITS = ("dev", "test")  # the splits every evaluation scores
 STATS_FILE = "stats.json"
 SEARCH_FILE = "search.json"
 
 
 def split_file(prepared_dir: Path, split: str) -> Path:
     return Path(prepared_dir) / f"{split}.parquet"
+
+
+def split_names(data_cfg) -> dict[str, str]:
+    """Prepared eval split -> its name in metrics (e.g. dev -> val)."""
+    return {"dev": data_cfg.dev_name, "test": data_cfg.test_name}
 
 
 def run_files(prepared_dir: Path, mined_dir: Path) -> dict[str, Path]:

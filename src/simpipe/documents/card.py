@@ -18,6 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+import pandas as pd
 from datasets import Dataset, DatasetDict
 from sentence_transformers.base.model import BaseModel
 from sentence_transformers.base.model_card import format_duration, generate_model_card
@@ -103,10 +104,12 @@ def build_card_data(
     eval_cfg,
     train_cfg,
     heads: dict[str, Head],
+    candidates: dict[str, pd.DataFrame] | None = None,
 ) -> RecordedRun:
     """Card data of a trained model from the `card` config, the prepared train (as trained), dev and test
     splits of each data set it was trained on (`sets`, its own first), the train stage's record, the
-    final metrics per evaluation split name and the classifier heads trained with it (`heads`, by set).
+    final metrics per evaluation split name, the classifier heads trained with it (`heads`, by set) and a
+    reranker's candidates of its own dev and test splits.
     Each data set is named by its `data` config (`simpipe.data.naming`) and listed with its own loss."""
     data = bare_card_data(model, rec, card, sets)
     losses = {s.dataset.name: build_loss(model, s.dataset.cfg, num_labels(s)) for s in sets}
@@ -128,6 +131,7 @@ def build_card_data(
     card_part("widget examples", lambda: data.set_widget_examples(split("dev")))
     parts = [EvalSet(s.dataset.cfg.data, s.splits, s.min_label, heads.get(s.dataset.name),
                      embedding_teacher(s.dataset.cfg, "cpu")) for s in sets]  # fmt: skip
+    parts[0].candidates = candidates
     family = family_of(sets[0].dataset.cfg.model)
     by_key = sets_evaluators(parts, eval_cfg, family, matryoshka_dims(train_cfg))
     curve_key, _ = headline(sets[0].dataset.cfg.data, eval_cfg, family)

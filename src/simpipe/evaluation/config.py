@@ -16,13 +16,26 @@ class EvalConfig(Section):
     cuda_batch_size: int = option(512, "texts per encode batch on CUDA (same metrics, fewer kernel launches)")
     similarity_fns: list[SIMILARITY] = option(["cosine", "manhattan", "euclidean", "dot"], "similarities scored")
     main_similarity: SIMILARITY = option("cosine", "the headline metric's similarity and the one curve of training")
+    retriever: str = option(
+        "${..name}",
+        "the variant whose trained bi-encoder is the first stage of this variant's search: the variant itself "
+        "(a bi-encoder ranks the split's documents), or another, whose top rerank_top_k documents of each "
+        "query a cross-encoder reranks (stage candidates)",
+    )
+    rerank_top_k: int = option(100, "the retriever's candidates per query that a cross-encoder reranks")
 
     def check(self, key: str) -> None:
         at_least(f"{key}.batch_size", self.batch_size, 1, "texts per batch")
         at_least(f"{key}.cuda_batch_size", self.cuda_batch_size, 1, "texts per batch")
+        at_least(f"{key}.rerank_top_k", self.rerank_top_k, 1, "candidates per query")
         if self.main_similarity not in self.similarity_fns:
             raise invalid(
                 f"{key}.main_similarity",
                 self.main_similarity,
                 f"not among {key}.similarity_fns={self.similarity_fns}; add it there or choose one of them",
             )
+
+
+def reranks(name: str, eval_cfg) -> bool:
+    """Whether variant `name` reranks another variant's candidates (`eval.retriever`)."""
+    return eval_cfg.retriever != name

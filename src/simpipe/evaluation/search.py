@@ -17,6 +17,7 @@ from sentence_transformers import SimilarityFunction
 from sentence_transformers.sentence_transformer.evaluation import InformationRetrievalEvaluator
 
 from simpipe.artifacts.metrics import SEARCH_AT
+from simpipe.core.errors import ConfigError
 from simpipe.evaluation.encoded import Encodings, SharedEncodings
 
 Task = tuple[dict[str, str], dict[str, str], dict[str, set[str]]]  # queries, corpus, relevant docs by id
@@ -63,13 +64,39 @@ def positives_task(dataset: Dataset, columns: Sequence[str]) -> Task:
     )
 
 
+def split_task(dataset: Dataset, data_cfg, min_label: float | None, name: str) -> Task | None:
+    """The search task of a split (`name`: its name in metrics) by `data_cfg.eval_shape`: pairs and triplets
+    search their positives; scored and labelled pairs, with a search threshold `min_label`, their relevant
+    documents; None without one."""
+    columns = list(data_cfg.columns)
+    if data_cfg.eval_shape in ("pairs", "triplets"):
+        search = positives_task(dataset, columns)
+    elif min_label is not None and data_cfg.eval_shape in ("scored_pairs", "labelled_pairs"):
+        search = scored_task(dataset, columns, min_label)
+    else:
+        return None
+    if not search[2]:
+        raise ConfigError(
+            f"data.search.min_relevance: no pair of the {name} split is that relevant (prepared label >= "
+            f"{min_label:g}), so no query has a relevant result; lower it or set data.search=null"
+        )
+    return search
+
+
 def search_evaluator(
-    search: Task, name: str, similarity: str, encodings: Encodings, truncate_dim: int | None = None
+    search: Task,
+    name: str,
+    similarity: str,
+    encodings: Encodings,
+    truncate_dim: int | None = None,
+    evaluator_class: type[SearchEvaluator] = SearchEvaluator,
+    recall_at: Sequence[int] = (),
 ) -> SearchEvaluator:
-    """Search evaluator of one split's task, scoring with the variant's main similarity (`eval.main_similarity`)."""
+    """Search evaluator of one split's task, scoring with the variant's main similarity (`eval.main_similarity`);
+    `recall_at`: ranks of recall besides SEARCH_AT's (its ranking keeps the largest)."""
     queries, corpus, relevant = search
     function = SimilarityFunction(similarity)
-    return SearchEvaluator(
+    return evaluator_class(
         queries=queries,
         corpus=corpus,
         relevant_docs=relevant,
@@ -77,7 +104,7 @@ def search_evaluator(
         mrr_at_k=SEARCH_AT["mrr"],
         ndcg_at_k=SEARCH_AT["ndcg"],
         accuracy_at_k=SEARCH_AT["accuracy"],
-        precision_recall_at_k=SEARCH_AT["recall"],
+        precision_recall_at_k=sorted({*SEARCH_AT["recall"], *recall_at}),
         map_at_k=SEARCH_AT["map"],
         batch_size=encodings.batch_size,
         name=name,

@@ -11,6 +11,9 @@ dev curve's evaluator during training, chosen by the shape of the eval splits (`
 | classified_pairs | accuracy, macro F1 of the classifier head trained with the model (none before) | - |
 | texts | with a teacher (MSELoss): MSE of the embeddings to the teacher's (`negative_mse`); else none | - |
 
+A cross-encoder's splits have their own evaluators (`simpipe.evaluation.cross_encoder`); a reranker's (one with
+`eval.retriever`'s candidates) rerank them too, per split (key `rerank/<split name>`: `simpipe.evaluation.rerank`).
+
 With Matryoshka dims (`train.matryoshka.dims`) every evaluator runs again on embeddings truncated to each
 dim (key `<key>/dim_<d>`). Every evaluator of a split shares one `Encodings`: each distinct text is encoded
 once for all of them, whatever the number of evaluators and dims.
@@ -23,23 +26,33 @@ from contextlib import ExitStack
 from dataclasses import dataclass
 from typing import Any
 
+import pandas as pd
 import torch
 from datasets import Dataset
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.base.evaluation import SentenceEvaluator
 from sentence_transformers.sentence_transformer.evaluation import MSEEvaluator
 
-from simpipe.artifacts.metrics import SEARCH_HEADLINE, Metrics, dim_key, headline, search_key, split_metric
+from simpipe.artifacts.metrics import (
+    SEARCH_HEADLINE,
+    Metrics,
+    dim_key,
+    headline,
+    rerank_key,
+    search_key,
+    split_metric,
+)
 from simpipe.core.errors import ConfigError
 from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
+from simpipe.data.prepared import split_names
 from simpipe.evaluation.classifier import Head, pair_classifier_evaluator
 from simpipe.evaluation.cross_encoder import pair_evaluator
 from simpipe.evaluation.encoded import Encodings
 from simpipe.evaluation.pairs import classification_evaluator, labelled_evaluator, triplet_evaluator
-from simpipe.evaluation.search import positives_task, scored_task, search_evaluator
+from simpipe.evaluation.rerank import RerankEvaluator, rerank_task
+from simpipe.evaluation.search import search_evaluator, split_task
 from simpipe.evaluation.similarity import evaluate, similarity_evaluator
 
-EVAL_SPLITS = ("dev", "test")
 # eval shape -> the builder of a split's own evaluator
 SPLIT_EVALUATORS = {
     "scored_pairs": similarity_evaluator,
@@ -47,11 +60,6 @@ SPLIT_EVALUATORS = {
     "triplets": triplet_evaluator,
     "labelled_texts": labelled_evaluator,
 }
-
-
-def split_names(data_cfg) -> dict[str, str]:
-    """Prepared split -> its name in metrics (e.g. dev -> val)."""
-    return {"dev": data_cfg.dev_name, "test": data_cfg.test_name}
 
 
 def split_evaluators(
@@ -87,17 +95,9 @@ def split_evaluators(
         build = SPLIT_EVALUATORS[shape]
         out[name] = build(dataset, name, columns, similarity_fns, main_similarity, encodings, truncate_dim)
         out[name].primary_metric = f"{name}_{split_metric(shape, main_similarity, BI_ENCODER)}"  # as the card shows it
-    if shape in ("pairs", "triplets"):
-        task = positives_task(dataset, columns)
-    elif min_label is not None:
-        task = scored_task(dataset, columns, min_label)
-    else:
+    task = split_task(dataset, data_cfg, min_label, name)
+    if task is None:
         return out
-    if not task[2]:
-        raise ConfigError(
-            f"data.search.min_relevance: no pair of the {name} split is that relevant (prepared label >= "
-            f"{min_label:g}), so no query has a relevant result; lower it or set data.search=null"
-        )
     out[search_key(name)] = search = search_evaluator(task, name, main_similarity, encodings, truncate_dim)
     search.primary_metric = f"{name}_{SEARCH_HEADLINE.format(sim=main_similarity)}"  # set on a call otherwise
     return out
@@ -107,13 +107,15 @@ def split_evaluators(
 class EvalSet:
     """What one data set's evaluators need: its data config, its prepared dev and test `splits`, its search
     threshold, and the models beside the one evaluated: the classifier `head` trained with it (classified
-    pairs) and the `teacher` it learnt from (single texts)."""
+    pairs) and the `teacher` it learnt from (single texts); a reranker's `candidates` of each split (stage
+    candidates)."""
 
     data: Any
     splits: dict[str, Dataset]
     min_label: float | None = None
     head: Head | None = None
     teacher: SentenceTransformer | None = None
+    candidates: dict[str, pd.DataFrame] | None = None
 
 
 def evaluators(
@@ -151,11 +153,21 @@ def sets_evaluators(
         if family == CROSS_ENCODER:
             by_key = {name: pair_evaluator(part.splits[split], name, part.data, eval_cfg.batch_size)
                       for split, name in split_names(part.data).items()}  # fmt: skip
+            by_key.update(rerank_evaluators(part, eval_cfg.batch_size))
         else:
             by_key = evaluators(part.splits, part.data, eval_cfg, part.min_label, dims, part.head, part.teacher)
         if clash := sorted(set(by_key) & set(out)):
             raise ConfigError(f"{part.data.name}: metrics key {clash[0]} is another data set's too; rename its split")
         out.update(by_key)
+    return out
+
+
+def rerank_evaluators(part: EvalSet, batch_size: int) -> dict[str, RerankEvaluator]:
+    """`rerank/<split name>` -> the reranking of each split's candidates (none without candidates)."""
+    out: dict[str, RerankEvaluator] = {}
+    for split, name in split_names(part.data).items() if part.candidates else ():
+        search = rerank_task(part.splits[split], part.data, part.min_label, name)
+        out[rerank_key(name)] = RerankEvaluator(part.candidates[split], search, name, batch_size)
     return out
 
 

@@ -88,12 +88,18 @@ def load_model(cfg, path: Path, device: str) -> BaseModel:
     """The trained model saved in `path`, loaded by the class of the `model` config's family. A model of
     another family is refused: sentence-transformers would convert it silently (a CrossEncoder directory
     loads as a SentenceTransformer with new pooling)."""
-    model_class = MODEL_CLASSES[family_of(cfg)]
+    return load_family(family_of(cfg), path, device, f"model.kind={cfg.kind!r} trains a")
+
+
+def load_family(family: str, path: Path, device: str, wanted: str = "expected a") -> BaseModel:
+    """The model saved in `path`, loaded by `family`'s class; a model of another family is refused
+    (`wanted`: what the error says was expected, before the class's model type)."""
+    model_class = MODEL_CLASSES[family]
     saved = Path(path) / CONFIG_FILE
     found = json.loads(saved.read_text()).get("model_type") if saved.is_file() else None
     if found is not None and found != model_class.model_type:
         raise SimpipeError(
-            f"{path}: a {found} model, and model.kind={cfg.kind!r} trains a {model_class.model_type}; "
+            f"{path}: a {found} model, and {wanted} {model_class.model_type}; "
             "re-run the train stage (`dvc repro`) after changing model.kind"
         )
     return model_class(str(path), device=device, local_files_only=True)

@@ -19,6 +19,7 @@ STAGES = {
     "mine": "simpipe.stages.mine",
     "baseline": "simpipe.stages.baseline",
     "train": "simpipe.stages.train",
+    "candidates": "simpipe.stages.candidates",
     "evaluate": "simpipe.stages.evaluate",
     "comparison": "simpipe.stages.comparison",
     "card": "simpipe.stages.card",

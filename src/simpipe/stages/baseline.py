@@ -13,7 +13,8 @@ from transformers import set_seed
 
 from simpipe.artifacts.metrics import Metrics, base_dir, headline, matryoshka_dims, write_metrics
 from simpipe.core.paths import Layout
-from simpipe.evaluation.suite import EVAL_SPLITS, EvalSet, score, sets_evaluators
+from simpipe.data.prepared import EVAL_SPLITS
+from simpipe.evaluation.suite import EvalSet, score, sets_evaluators
 from simpipe.modeling.config import family_of
 from simpipe.modeling.hardware import resolve_device
 from simpipe.modeling.model import base_model

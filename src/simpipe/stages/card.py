@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+from simpipe.artifacts.candidates import read_candidates
 from simpipe.artifacts.documents import CARD_FILE, REPORT_MD
 from simpipe.artifacts.metrics import read_metrics
 from simpipe.artifacts.trained import heads_dir, model_dir, read_record
@@ -29,7 +30,9 @@ def run(cfg) -> None:
     sets = set_splits(layout, cfg, SPLITS)
 
     model = load_model(cfg.model, model_dir(trained), "cpu")
-    build_card_data(model, sets, rec, metrics, cfg.card, cfg.eval, cfg.train, load_heads(heads_dir(trained)))
+    candidates = read_candidates(layout.candidates(cfg.name))
+    build_card_data(model, sets, rec, metrics, cfg.card, cfg.eval, cfg.train, load_heads(heads_dir(trained)),
+                    candidates)  # fmt: skip
     target = layout.model(cfg.name)
     report = layout.report(cfg.name).relative_to(layout.root) / REPORT_MD
     with atomic_dir(target) as out:

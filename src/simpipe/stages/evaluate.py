@@ -1,11 +1,13 @@
-"""Stage `evaluate`: the trained model on the full dev and test splits of each data set it was trained on,
-beside the base model's scores (stage `baseline`) -> metrics/<variant>/metrics.json and the training run
+"""Stage `evaluate`: the trained model on the full dev and test splits of each data set it was trained on
+(a reranker: and its reranking of the retriever's candidates, stage `candidates`), beside the base model's
+scores (stage `baseline`) -> metrics/<variant>/metrics.json and the training run
 in MLflow (final metrics, the model, and the data sets it was trained and scored on as the run's inputs)."""
 
 from __future__ import annotations
 
 import logging
 
+from simpipe.artifacts.candidates import read_candidates
 from simpipe.artifacts.metrics import (
     METRICS_FILE,
     Metrics,
@@ -21,8 +23,9 @@ from simpipe.artifacts.metrics import (
 from simpipe.artifacts.trained import heads_dir, model_dir, read_run
 from simpipe.core.paths import Layout
 from simpipe.data.naming import dataset_name
+from simpipe.data.prepared import EVAL_SPLITS
 from simpipe.evaluation.classifier import load_heads
-from simpipe.evaluation.suite import EVAL_SPLITS, EvalSet, score, sets_evaluators
+from simpipe.evaluation.suite import EvalSet, score, sets_evaluators
 from simpipe.modeling.config import family_of
 from simpipe.modeling.hardware import resolve_device
 from simpipe.modeling.model import load_model
@@ -43,6 +46,7 @@ def run(cfg) -> Metrics:
     heads = load_heads(heads_dir(trained))
     parts = [EvalSet(s.dataset.cfg.data, s.splits, s.min_label, heads.get(s.dataset.name),
                      embedding_teacher(s.dataset.cfg, device)) for s in sets]  # fmt: skip
+    parts[0].candidates = read_candidates(layout.candidates(cfg.name))  # a reranker's, of its own data
     metrics = score(model, sets_evaluators(parts, cfg.eval, family_of(cfg.model), matryoshka_dims(cfg.train)))
     base = base_dir(layout.metrics(cfg.name))
     if (base / METRICS_FILE).is_file():
