@@ -10,7 +10,7 @@ import yaml
 from simpipe.core.config import CONF_DIR, compose
 from simpipe.core.errors import ConfigError
 from simpipe.schema import CHOSEN, OWN, SHARED, check_pipeline
-from tests.helpers.config import VARIANTS
+from tests.helpers.config import VARIANTS, pipeline_config
 
 
 @pytest.mark.parametrize(
@@ -266,3 +266,32 @@ def test_a_checked_config_checks_again(variant_cfg):
     cfg = variant_cfg("minilm_homedepot_search")
     assert (cfg.data.eval_shape, list(cfg.data.train_columns)) == ("scored_pairs", ["sentence_0", "sentence_1"])
     assert check(cfg) == cfg
+
+
+RERANK = "variants.minilm_homedepot_rerank."
+
+
+@pytest.mark.parametrize(
+    "override, message",
+    [
+        ("variants.minilm_sts.eval.retriever=minilm_homedepot_search",
+         r"variants.minilm_sts.eval.retriever='minilm_homedepot_search': a sentence_transformer model ranks the "
+         r"documents itself; only a cross-encoder reranks another's: set it to minilm_sts"),
+        (f"{RERANK}eval.retriever=nope", rf"{RERANK}eval.retriever='nope': no such variant; choose one of "),
+        (f"{RERANK}eval.retriever=minilm_homedepot_raw", r"it reads data.reader='files', this variant 'homedepot'"),
+        (f"{RERANK}data.text=seed", r"it reads data.text='raw', this variant 'seed'; rerank a retriever of the same"),
+        (f"{RERANK}eval.rerank_top_k=0", rf"{RERANK}eval.rerank_top_k=0: must be at least 1"),
+    ],
+    ids=["bi-encoder", "unknown", "other-reader", "other-text", "top_k"],
+)  # fmt: skip
+def test_a_retriever_that_does_not_fit_is_one_line(override, message):
+    with pytest.raises(ConfigError, match=message):
+        pipeline_config(override)
+
+
+def test_a_reranker_of_a_cross_encoder_is_one_line():
+    other = "variants.minilm_homedepot_rerank2"
+    with pytest.raises(ConfigError, match=r"eval.retriever='minilm_homedepot_rerank': variants.minilm_homedepot_"
+                                          r"rerank.model.kind='cross_encoder' retrieves nothing"):  # fmt: skip
+        pipeline_config(f"+variant@{other}=minilm_homedepot_rerank", f"{other}.name=minilm_homedepot_rerank2",
+                        f"{other}.eval.retriever=minilm_homedepot_rerank")  # fmt: skip

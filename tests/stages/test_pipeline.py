@@ -20,6 +20,7 @@ from simpipe.core.paths import Layout
 from simpipe.data.fetch import fetch
 from simpipe.data.naming import dataset_name, hub_dataset
 from simpipe.data.prepared import run_files
+from simpipe.evaluation.config import reranks
 from simpipe.modeling.config import family_of
 from simpipe.modeling.config import pretrained as is_pretrained
 from simpipe.modeling.model import load_model
@@ -40,6 +41,8 @@ METRICS = {
     CROSS_ENCODER: ["pearson", "spearman"],
 }
 SEARCH_METRICS = ["cosine_mrr@10", "cosine_ndcg@10", "cosine_recall@10", "cosine_recall@100"]
+# a reranker's, and its retriever's on the same queries
+RERANK_METRICS = [f"{who}{m}" for who in ("", "retriever_") for m in ("mrr@10", "ndcg@10", "map@100", "recall@10")]
 CARD_SECTIONS = [
     "## Model Details",
     "### Full Model Architecture",
@@ -81,9 +84,10 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     own_searches = [f"search/{name}" for name in by_set[None]] if cfg.data.search and searching else []
     own = split_metric(cfg.data.eval_shape, cfg.eval.main_similarity, family)  # e.g. spearman_cosine, spearman
     keys = splits + searches
-    assert set(metrics) == set(keys + ([f"base/{key}" for key in keys] if pretrained else []))
+    reranked = [f"rerank/{name}" for name in by_set[None]] if reranks(cfg.name, cfg.eval) else []
+    assert set(metrics) == set(keys + reranked + ([f"base/{key}" for key in keys] if pretrained else []))
     for key, values in metrics.items():
-        expected = SEARCH_METRICS if "search/" in key else METRICS[family]
+        expected = SEARCH_METRICS if "search/" in key else RERANK_METRICS if "rerank/" in key else METRICS[family]
         assert set(expected) <= set(values) and all(-1 <= v <= 1 for v in values.values()), key
     base = json.loads((layout.metrics(variant) / "base" / "metrics.json").read_text())
     assert base == {key: metrics[f"base/{key}"] for key in keys} if pretrained else base == {}
@@ -323,6 +327,11 @@ def test_dvc_repro_then_noop_then_exp_run(quick_repo, tmp_path):
     # the number of mined negatives also names the trained columns in the comparison and the card
     mined_stages = {f"{name}@{search}" for name in ("mine", "comparison", "card")}
     assert changed_stages(repo, "mine", "num_negatives", 2, variant=search) == mined_stages
+    # the retriever's candidates are cached: a reranker-only change never searches again
+    rerank = "minilm_homedepot_rerank"
+    changed = changed_stages(repo, "train", "learning_rate", 1e-4, variant=rerank)
+    assert {s for s in changed if s.endswith(f"@{rerank}")} == {f"train@{rerank}"}
+    assert not {s for s in changed if s.endswith(f"@{search}")} - mined_stages
 
     commit_all(repo)
     sets = [*quick_sets, "variants.glove_bilstm_sts.train.learning_rate=0.001"]

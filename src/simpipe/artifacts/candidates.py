@@ -31,12 +31,14 @@ def write_candidates(candidates_dir: Path, split: str, frame: pd.DataFrame) -> N
     frame.to_parquet(candidates_file(candidates_dir, split), index=False)
 
 
-def read_candidates(candidates_dir: Path) -> dict[str, pd.DataFrame] | None:
-    """Split -> its candidates; None when the variant reranks nothing."""
+def read_candidates(candidates_dir: Path, retriever: str) -> dict[str, pd.DataFrame]:
+    """Split -> the candidates of `retriever` (a one-line error when the stage has not run for it)."""
     manifest = Path(candidates_dir) / MANIFEST_FILE
     if not manifest.is_file():
-        raise SimpipeError(f"{manifest}: not found; run the candidates stage (`dvc repro`)")
+        raise SimpipeError(f"{manifest}: not found; run the candidates stage (`dvc repro`), or set eval.retriever "
+                           "to the variant itself to evaluate without reranking")  # fmt: skip
     written = read_json(manifest)
-    if written["retriever"] is None:
-        return None
+    if written["retriever"] != retriever:
+        raise SimpipeError(f"{manifest}: candidates of retriever {written['retriever']!r}, and eval.retriever="
+                           f"{retriever!r}; re-run the candidates stage (`dvc repro`)")  # fmt: skip
     return {split: pd.read_parquet(candidates_file(candidates_dir, split)) for split in written["queries"]}

@@ -13,6 +13,7 @@ retrieved positives, and would rate the stack above what a user sees.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from pathlib import Path
 
 import pandas as pd
 from datasets import Dataset
@@ -20,14 +21,17 @@ from sentence_transformers import CrossEncoder, SentenceTransformer
 from sentence_transformers.base.evaluation import SentenceEvaluator
 from sentence_transformers.sentence_transformer.evaluation import InformationRetrievalEvaluator
 
-from simpipe.artifacts.candidates import COLUMNS
+from simpipe.artifacts.candidates import COLUMNS, read_candidates
 from simpipe.artifacts.metrics import SEARCH_AT
 from simpipe.core.errors import ConfigError
+from simpipe.evaluation.config import reranks
 from simpipe.evaluation.encoded import Encodings
 from simpipe.evaluation.search import SearchEvaluator, Task, search_evaluator, split_task
 
 # the retriever's metrics on the reranked queries, beside the stack's: `retriever_<metric>`
 RETRIEVER = "retriever_"
+# the metrics kept of sentence-transformers' search metrics (accuracy and precision say no more here)
+KINDS = ("mrr@k", "ndcg@k", "map@k", "recall@k")
 # pairs from which the reranking shows a progress bar
 PROGRESS_PAIRS = 10_000
 
@@ -42,6 +46,11 @@ class Retrieval(SearchEvaluator):
     def compute_metrics(self, queries_result_list: list[Ranking]):
         self.rankings = queries_result_list
         return super().compute_metrics(queries_result_list)
+
+
+def candidates_of(candidates_dir: Path, name: str, eval_cfg) -> dict[str, pd.DataFrame] | None:
+    """Variant `name`'s candidates of its dev and test splits (stage candidates); None when it reranks nothing."""
+    return read_candidates(candidates_dir, eval_cfg.retriever) if reranks(name, eval_cfg) else None
 
 
 def rerank_task(dataset: Dataset, data_cfg, min_label: float | None, name: str) -> Task:
@@ -71,21 +80,20 @@ def retrieve(
 def metrics_of(scorer: InformationRetrievalEvaluator, rankings: list[Ranking], prefix: str = "") -> dict[str, float]:
     """`scorer`'s metrics of `rankings` (one per query, in its `queries_ids` order), flat: `ndcg@10`..."""
     by_kind = scorer.compute_metrics(rankings)
-    return {f"{prefix}{kind[:-1]}{k}": float(value) for kind, values in by_kind.items() for k, value in values.items()}
+    return {f"{prefix}{kind[:-1]}{k}": float(value) for kind in KINDS for k, value in by_kind[kind].items()}
 
 
 class RerankEvaluator(SentenceEvaluator):
-    """A cross-encoder's reranking of a retriever's candidates of one split (`candidates`: a frame of
+    """A cross-encoder's reranking of a retriever's `top_k` candidates of one split (`candidates`: a frame of
     COLUMNS) for the split's search task `search`; its metrics beside the retriever's (`retriever_*`)."""
 
-    def __init__(self, candidates: pd.DataFrame, search: Task, name: str, batch_size: int = 64) -> None:
+    def __init__(self, candidates: pd.DataFrame, search: Task, name: str, top_k: int, batch_size: int = 64) -> None:
         super().__init__()
         queries, corpus, relevant = search
         query_ids = {text: qid for qid, text in queries.items()}
         doc_ids = {text: did for did, text in corpus.items()}
-        self.name, self.batch_size = name, batch_size
-        self.top_k = max((len(docs) for docs in candidates["documents"]), default=0)
-        self.rows = [(query, list(docs), [float(s) for s in scores]) for query, docs, scores in
+        self.name, self.top_k, self.batch_size = name, top_k, batch_size
+        self.rows = [(query, list(docs)[:top_k], [float(s) for s in scores][:top_k]) for query, docs, scores in
                      candidates[list(COLUMNS)].itertuples(index=False)]  # fmt: skip
         ordered = {query_ids[query]: query for query, _, _ in self.rows}
         # the metrics' calculator: the task restricted to the candidates' queries, in their order

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 
-from simpipe.artifacts.candidates import read_candidates
 from simpipe.artifacts.documents import CARD_FILE, REPORT_MD
 from simpipe.artifacts.metrics import read_metrics
 from simpipe.artifacts.trained import heads_dir, model_dir, read_record
@@ -14,6 +13,7 @@ from simpipe.data.prepared import SPLITS
 from simpipe.documents.card import bare_card_data, build_card_data, insert_section, render_card, reproduction_section
 from simpipe.documents.comparison import read_comparison
 from simpipe.evaluation.classifier import load_heads
+from simpipe.evaluation.rerank import candidates_of
 from simpipe.modeling.model import load_model
 from simpipe.tracking.tracker import Tracker
 from simpipe.training.sets import set_splits
@@ -30,7 +30,7 @@ def run(cfg) -> None:
     sets = set_splits(layout, cfg, SPLITS)
 
     model = load_model(cfg.model, model_dir(trained), "cpu")
-    candidates = read_candidates(layout.candidates(cfg.name))
+    candidates = candidates_of(layout.candidates(cfg.name), cfg.name, cfg.eval)
     build_card_data(model, sets, rec, metrics, cfg.card, cfg.eval, cfg.train, load_heads(heads_dir(trained)),
                     candidates)  # fmt: skip
     target = layout.model(cfg.name)

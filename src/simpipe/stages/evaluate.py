@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import logging
 
-from simpipe.artifacts.candidates import read_candidates
 from simpipe.artifacts.metrics import (
     METRICS_FILE,
     Metrics,
@@ -25,6 +24,7 @@ from simpipe.core.paths import Layout
 from simpipe.data.naming import dataset_name
 from simpipe.data.prepared import EVAL_SPLITS
 from simpipe.evaluation.classifier import load_heads
+from simpipe.evaluation.rerank import candidates_of
 from simpipe.evaluation.suite import EvalSet, score, sets_evaluators
 from simpipe.modeling.config import family_of
 from simpipe.modeling.hardware import resolve_device
@@ -46,7 +46,7 @@ def run(cfg) -> Metrics:
     heads = load_heads(heads_dir(trained))
     parts = [EvalSet(s.dataset.cfg.data, s.splits, s.min_label, heads.get(s.dataset.name),
                      embedding_teacher(s.dataset.cfg, device)) for s in sets]  # fmt: skip
-    parts[0].candidates = read_candidates(layout.candidates(cfg.name))  # a reranker's, of its own data
+    parts[0].candidates = candidates_of(layout.candidates(cfg.name), cfg.name, cfg.eval)  # a reranker's
     metrics = score(model, sets_evaluators(parts, cfg.eval, family_of(cfg.model), matryoshka_dims(cfg.train)))
     base = base_dir(layout.metrics(cfg.name))
     if (base / METRICS_FILE).is_file():
