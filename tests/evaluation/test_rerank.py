@@ -6,9 +6,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from simpipe.artifacts.metrics import RETRIEVER
 from simpipe.core.errors import ConfigError
 from simpipe.evaluation.encoded import Encodings
-from simpipe.evaluation.rerank import RETRIEVER, RerankEvaluator, rerank_task, retrieve
+from simpipe.evaluation.rerank import RerankEvaluator, rerank_task, retrieve
 from simpipe.evaluation.search import scored_task
 from simpipe.modeling.model import build_model
 from tests.evaluation.test_search import COLUMNS, MIN_LABEL, PAIRS, dataset

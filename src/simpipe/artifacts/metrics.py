@@ -44,7 +44,11 @@ BASE = "base"
 # namespace of a split's product-search metrics
 SEARCH = "search"
 # namespace of a reranker's metrics of a split: the retriever's candidates reranked, beside the retriever's own
+# on the same queries (each metric again, named with RETRIEVER first)
 RERANK = "rerank"
+RETRIEVER = "retriever_"
+# the reranking metrics comparisons and reports show, retriever -> reranked
+RERANK_SHOWN = ("ndcg@10", "mrr@10", "map@100", "recall@10")
 # the ranks of the search metrics (sentence-transformers' InformationRetrievalEvaluator arguments)
 SEARCH_AT = {"mrr": [10], "ndcg": [10], "accuracy": [1, 10], "recall": [10, 100], "map": [100]}
 # model family -> eval data shape -> the metric of a split's own evaluator ({sim}: a bi-encoder's main

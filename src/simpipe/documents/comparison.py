@@ -35,6 +35,17 @@ class LiftRow:
 
 
 @dataclass
+class RerankRow:
+    """A search metric of the retriever alone and of the retriever + reranker, on the same queries."""
+
+    dataset: str
+    metric: str
+    retriever: float
+    reranked: float
+    gain: float
+
+
+@dataclass
 class FactRow:
     name: str
     reference: Any
@@ -54,6 +65,9 @@ class Comparison:
     # the pretrained model fine-tuning started from (None: none) and its metrics beside the fine-tuned ones
     base_model: str | None = None
     baseline: list[LiftRow] = field(default_factory=list)
+    # a reranker's first stage (the retriever variant; None: none) and its search beside the reranked one
+    retriever: str | None = None
+    rerank: list[RerankRow] = field(default_factory=list)
     facts: list[FactRow] = field(default_factory=list)
     hyperparameters: list[FactRow] = field(default_factory=list)
     environment: list[FactRow] = field(default_factory=list)
@@ -82,6 +96,7 @@ def read_comparison(metrics_dir: Path) -> Comparison:
     for key, row in (
         ("metrics", MetricRow),
         ("baseline", LiftRow),
+        ("rerank", RerankRow),
         ("facts", FactRow),
         ("hyperparameters", FactRow),
         ("environment", FactRow),

@@ -44,6 +44,11 @@ def _tables(comparison: Comparison) -> list[tuple[str, list[str], list[list[str]
                 lift_rows,
             )
         )
+    if comparison.rerank:
+        rows = [[r.dataset, r.metric, number(r.retriever), number(r.reranked), signed(r.gain), ""]
+                for r in comparison.rerank]  # fmt: skip
+        tables.append((f"Retriever → reranked ({comparison.retriever})",
+                       ["dataset", "metric", "retriever", "reranked", "gain", ""], rows))  # fmt: skip
     return [
         *tables,
         ("Model and data", ["", "reference", "reproduced", ""], facts(comparison.facts)),

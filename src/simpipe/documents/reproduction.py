@@ -11,6 +11,9 @@ import math
 from typing import Any
 
 from simpipe.artifacts.metrics import (
+    RERANK,
+    RERANK_SHOWN,
+    RETRIEVER,
     Metrics,
     base_of,
     curve_metric,
@@ -24,7 +27,7 @@ from simpipe.artifacts.metrics import (
 from simpipe.artifacts.trained import Record
 from simpipe.cards.facts import EVAL, TRAIN, CardFacts, DatasetFacts, EvaluatorFacts
 from simpipe.documents.co2 import co2_eq_emissions
-from simpipe.documents.comparison import Comparison, FactRow, LiftRow, MetricRow
+from simpipe.documents.comparison import Comparison, FactRow, LiftRow, MetricRow, RerankRow
 from simpipe.documents.replay import card_hyperparameters
 from simpipe.modeling.config import family_of
 from simpipe.training.catalog import losses_of
@@ -40,7 +43,17 @@ ENVIRONMENT = {
     "cpu_model": "",
     "ram_total_size": "GB",
 }
-FACTS = ("modules", "output_dim", "max_seq_length", "train_size", "eval_size", "columns", "loss", "base_model")
+FACTS = (
+    "modules",
+    "output_dim",
+    "num_labels",
+    "max_seq_length",
+    "train_size",
+    "eval_size",
+    "columns",
+    "loss",
+    "base_model",
+)
 # hyperparameters renamed between sentence-transformers / transformers versions: old -> new
 RENAMED = {"warmup_ratio": "warmup_steps"}
 TRAINING_LOSS = "Training Loss"
@@ -85,6 +98,7 @@ def reproduced_facts(rec: Record, metrics: Metrics, sets: list[TrainingSet], eva
         modules=list(run.modules),
         architecture=run.architecture,
         output_dim=run.output_dim,
+        num_labels=run.num_labels,
         max_seq_length=run.max_seq_length,
         datasets=[*trained, DatasetFacts(EVAL, size=run.eval_samples)],
         non_default_hyperparameters=non_default,
@@ -167,6 +181,17 @@ def lift_rows(metrics: Metrics, shown: list[tuple[str, str]]) -> list[LiftRow]:
     return rows
 
 
+def rerank_rows(metrics: Metrics) -> list[RerankRow]:
+    """Retriever -> retriever + reranker for each shown metric of each reranked split (`rerank/<split>`)."""
+    return [
+        RerankRow(key, metric, values[RETRIEVER + metric], values[metric], values[metric] - values[RETRIEVER + metric])
+        for key, values in metrics.items()
+        if key.startswith(f"{RERANK}/")
+        for metric in RERANK_SHOWN
+        if metric in values and RETRIEVER + metric in values
+    ]
+
+
 def _reference_sentence(metrics: list[MetricRow], tolerance: float, headline: tuple[str, str], source: str) -> str:
     if not metrics:
         return f"The reference card {source} reports no metrics to compare."
@@ -186,9 +211,12 @@ def summary(
     reference: str | None,
     base_model: str | None = None,
     baseline: list[LiftRow] | None = None,
+    retriever: str | None = None,
+    rerank: list[RerankRow] | None = None,
 ) -> str:
     """What this run was compared with, in plain words: the reference card (how many of its metrics were
-    reproduced within the tolerance, and the headline) and the base model (the headline's lift)."""
+    reproduced within the tolerance, and the headline), the base model (the headline's lift) and a
+    reranker's retriever (the first reranked metric, on the dev split)."""
     if reference is None and not baseline:
         return "Nothing to compare with: no reference card (report.reference is null) and no pretrained base model."
     parts = [
@@ -203,6 +231,10 @@ def summary(
         )
     else:
         parts.append("No pretrained base model to compare with.")
+    if rerank:
+        top = rerank[0]
+        parts.append(f"Reranking {retriever}'s candidates: {top.dataset} {top.metric} {top.retriever:.4f} → "
+                     f"{top.reranked:.4f} ({top.gain:+.4f}).")  # fmt: skip
     return " ".join(parts)
 
 
@@ -222,9 +254,11 @@ def compare(
     tolerance: float,
     headline: tuple[str, str],
     lifted: list[tuple[str, str]] | None = None,
+    retriever: str | None = None,
 ) -> Comparison:
-    """Every reference metric with its difference and verdict, the facts side by side, and the base
-    model's `lifted` metrics (default: the headline) beside the fine-tuned model's."""
+    """Every reference metric with its difference and verdict, the facts side by side, the base model's
+    `lifted` metrics (default: the headline) beside the fine-tuned model's, and a reranker's search beside
+    its `retriever`'s."""
     ref = reference or CardFacts(source="")
     metrics = []
     for dataset, values in ref.metrics.items():
@@ -239,14 +273,17 @@ def compare(
     baseline = lift_rows(reproduced.metrics, lifted or [headline])
     base_model = reproduced.base_model if baseline else None
     source = reference.source if reference else None
+    rerank = rerank_rows(reproduced.metrics) if retriever else []
     return Comparison(
         variant=variant,
         reference=source,
         tolerance=tolerance,
-        summary=summary(metrics, tolerance, headline, source, base_model, baseline),
+        summary=summary(metrics, tolerance, headline, source, base_model, baseline, retriever, rerank),
         metrics=metrics,
         base_model=base_model,
         baseline=baseline,
+        retriever=retriever,
+        rerank=rerank,
         facts=[_fact(name, getattr(ref, name) or None, getattr(reproduced, name) or None) for name in FACTS],
         hyperparameters=[_fact(k, _hyperparameter(ref, k), _hyperparameter(reproduced, k)) for k in shown],
         environment=[

@@ -22,14 +22,12 @@ from sentence_transformers.base.evaluation import SentenceEvaluator
 from sentence_transformers.sentence_transformer.evaluation import InformationRetrievalEvaluator
 
 from simpipe.artifacts.candidates import COLUMNS, read_candidates
-from simpipe.artifacts.metrics import SEARCH_AT
+from simpipe.artifacts.metrics import RETRIEVER, SEARCH_AT
 from simpipe.core.errors import ConfigError
 from simpipe.evaluation.config import reranks
 from simpipe.evaluation.encoded import Encodings
 from simpipe.evaluation.search import SearchEvaluator, Task, search_evaluator, split_task
 
-# the retriever's metrics on the reranked queries, beside the stack's: `retriever_<metric>`
-RETRIEVER = "retriever_"
 # the metrics kept of sentence-transformers' search metrics (accuracy and precision say no more here)
 KINDS = ("mrr@k", "ndcg@k", "map@k", "recall@k")
 # pairs from which the reranking shows a progress bar

@@ -10,6 +10,7 @@ from simpipe.cards.sources import reference_facts
 from simpipe.core.paths import Layout
 from simpipe.documents.comparison import write_comparison
 from simpipe.documents.reproduction import compare, reproduced_facts, shown_metrics
+from simpipe.evaluation.config import reranks
 from simpipe.modeling.config import family_of
 from simpipe.training.sets import training_sets
 
@@ -25,8 +26,9 @@ def run(cfg) -> dict[str, int]:
     reproduced = reproduced_facts(rec, metrics, sets, cfg.eval)
     reference = reference_facts(cfg.report.reference)
     shown = [row for s in sets for row in shown_metrics(s.cfg.data, cfg.eval, metrics, family)]
+    retriever = cfg.eval.retriever if reranks(cfg.name, cfg.eval) else None
     comparison = compare(
-        cfg.name, reference, reproduced, cfg.report.tolerance, headline(cfg.data, cfg.eval, family), shown
+        cfg.name, reference, reproduced, cfg.report.tolerance, headline(cfg.data, cfg.eval, family), shown, retriever
     )
     path = write_comparison(layout.metrics(cfg.name), comparison)
     log.info("%s (%s)", comparison.summary, path)
