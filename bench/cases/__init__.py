@@ -1,7 +1,7 @@
 """One module per benchmark case: `measure(work) -> dict` (side by side, in one run), `targets(result)` (the
 summary rows of RESULTS.md) and `section(result)` (its part of RESULTS.md)."""
 
-from bench.cases import checkpoint, dvc, eval, prep, quality, rss, steps, train
+from bench.cases import checkpoint, dvc, eval, prep, quality, rerank, rss, steps, train
 
 CASES = {
     "prep": prep,
@@ -12,4 +12,5 @@ CASES = {
     "dvc": dvc,
     "rss": rss,
     "checkpoint": checkpoint,
+    "rerank": rerank,
 }

@@ -181,3 +181,16 @@ def test_card_section_and_its_place(comparison):
     placed = insert_section(readme, section)
     assert placed.index("## Reproduction") < placed.index("## Training Details")
     assert insert_section("# M\n", section).endswith(section)
+
+
+def test_a_rerankers_search_beside_its_retrievers():
+    """`rerank/<split>`: the shown metrics of the retriever alone and reranked, in the summary and the report."""
+    reranked = {"ndcg@10": 0.61, "mrr@10": 0.55, "map@100": 0.5, "recall@10": 0.7, "recall@100": 0.9}
+    metrics = {**METRICS, "rerank/val": {**reranked, **{f"retriever_{k}": v - 0.05 for k, v in reranked.items()}}}
+    comparison = compare("rr", None, reproduced(metrics=metrics), 0.02, HEADLINE, retriever="search")
+    assert [(r.dataset, r.metric) for r in comparison.rerank] == [
+        ("rerank/val", m) for m in ("ndcg@10", "mrr@10", "map@100", "recall@10")
+    ]
+    assert comparison.summary.endswith("Reranking search's candidates: rerank/val ndcg@10 0.5600 → 0.6100 (+0.0500).")
+    assert "| rerank/val | mrr@10 | 0.5000 | 0.5500 | +0.0500 |  |" in to_markdown(comparison, "r", None)
+    assert not compare("rr", None, reproduced(metrics=metrics), 0.02, HEADLINE).rerank  # no retriever: none

@@ -217,7 +217,7 @@ def summary(
     """What this run was compared with, in plain words: the reference card (how many of its metrics were
     reproduced within the tolerance, and the headline), the base model (the headline's lift) and a
     reranker's retriever (the first reranked metric, on the dev split)."""
-    if reference is None and not baseline:
+    if reference is None and not baseline and not rerank:
         return "Nothing to compare with: no reference card (report.reference is null) and no pretrained base model."
     parts = [
         "No reference card (report.reference is null)." if reference is None
