@@ -94,8 +94,8 @@ def test_unknown_stage_names_the_key_and_the_choices(run_cfg):
         cfg.stages = ["prepare", "fit"]
     with pytest.raises(
         ConfigError,
-        match=r"stages: unknown stage 'fit'; choose from prepare, mine, baseline, train, evaluate, comparison, card, "
-        r"report",
+        match=r"stages: unknown stage 'fit'; choose from prepare, mine, baseline, train, candidates, evaluate, "
+        r"comparison, card, report",
     ):
         run_stages(cfg)
 

@@ -13,9 +13,16 @@ from simpipe.tracking.tracker import Tracker
 from simpipe.training.catalog import CROSS_ENCODER_LOSSES
 from simpipe.training.loop import train
 from simpipe.training.losses import set_activation
+from simpipe.training.mining import query_lists
 from tests.training.test_loop import SHAPE_CONFIGS, SHAPED, USER_CSV
 
 RERANKER = ("model=minilm_reranker", "model.max_length=32")
+GRADED = {  # graded (query, title) pairs, two titles or more per query
+    "sentence1": ["cordless drill", "cordless drill", "cordless drill", "red paint", "red paint", "oak door"],
+    "sentence2": ["18v drill kit", "1/2 in. pvc pipe", "drill bit set", "paint, red, 1 gal", "red brick",
+                  "interior door, oak"],
+    "score": [1.0, 0.0, 0.5, 0.66, 0.33, 1.0],
+}  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -24,6 +31,7 @@ RERANKER = ("model=minilm_reranker", "model.max_length=32")
         ("BinaryCrossEntropyLoss", "auto", torch.nn.Sigmoid),
         ("MSELoss", "auto", torch.nn.Identity),
         ("MultipleNegativesRankingLoss", "auto", torch.nn.Identity),
+        ("LambdaLoss", "auto", torch.nn.Identity),
         ("BinaryCrossEntropyLoss", "identity", torch.nn.Identity),
         ("MSELoss", "sigmoid", torch.nn.Sigmoid),
     ],
@@ -77,11 +85,9 @@ def test_each_reranker_loss_trains_two_steps(run_cfg, tmp_path, loss):
     torch.manual_seed(0)
     model = build_model(cfg.model)
     before = [p.detach().clone() for p in model.parameters()]
-    rows = Dataset.from_dict(SHAPED.get(shape) or {
-        "sentence1": ["cordless drill", "red paint", "oak door", "pvc pipe"],
-        "sentence2": ["18v drill kit", "paint, red, 1 gal", "interior door, oak", "1/2 in. pvc pipe"],
-        "score": [1.0, 0.66, 0.33, 0.0],
-    })  # fmt: skip
+    rows = Dataset.from_dict(SHAPED.get(shape) or GRADED)
+    if CROSS_ENCODER_LOSSES[loss].listwise:  # each query's documents in one row, as the mine stage groups them
+        rows = Dataset.from_pandas(query_lists(rows.to_pandas(), list(GRADED))[0])
     dev_shape = "classified_pairs" if shape == "classified_pairs" else "labelled_pairs"
     dev = Dataset.from_dict(dict(zip(cfg.data.columns, SHAPED[dev_shape].values(), strict=True)))
     result = train(cfg, model, rows, dev, None, Tracker(cfg), tmp_path / "work", "cpu", "fp32")
@@ -89,3 +95,18 @@ def test_each_reranker_loss_trains_two_steps(run_cfg, tmp_path, loss):
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters(), strict=True))
     metric = {"classified_pairs": "f1_macro"}.get(shape, "spearman")
     assert any(f"eval_{cfg.data.dev_name}_{metric}" in entry for entry in result.log_history)
+
+
+def test_a_listwise_loss_reads_each_querys_documents_in_one_row():
+    """The mine stage's rows for a listwise loss: a query's documents and labels in order, a repeated pair
+    once, a query with one document left out."""
+    pairs = {k: [*v, v[0]] for k, v in GRADED.items()}  # the first pair again
+    rows, stats = query_lists(Dataset.from_dict(pairs).to_pandas(), list(GRADED))
+    assert rows.columns.tolist() == ["sentence1", "documents", "labels"]
+    assert rows["sentence1"].tolist() == ["cordless drill", "red paint"]
+    assert rows["documents"][0] == ["18v drill kit", "1/2 in. pvc pipe", "drill bit set"]
+    assert rows["labels"][1] == [0.66, 0.33]
+    assert stats | {"documents_per_list_mean": 2.5} == {
+        "pairs": 7, "repeated_pairs": 1, "queries": 3, "lists": 2, "single_document_queries_left_out": 1,
+        "documents_per_list_mean": 2.5, "documents_per_list_max": 3,
+    }  # fmt: skip

@@ -1,6 +1,7 @@
 """Stage `mine`: the prepared train split -> data/mined/<variant>/train.parquet, the rows the train stage
 reads: with `mine.enabled`, each (anchor, positive) pair with hard negatives mined by the base model
-(statistics -> metrics/<variant>/mining.json); otherwise the prepared train split as it is (a copy, which
+(statistics -> metrics/<variant>/mining.json); with a listwise loss (a cross-encoder's), each query's
+documents and their labels in one row; otherwise the prepared train split as it is (a copy, which
 DVC stores once). With a distillation loss, `train.teacher`'s label of each row, computed once here, not in
 every epoch: its scores of the query with each candidate (MarginMSELoss, DistillKLDivLoss) or its embedding
 of the text (MSELoss). A training set's (`simpipe mine --set S`, stage mine_set) goes to
@@ -21,7 +22,7 @@ from simpipe.modeling.hardware import resolve_device
 from simpipe.modeling.model import build_model
 from simpipe.training.catalog import losses_of
 from simpipe.training.config import LABEL
-from simpipe.training.mining import mine, teacher_embeddings, teacher_scores
+from simpipe.training.mining import mine, query_lists, teacher_embeddings, teacher_scores
 from simpipe.training.sets import set_key
 
 log = logging.getLogger(__name__)
@@ -32,9 +33,16 @@ def run(cfg) -> dict:
     key = set_key(cfg)
     prepared = layout.prepared(cfg.name, key)
     stats: dict = {}
-    distilled = losses_of(cfg.model)[cfg.train.loss].teacher
+    loss = losses_of(cfg.model)[cfg.train.loss]
+    distilled = loss.teacher
     with atomic_files(layout.mined(cfg.name, key)) as out:
-        if not cfg.mine.enabled and not distilled:
+        if loss.listwise:
+            frame, stats = query_lists(load_split(prepared, "train").to_pandas(), list(cfg.data.train_columns))
+            frame.to_parquet(split_file(out, "train"), index=False)
+            log.info("%s: %d query lists (%.1f documents each) of %d pairs for %s; %d single-document queries "
+                     "left out", cfg.name, stats["lists"], stats["documents_per_list_mean"], stats["pairs"],
+                     cfg.train.loss, stats["single_document_queries_left_out"])  # fmt: skip
+        elif not cfg.mine.enabled and not distilled:
             shutil.copyfile(split_file(prepared, "train"), split_file(out, "train"))
             log.info("%s: mine.enabled=false; the prepared train split as it is", cfg.name)
         elif not cfg.mine.enabled:

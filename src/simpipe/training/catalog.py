@@ -30,6 +30,8 @@ class Loss:
     # each candidate, or the text's "embedding"; "": no teacher
     teacher: str = ""
     sigmoid: bool = False  # a cross-encoder's scores are the sigmoid of its logits (else the logits)
+    # reads each query's documents and their labels as one list (the mine stage groups the train split's pairs)
+    listwise: bool = False
 
 
 LOSSES: dict[str, Loss] = {
@@ -58,15 +60,17 @@ LOSSES: dict[str, Loss] = {
 }
 
 
-# sentence_transformers.cross_encoder.losses: pointwise on scored or labelled pairs, a class per pair, or
-# in-batch negatives of (query, positive[, negatives]) rows
+# sentence_transformers.cross_encoder.losses: pointwise on scored or labelled pairs, a class per pair,
+# in-batch negatives of (query, positive[, negatives]) rows, or listwise over each query's graded documents
 CROSS_ENCODER_LOSSES: dict[str, Loss] = {
     "BinaryCrossEntropyLoss": Loss(("scored_pairs", "labelled_pairs"), sigmoid=True),
     "MSELoss": Loss(("scored_pairs",)),
     "CrossEntropyLoss": Loss(("classified_pairs",), sigmoid=True),
     "MultipleNegativesRankingLoss": Loss(("pairs", "triplets"), in_batch=True),
     "CachedMultipleNegativesRankingLoss": Loss(("pairs", "triplets"), in_batch=True, cached=True),
-}
+    **{name: Loss(("scored_pairs", "labelled_pairs"), listwise=True)
+       for name in ("LambdaLoss", "ListNetLoss", "ListMLELoss", "PListMLELoss", "RankNetLoss", "ADRMSELoss")},
+}  # fmt: skip
 FAMILY_LOSSES: dict[str, dict[str, Loss]] = {BI_ENCODER: LOSSES, CROSS_ENCODER: CROSS_ENCODER_LOSSES}
 
 
@@ -95,8 +99,10 @@ def batch_sampler(losses: str | Sequence[str], setting: str, table: dict[str, Lo
 
 def dev_loss(cfg) -> bool:
     """Whether training computes a data set's loss on its dev split (`train.eval_loss`; `cfg`: the set's
-    view): not for a loss that learns a teacher's labels, which only the mine stage's train split carries."""
-    return bool(cfg.train.eval_loss) and not losses_of(cfg.model)[cfg.train.loss].teacher
+    view): not for a loss that learns a teacher's labels or reads lists, which only the mine stage's train
+    split carries."""
+    loss = losses_of(cfg.model)[cfg.train.loss]
+    return bool(cfg.train.eval_loss) and not loss.teacher and not loss.listwise
 
 
 def variant_losses(train_cfg) -> list[str]:

@@ -294,8 +294,15 @@ def negative_columns(n: int) -> list[str]:
 LABEL = "label"
 
 
+# the columns of a listwise loss's rows (after the query's): each query's documents and their labels
+LIST_COLUMNS = ("documents", "labels")
+
+
 def trained_columns(data_cfg, mine_cfg, loss: Loss | None = None) -> list[str]:
     """The columns training reads, in order: the data's train columns, the mined negatives (`mine`), then the
-    teacher's scores of a distillation `loss` (its `catalog.Loss`)."""
+    teacher's scores of a distillation `loss` (its `catalog.Loss`); a listwise loss's: the query, its
+    documents and their labels (LIST_COLUMNS)."""
+    if loss and loss.listwise:
+        return [data_cfg.train_columns[0], *LIST_COLUMNS]
     mined = negative_columns(mine_cfg.num_negatives) if mine_cfg.enabled else []
     return [*data_cfg.train_columns, *mined, *([LABEL] if loss and loss.teacher else [])]

@@ -20,7 +20,7 @@ from datasets import Dataset
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.util import mine_hard_negatives
 
-from simpipe.training.config import negative_columns
+from simpipe.training.config import LIST_COLUMNS, negative_columns
 
 log = logging.getLogger(__name__)
 _SKIPPED = re.compile(r"Skipped ([\d,]+) potential negatives .* due to the (\w+) of")
@@ -116,3 +116,27 @@ def teacher_embeddings(teacher: SentenceTransformer, texts: list[str], batch_siz
     vectors = teacher.encode(distinct, batch_size=batch_size, convert_to_numpy=True)
     by_text = dict(zip(distinct, vectors.astype(np.float32).tolist(), strict=True))
     return [by_text[text] for text in texts]
+
+
+def query_lists(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, dict]:
+    """Rows of (query, its documents, their labels) from (query, document, label) pairs (`columns`), queries
+    and documents in order of appearance, for a listwise loss; a query with one document is left out (a list
+    of one ranks nothing), as are the repeats of a (query, document) pair after the first. Returns the rows
+    and their statistics."""
+    query, document, label = columns[:3]
+    pairs = frame.drop_duplicates([query, document])
+    grouped = pairs.groupby(query, sort=False)
+    lists = pd.DataFrame({query: list(grouped.groups), LIST_COLUMNS[0]: grouped[document].agg(list).tolist(),
+                          LIST_COLUMNS[1]: grouped[label].agg(lambda x: [float(v) for v in x]).tolist()})  # fmt: skip
+    sizes = lists[LIST_COLUMNS[0]].str.len()
+    kept = lists[sizes > 1].reset_index(drop=True)
+    stats = {
+        "pairs": len(frame),
+        "repeated_pairs": len(frame) - len(pairs),
+        "queries": len(lists),
+        "lists": len(kept),
+        "single_document_queries_left_out": int((sizes == 1).sum()),
+        "documents_per_list_mean": float(sizes[sizes > 1].mean()) if len(kept) else 0.0,
+        "documents_per_list_max": int(sizes.max()) if len(lists) else 0,
+    }
+    return kept, stats
