@@ -253,12 +253,16 @@ def test_each_stage_runs_on_only_the_params_dvc_yaml_lists(variant, run_cfg, mir
     setting can never leave a stale output behind."""
     from simpipe.core.paths import Layout
     from simpipe.data.fetch import fetch
+    from simpipe.evaluation.config import reranks
     from simpipe.training.sets import training_sets
 
     cfg = run_cfg(variant)
     sets = training_sets(cfg)
     for dataset in sets:
         fetch(dataset.cfg.data, Layout.from_cfg(cfg).raw(dataset.cfg.data.raw_subdir), mirror)
+    if reranks(cfg.name, cfg.eval):  # the retriever's trained model, which stage candidates searches with
+        for name in ("prepare", "mine", "train"):
+            stage(name)(run_cfg(cfg.eval.retriever))
     for name in STAGES:
         stage(name)(only_listed(cfg, name))
         if name in PER_SET:  # the variant's other data sets: each its own DVC stage `<name>_set`

@@ -44,7 +44,7 @@ def run(cfg) -> dict[str, int]:
             for split in EVAL_SPLITS:
                 started = time.time()
                 search = rerank_task(own.splits[split], cfg.data, own.min_label, names[split])
-                encodings = Encodings(cfg.eval.batch_size, cfg.eval.cuda_batch_size)
+                encodings = Encodings(cfg.eval.batch_size)  # a split's titles: a GPU needs no larger batches
                 frame = retrieve(model, search, top_k, cfg.eval.main_similarity, encodings)
                 write_candidates(out, split, frame)
                 queries[split] = len(frame)
