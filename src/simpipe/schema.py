@@ -140,7 +140,7 @@ def check_family(model, data, train: TrainConfig, prefix: str = "") -> None:
     family = family_of(model)
     if family == BI_ENCODER:
         return
-    for name in ("matryoshka", "adaptive_layers", "guide", "teacher"):
+    for name in ("matryoshka", "adaptive_layers", "guide"):  # a teacher's scores: its MarginMSELoss learns them
         if getattr(train, name) is not None:
             raise invalid(f"{prefix}train.{name}", "set", f"{prefix}model.kind={model.kind!r} is a "
                           f"{family} model, which has no embeddings to train so; set it to null")  # fmt: skip
@@ -170,7 +170,8 @@ def check_prompts(model, data, mine: MineConfig, train: TrainConfig, prefix: str
 
 
 def check_mining(mine: MineConfig, data, model, prefix: str = "") -> None:
-    """Mining takes (anchor, positive) pairs and a pretrained model to mine with."""
+    """Mining takes (anchor, positive) pairs and a pretrained bi-encoder to mine with (`mine.model`, else the
+    variant's own)."""
     if not mine.enabled:
         return
     if data.shape != "pairs":
@@ -178,10 +179,11 @@ def check_mining(mine: MineConfig, data, model, prefix: str = "") -> None:
             f"{prefix}mine.enabled=true needs {prefix}data.shape='pairs' (anchor, positive), not {data.shape!r}; "
             "use pairs data or set mine.enabled=false"
         )
-    if not (pretrained(model) and family_of(model) == BI_ENCODER):
+    if mine.model is None and not (pretrained(model) and family_of(model) == BI_ENCODER):
         raise ConfigError(
             f"{prefix}mine.enabled=true needs a pretrained bi-encoder to mine with; {prefix}model.kind="
-            f"{model.kind!r} is none: set mine.enabled=false or use a transformer model"
+            f"{model.kind!r} is none: set {prefix}mine.model (- /model@mine.model: minilm in the variant's "
+            "defaults), set mine.enabled=false or use a transformer model"
         )
 
 

@@ -53,7 +53,7 @@ def reproduced(train_samples: int = 47402, metrics=None) -> CardFacts:
     metrics = metrics or METRICS
     columns = ["sentence_0", "sentence_1", "label"]
     view = OmegaConf.create({
-        "data": {"train_columns": columns, "dev_name": "val", "shape": "scored_pairs"},
+        "data": {"train_columns": columns, "dev_name": "val", "shape": "scored_pairs", "eval_shape": "scored_pairs"},
         "train": {"loss": "CosineSimilarityLoss"}, "mine": {"enabled": False, "num_negatives": 1},
         "model": {"kind": "transformer"},
     })  # fmt: skip

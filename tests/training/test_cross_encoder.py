@@ -64,10 +64,30 @@ def test_what_a_cross_encoder_cannot_train_is_one_line(variant_cfg, overrides, m
         variant_cfg("minilm_homedepot", *RERANKER, *overrides)
 
 
-def test_a_cross_encoder_does_not_mine(variant_cfg):
+def test_a_cross_encoder_mines_only_with_a_bi_encoder_named(variant_cfg):
     with pytest.raises(ConfigError, match=r"^mine\.enabled=true needs a pretrained bi-encoder to mine with; "
-                                          r"model\.kind='cross_encoder' is none"):  # fmt: skip
+                                          r"model\.kind='cross_encoder' is none: set mine\.model"):  # fmt: skip
         variant_cfg("minilm_homedepot_search", *RERANKER, "train.loss=MultipleNegativesRankingLoss")
+
+
+@pytest.mark.slow
+def test_a_cross_encoder_learns_a_teachers_margins_of_negatives_a_bi_encoder_mined(run_cfg, mirror):
+    """mine.model mines the hard negatives a cross-encoder cannot, train.teacher scores them once (stage
+    mine), and the reranker trains on (query, positive, negative) with MarginMSELoss on the teacher's scores."""
+    from simpipe.core.paths import Layout
+    from simpipe.data.fetch import fetch
+    from simpipe.data.prepared import load_split
+    from simpipe.stages import stage
+
+    cfg = run_cfg("minilm_homedepot_search", *RERANKER, "+model@mine.model=minilm", "+model@train.teacher=minilm",
+                  "train.loss=MarginMSELoss", "train.max_steps=2", "tracking.enabled=false")  # fmt: skip
+    fetch(cfg.data, Layout.from_cfg(cfg).raw(cfg.data.raw_subdir), mirror)
+    for name in ("prepare", "mine", "train"):
+        stage(name)(cfg)
+    mined = load_split(Layout.from_cfg(cfg).mined(cfg.name), "train")
+    assert mined.column_names == ["sentence_0", "sentence_1", "negative", "label"]
+    assert all(len(scores) == 2 for scores in mined["label"])
+    assert (Layout.from_cfg(cfg).trained(cfg.name) / "model" / "config_sentence_transformers.json").is_file()
 
 
 @pytest.mark.slow

@@ -16,7 +16,6 @@ from simpipe.artifacts.metrics import (
     RETRIEVER,
     Metrics,
     base_of,
-    curve_metric,
     dev_metrics,
     headline,
     headline_search_metrics,
@@ -81,7 +80,7 @@ def reproduced_facts(rec: Record, metrics: Metrics, sets: list[TrainingSet], eva
     its own first), with its columns and loss."""
     run = rec.run
     data_cfg = sets[0].cfg.data
-    curve = curve_metric(data_cfg.shape, eval_cfg.main_similarity, family_of(sets[0].cfg.model))
+    _, curve = headline(data_cfg, eval_cfg, family_of(sets[0].cfg.model))  # the dev curve's metric
     all_hyper, non_default = card_hyperparameters(rec.training_args)
     multi = len(sets) > 1
     trained = [

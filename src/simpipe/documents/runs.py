@@ -7,7 +7,7 @@ import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from simpipe.artifacts.metrics import HEADLINE, curve_metric, is_search_headline, search_key
+from simpipe.artifacts.metrics import HEADLINE, curve_metric, curve_shape, is_search_headline, search_key
 from simpipe.core.errors import SimpipeError
 from simpipe.core.families import BI_ENCODER
 from simpipe.core.io import write_bytes, write_text
@@ -44,8 +44,9 @@ class RunRow:
     @property
     def curve_metric(self) -> str:
         """The dev metric tracked during training, e.g. spearman_cosine."""
-        return curve_metric(self.params.get("data.shape", "scored_pairs"),
-                            self.params.get("eval.main_similarity", "cosine"), self.family)  # fmt: skip
+        shape = self.params.get("data.shape", "scored_pairs")
+        shape = curve_shape(shape, self.params.get("data.eval_shape", shape), self.family)
+        return curve_metric(shape, self.params.get("eval.main_similarity", "cosine"), self.family)
 
     @property
     def family(self) -> str:
@@ -65,7 +66,8 @@ class RunRow:
         """(`<key>/<metric>`, value) of the headline metric of the run's data set `name` (train.datasets)."""
         prefix = f"train.datasets.{name}.data."
         shape, dev = self.params.get(f"{prefix}shape", "scored_pairs"), self.params.get(f"{prefix}dev_name", "dev")
-        metric = curve_metric(shape, self.params.get("eval.main_similarity", "cosine"), self.family)
+        evaluated = curve_shape(shape, self.params.get(f"{prefix}eval_shape", shape), self.family)
+        metric = curve_metric(evaluated, self.params.get("eval.main_similarity", "cosine"), self.family)
         key = f"{search_key(dev) if self.family == BI_ENCODER and is_search_headline(shape) else dev}/{metric}"
         return key, self.metrics.get(key)
 

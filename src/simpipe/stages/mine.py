@@ -50,7 +50,7 @@ def run(cfg) -> dict:
         else:
             device = resolve_device(cfg.train.device)
             started = time.time()
-            model = build_model(cfg.model, device)
+            model = build_model(cfg.mine.model or cfg.model, device)  # a cross-encoder mines with mine.model
             frame, stats = mine(model, load_split(prepared, "train"), cfg.mine, list(cfg.data.train_columns))
             stats["seconds"] = time.time() - started
             log.info(

@@ -12,7 +12,7 @@ from pathlib import Path
 from omegaconf import open_dict
 from transformers import set_seed
 
-from simpipe.artifacts.metrics import curve_metric, write_curves
+from simpipe.artifacts.metrics import headline, write_curves
 from simpipe.artifacts.trained import Record, TrainedRun, heads_dir, model_dir, write_record
 from simpipe.core.io import atomic_dir, write_json
 from simpipe.core.paths import Layout
@@ -126,7 +126,7 @@ def run(cfg) -> dict[str, float]:
         )
         write_record(out, Record(run, result.log_history, result.args, co2))
         tracker.log_metrics(emission_metrics(co2), step=result.global_step)
-        metric = curve_metric(cfg.data.shape, cfg.eval.main_similarity, family_of(cfg.model))
+        _, metric = headline(cfg.data, cfg.eval, family_of(cfg.model))  # the dev curve's
         write_curves(layout.metrics(cfg.name), result.log_history, cfg.data.dev_name, metric)
     shutil.rmtree(checkpoints, ignore_errors=True)
     log.info("trained %s in %.1f s (%d steps)", cfg.name, seconds, result.global_step)

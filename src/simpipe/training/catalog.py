@@ -61,13 +61,15 @@ LOSSES: dict[str, Loss] = {
 
 
 # sentence_transformers.cross_encoder.losses: pointwise on scored or labelled pairs, a class per pair,
-# in-batch negatives of (query, positive[, negatives]) rows, or listwise over each query's graded documents
+# in-batch negatives of (query, positive[, negatives]) rows, a teacher's margins of those rows, or listwise over
+# each query's graded documents
 CROSS_ENCODER_LOSSES: dict[str, Loss] = {
     "BinaryCrossEntropyLoss": Loss(("scored_pairs", "labelled_pairs"), sigmoid=True),
     "MSELoss": Loss(("scored_pairs",)),
     "CrossEntropyLoss": Loss(("classified_pairs",), sigmoid=True),
     "MultipleNegativesRankingLoss": Loss(("pairs", "triplets"), in_batch=True),
     "CachedMultipleNegativesRankingLoss": Loss(("pairs", "triplets"), in_batch=True, cached=True),
+    "MarginMSELoss": Loss(("triplets",), teacher="scores"),
     **{name: Loss(("scored_pairs", "labelled_pairs"), listwise=True)
        for name in ("LambdaLoss", "ListNetLoss", "ListMLELoss", "PListMLELoss", "RankNetLoss", "ADRMSELoss")},
 }  # fmt: skip

@@ -246,7 +246,7 @@ class CheckpointConfig(Section):
 
 @dataclass
 class MineConfig(Section):
-    """Hard negatives for each (anchor, positive) training pair, mined with the base model (stage `mine`,
+    """Hard negatives for each (anchor, positive) training pair, mined with the base model or `model` (stage `mine`,
     sentence-transformers' `mine_hard_negatives`); the train split becomes (anchor, positive, negative...).
 
     The guard against false negatives (a document as relevant as the positive, but unlabelled): the query's
@@ -264,6 +264,11 @@ class MineConfig(Section):
     sampling_strategy: Literal["top", "random"] = option("top", "the hardest candidates, or a random sample of them")
     batch_size: int = option(64, "texts per encode batch")
     seed: int = option(42, "seed of the random sampling strategy")
+    model: TransformerConfig | None = option(
+        None,
+        "the bi-encoder that mines (a model section: - /model@mine.model: minilm in the variant's defaults), e.g. "
+        "for a cross-encoder; null: the variant's own model (a pretrained bi-encoder)",
+    )
 
     def check(self, key: str) -> None:
         at_least(f"{key}.num_negatives", self.num_negatives, 1, "negatives per pair")
