@@ -92,7 +92,7 @@ def test_logged_model_registers_loads_and_serves_the_local_embeddings(trained, t
 def test_a_logged_reranker_registers_loads_and_serves_the_local_scores(run_cfg):
     """A cross-encoder (MLflow has no flavour for one) logs as a pyfunc model of (query, document) rows:
     registered, loaded and served, it scores them as the local model does."""
-    cfg = run_cfg("minilm_homedepot_rerank", "model.max_length=32")
+    cfg = run_cfg("minilm_homedepot_rerank", "model.max_length=32", "eval.retriever=minilm_homedepot_rerank")
     trained = train_quick(cfg)
     run = read_run(trained)
     local = CrossEncoder(str(model_dir(trained)), device="cpu")
