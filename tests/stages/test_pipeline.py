@@ -114,8 +114,10 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
         for result in front["model-index"][0]["results"]
         for m in result["metrics"]
     }
-    assert len(values) == sum(len(metrics[key]) for key in keys)
+    assert len(values) == sum(len(metrics[key]) for key in keys + reranked)
     assert values[(cfg.data.dev_name, own)] == pytest.approx(metrics[cfg.data.dev_name][own])
+    for key in reranked:  # the reranking's table, named by its split
+        assert values[(key.removeprefix("rerank/"), "ndcg@10")] == pytest.approx(metrics[key]["ndcg@10"])
     for key in searches:
         assert values[(key.removeprefix("search/"), "cosine_ndcg@10")] == pytest.approx(metrics[key]["cosine_ndcg@10"])
     assert ("| Base | Fine-tuned | Lift |" in body) == pretrained
