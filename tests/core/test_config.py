@@ -7,6 +7,7 @@ from simpipe.artifacts.metrics import headline
 from simpipe.core.config import REPO_ROOT, compose, flatten, global_keys, load_params, model_params, select_variant
 from simpipe.core.errors import ConfigError
 from simpipe.modeling.config import family_of
+from simpipe.schema import check
 from tests.helpers.config import VARIANTS
 
 
@@ -16,7 +17,8 @@ def test_every_variant_composes_standalone_and_in_the_pipeline(variant):
     pipeline = compose("config")
     assert single.name == variant
     assert OmegaConf.to_container(select_variant(pipeline, variant)) == OmegaConf.to_container(single)
-    assert headline(single.data, single.eval, family_of(single.model))[0] in (
+    checked = check(single)  # with the values the data section derives (its eval splits' shape)
+    assert headline(checked.data, checked.eval, family_of(checked.model))[0] in (
         single.data.dev_name,
         f"search/{single.data.dev_name}",
     )

@@ -114,10 +114,10 @@ def split_metric(eval_shape: str, main_similarity: str, family: str) -> str | No
     return metric.format(sim=main_similarity) if metric else None
 
 
-def curve_shape(shape: str, eval_shape: str, family: str) -> str:
-    """The shape whose metric heads a variant of data `shape` (eval splits: `eval_shape`): a bi-encoder's data
-    shape (pairs: their search), a cross-encoder's eval splits' (it scores their pairs; it searches nothing)."""
-    return eval_shape if family == CROSS_ENCODER else shape
+def curve_shape(data_cfg, family: str) -> str:
+    """The shape whose metric heads a variant of data `data_cfg`: a bi-encoder's data shape (pairs: their
+    search), a cross-encoder's eval splits' (it scores their pairs; it searches nothing)."""
+    return data_cfg.eval_shape if family == CROSS_ENCODER else data_cfg.shape
 
 
 def headline(data_cfg, eval_cfg, family: str) -> tuple[str, str]:
@@ -125,8 +125,7 @@ def headline(data_cfg, eval_cfg, family: str) -> tuple[str, str]:
     ("sts-dev", "spearman_cosine") for scored pairs, ("search/val", "cosine_ndcg@10") for pairs."""
     search = family == BI_ENCODER and is_search_headline(data_cfg.shape)
     key = search_key(data_cfg.dev_name) if search else data_cfg.dev_name
-    shape = curve_shape(data_cfg.shape, data_cfg.eval_shape, family)
-    return key, curve_metric(shape, eval_cfg.main_similarity, family)
+    return key, curve_metric(curve_shape(data_cfg, family), eval_cfg.main_similarity, family)
 
 
 def headline_value(data_cfg, eval_cfg, metrics: Metrics, family: str) -> float:

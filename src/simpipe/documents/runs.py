@@ -6,6 +6,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 
 from simpipe.artifacts.metrics import HEADLINE, curve_metric, curve_shape, is_search_headline, search_key
 from simpipe.core.errors import SimpipeError
@@ -44,14 +45,18 @@ class RunRow:
     @property
     def curve_metric(self) -> str:
         """The dev metric tracked during training, e.g. spearman_cosine."""
-        shape = self.params.get("data.shape", "scored_pairs")
-        shape = curve_shape(shape, self.params.get("data.eval_shape", shape), self.family)
-        return curve_metric(shape, self.params.get("eval.main_similarity", "cosine"), self.family)
+        return curve_metric(curve_shape(self.data("data."), self.family),
+                            self.params.get("eval.main_similarity", "cosine"), self.family)  # fmt: skip
 
     @property
     def family(self) -> str:
         """The model family of the run's `model.kind`."""
         return MODEL_SECTIONS[self.params.get("model.kind", "transformer")].FAMILY
+
+    def data(self, prefix: str) -> SimpleNamespace:
+        """The shapes of the data section logged under `prefix` (`data.`, `train.datasets.<set>.data.`)."""
+        shape = self.params.get(f"{prefix}shape", "scored_pairs")
+        return SimpleNamespace(shape=shape, eval_shape=self.params.get(f"{prefix}eval_shape", shape))
 
     @property
     def headline(self) -> float | None:
@@ -65,9 +70,10 @@ class RunRow:
     def set_headline(self, name: str) -> tuple[str, float | None]:
         """(`<key>/<metric>`, value) of the headline metric of the run's data set `name` (train.datasets)."""
         prefix = f"train.datasets.{name}.data."
-        shape, dev = self.params.get(f"{prefix}shape", "scored_pairs"), self.params.get(f"{prefix}dev_name", "dev")
-        evaluated = curve_shape(shape, self.params.get(f"{prefix}eval_shape", shape), self.family)
-        metric = curve_metric(evaluated, self.params.get("eval.main_similarity", "cosine"), self.family)
+        data = self.data(prefix)
+        shape, dev = data.shape, self.params.get(f"{prefix}dev_name", "dev")
+        metric = curve_metric(curve_shape(data, self.family), self.params.get("eval.main_similarity", "cosine"),
+                              self.family)  # fmt: skip
         key = f"{search_key(dev) if self.family == BI_ENCODER and is_search_headline(shape) else dev}/{metric}"
         return key, self.metrics.get(key)
 
