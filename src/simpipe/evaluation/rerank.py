@@ -70,7 +70,7 @@ def retrieve(
     queries, corpus, _ = search
     rows = []
     for query_id, ranking in zip(evaluator.queries_ids, evaluator.rankings, strict=True):
-        ranked = sorted(ranking, key=lambda hit: (-hit["score"], hit["corpus_id"]))[:top_k]
+        ranked = ranking[:top_k]  # sorted by the evaluator: score, then id
         rows.append((queries[query_id], [corpus[hit["corpus_id"]] for hit in ranked], [hit["score"] for hit in ranked]))
     return pd.DataFrame(rows, columns=list(COLUMNS))
 
@@ -94,19 +94,9 @@ class RerankEvaluator(SentenceEvaluator):
         self.rows = [(query, list(docs)[:top_k], [float(s) for s in scores][:top_k]) for query, docs, scores in
                      candidates[list(COLUMNS)].itertuples(index=False)]  # fmt: skip
         ordered = {query_ids[query]: query for query, _, _ in self.rows}
-        # the metrics' calculator: the task restricted to the candidates' queries, in their order
-        self.scorer = InformationRetrievalEvaluator(
-            queries=ordered,
-            corpus=corpus,
-            relevant_docs={qid: relevant[qid] for qid in ordered},
-            mrr_at_k=SEARCH_AT["mrr"],
-            ndcg_at_k=SEARCH_AT["ndcg"],
-            accuracy_at_k=SEARCH_AT["accuracy"],
-            precision_recall_at_k=sorted({*SEARCH_AT["recall"], self.top_k}),
-            map_at_k=SEARCH_AT["map"],
-            name=name,
-            write_csv=False,
-        )
+        # the metrics' calculator: the search evaluator of the task restricted to the candidates' queries
+        restricted = (ordered, corpus, {qid: relevant[qid] for qid in ordered})
+        self.scorer = search_evaluator(restricted, name, "cosine", Encodings(batch_size), recall_at=[top_k])
         self.doc_ids = [[doc_ids[doc] for doc in docs] for _, docs, _ in self.rows]
         self.primary_metric = f"ndcg@{SEARCH_AT['ndcg'][0]}"
 
