@@ -221,9 +221,10 @@ def test_every_key_has_one_line_of_help(variant):
         (
             ["mine.enabled=true", "train.loss=MultipleNegativesSymmetricRankingLoss"],
             r"^train\.loss='MultipleNegativesSymmetricRankingLoss' does not fit data\.shape='pairs' with mined "
-            r"negatives \(triplets\) \(MultipleNegativesSymmetricRankingLoss takes pairs\); choose train\.loss from "
-            r"MultipleNegativesRankingLoss, CachedMultipleNegativesRankingLoss, GISTEmbedLoss, CachedGISTEmbedLoss, "
-            r"TripletLoss, MarginMSELoss, DistillKLDivLoss$",
+            r"negatives \(triplets or labelled pairs\) \(MultipleNegativesSymmetricRankingLoss takes pairs\); choose "
+            r"train\.loss from MultipleNegativesRankingLoss, CachedMultipleNegativesRankingLoss, GISTEmbedLoss, "
+            r"CachedGISTEmbedLoss, TripletLoss, MarginMSELoss, DistillKLDivLoss, ContrastiveLoss, "
+            r"OnlineContrastiveLoss$",
         ),
         (
             ["+train.loss_params.margin=1"],

@@ -26,7 +26,7 @@ from simpipe.documents.config import CardConfig, ReportConfig
 from simpipe.evaluation.config import EvalConfig, reranks
 from simpipe.modeling.config import MODEL_SECTIONS, family_of, pretrained
 from simpipe.tracking.config import TrackingConfig
-from simpipe.training.catalog import FAMILY_LOSSES, losses_for
+from simpipe.training.catalog import FAMILY_LOSSES, losses_of
 from simpipe.training.config import CheckpointConfig, MineConfig, TrainConfig, train_shape
 
 # sections every variant shares (the pipeline root's top-level groups) and each variant's own
@@ -158,8 +158,9 @@ def check_family(model, data, train: TrainConfig, prefix: str = "") -> None:
 
 def check_prompts(model, data, mine: MineConfig, train: TrainConfig, prefix: str = "") -> None:
     """Prompts per role need rows with a query and documents (pairs, triplets) in some training set."""
-    shapes = [train_shape(data.shape, mine.enabled)]
-    shapes += [train_shape(s.data.shape, s.mine.enabled) for s in train.datasets.values()]
+    losses = losses_of(model)
+    shapes = [train_shape(data.shape, mine.enabled, losses[train.loss])]
+    shapes += [train_shape(s.data.shape, s.mine.enabled, losses[s.loss]) for s in train.datasets.values()]
     prompts = getattr(model, "prompts", None)  # a cross-encoder has none
     if prompts is not None and prompts.by_role() and not set(shapes) & set(QUERY_DOCUMENT_SHAPES):
         raise ConfigError(
@@ -190,15 +191,16 @@ def check_mining(mine: MineConfig, data, model, prefix: str = "") -> None:
 def check_loss_fits_data(
     loss: str, data, mine: MineConfig, family: str, prefix: str = "", key: str = "train.loss"
 ) -> None:
-    """`loss` (at `prefix` + `key`, a loss of model `family`) takes the rows training reads (`data.shape`, or
-    triplets once negatives are mined), else one line naming both keys and the losses that fit."""
-    shape = train_shape(data.shape, mine.enabled)
+    """`loss` (at `prefix` + `key`, a loss of model `family`) takes the rows training reads (`data.shape`, or what
+    mined negatives make of it: `train_shape`), else one line naming both keys and the losses that fit."""
     losses = FAMILY_LOSSES[family]
+    shape = train_shape(data.shape, mine.enabled, losses[loss])
     if shape in losses[loss].shapes:
         return
-    fits = losses_for(shape, losses)
+    fits = [name for name, fit in losses.items() if train_shape(data.shape, mine.enabled, fit) in fit.shapes]
     choose = f"choose {prefix}{key} from {', '.join(fits)}" if fits else f"no loss takes {shape} yet"
-    what = f"{prefix}data.shape={data.shape!r}" + (" with mined negatives (triplets)" if mine.enabled else "")
+    mined = " with mined negatives (triplets or labelled pairs)" if mine.enabled else ""
+    what = f"{prefix}data.shape={data.shape!r}{mined}"
     raise ConfigError(
         f"{prefix}{key}={loss!r} does not fit {what} ({loss} takes {', '.join(losses[loss].shapes)}); {choose}"
     )

@@ -5,6 +5,8 @@ import pytest
 from datasets import Dataset
 
 from simpipe.modeling.model import build_model
+from simpipe.stages.mine import rows
+from simpipe.training.catalog import CROSS_ENCODER_LOSSES, LOSSES
 from simpipe.training.config import trained_columns
 from simpipe.training.mining import mine, teacher_embeddings, teacher_scores
 
@@ -76,9 +78,31 @@ def test_the_margin_guard_is_counted(model, variant_cfg):
 def test_the_trained_columns_name_the_mined_negatives(variant_cfg):
     """What the card and the report state as the columns trained on: the data's, then the mined ones."""
     cfg = variant_cfg("minilm_homedepot_search", "mine.num_negatives=2")
-    assert trained_columns(cfg.data, cfg.mine) == ["sentence_0", "sentence_1", "negative_1", "negative_2"]
+    assert trained_columns(cfg.data, cfg.mine, LOSSES[cfg.train.loss]) == [*COLUMNS, "negative_1", "negative_2"]
     plain = variant_cfg("minilm_homedepot_search", "mine.enabled=false")
-    assert trained_columns(plain.data, plain.mine) == ["sentence_0", "sentence_1"]
+    assert trained_columns(plain.data, plain.mine, LOSSES[plain.train.loss]) == COLUMNS
+
+
+@pytest.mark.parametrize(
+    ("loss", "columns"),
+    [("BinaryCrossEntropyLoss", [*COLUMNS, "label"]), ("LambdaLoss", ["sentence_0", "documents", "labels"])],
+)
+def test_a_reranker_reads_mined_negatives_as_labelled_pairs_or_query_lists(variant_cfg, loss, columns):
+    """A cross-encoder's pointwise or listwise loss on mined pairs: each pair's positive labelled 1 and its
+    negatives 0 (sentence-transformers' labeled-pair), or each query's documents in one row (labeled-list);
+    never one of a query's positives labelled 0."""
+    cfg = variant_cfg("minilm_homedepot_search", "model=minilm_reranker", "+model@mine.model=minilm",
+                      f"train.loss={loss}", "mine.num_negatives=2", "mine.range_max=12")  # fmt: skip
+    frame, stats = rows(cfg, CROSS_ENCODER_LOSSES[loss], train_split())
+    assert list(frame.columns) == columns == trained_columns(cfg.data, cfg.mine, CROSS_ENCODER_LOSSES[loss])
+    if loss == "LambdaLoss":
+        assert stats["lists_lists"] == len(frame) == len({anchor for anchor, _ in PAIRS})
+        pairs = frame.explode(["documents", "labels"]).to_numpy().tolist()
+    else:
+        assert frame["label"].tolist() == [1.0, 0.0, 0.0] * stats["rows"]
+        pairs = frame.to_numpy().tolist()
+    assert {(a, d) for a, d, label in pairs if label == 1.0} == set(PAIRS)
+    assert not any(d in positives_of(a) for a, d, label in pairs if label == 0.0)
 
 
 def test_a_teacher_scores_each_row_once_per_text(model):

@@ -285,9 +285,14 @@ class MineConfig(Section):
             at_least(f"{key}.{name}", getattr(self, name), 0.0, "a margin")
 
 
-def train_shape(data_shape: str, mined: bool) -> str:
-    """The shape of the rows training reads: triplets once negatives are mined (`mine.enabled`), else the data's."""
-    return "triplets" if mined else data_shape
+def train_shape(data_shape: str, mined: bool, loss: Loss) -> str:
+    """The shape of the rows training reads with `loss` (its `catalog.Loss`): the data's, or once negatives are
+    mined (`mine.enabled`) triplets, or labelled pairs for a loss that takes those and no triplets (each
+    anchor with its positive labelled 1 and each negative 0: sentence-transformers' `labeled-pair` output of
+    mined negatives, which a listwise loss reads grouped per query, as its `labeled-list`)."""
+    if not mined:
+        return data_shape
+    return "labelled_pairs" if "triplets" not in loss.shapes and "labelled_pairs" in loss.shapes else "triplets"
 
 
 def negative_columns(n: int) -> list[str]:
@@ -303,11 +308,14 @@ LABEL = "label"
 LIST_COLUMNS = ("documents", "labels")
 
 
-def trained_columns(data_cfg, mine_cfg, loss: Loss | None = None) -> list[str]:
-    """The columns training reads, in order: the data's train columns, the mined negatives (`mine`), then the
-    teacher's scores of a distillation `loss` (its `catalog.Loss`); a listwise loss's: the query, its
-    documents and their labels (LIST_COLUMNS)."""
-    if loss and loss.listwise:
+def trained_columns(data_cfg, mine_cfg, loss: Loss) -> list[str]:
+    """The columns training reads with `loss` (its `catalog.Loss`), in order: the data's train columns, the
+    mined negatives (`mine`), then the teacher's scores of a distillation loss; mined labelled pairs': the
+    anchor, the document (positive or negative) and its label; a listwise loss's: the query, its documents and
+    their labels (LIST_COLUMNS)."""
+    if loss.listwise:
         return [data_cfg.train_columns[0], *LIST_COLUMNS]
+    if mine_cfg.enabled and train_shape(data_cfg.shape, True, loss) == "labelled_pairs":
+        return [*data_cfg.train_columns, LABEL]
     mined = negative_columns(mine_cfg.num_negatives) if mine_cfg.enabled else []
-    return [*data_cfg.train_columns, *mined, *([LABEL] if loss and loss.teacher else [])]
+    return [*data_cfg.train_columns, *mined, *([LABEL] if loss.teacher else [])]

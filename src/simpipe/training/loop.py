@@ -108,7 +108,8 @@ def train(
     heads = {name: head for name, loss in losses.items() if (head := classifier_head(loss)) is not None}
     prompts = {
         rows.name: column_prompts(model.prompts, list(rows.train.column_names),
-                                  train_shape(rows.cfg.data.shape, rows.cfg.mine.enabled))
+                                  train_shape(rows.cfg.data.shape, rows.cfg.mine.enabled,
+                                              losses_of(rows.cfg.model)[rows.cfg.train.loss]))
         for rows in sets
     }  # fmt: skip
     curves = [

@@ -20,7 +20,7 @@ from datasets import Dataset
 from sentence_transformers import SentenceTransformer
 from sentence_transformers.util import mine_hard_negatives
 
-from simpipe.training.config import LIST_COLUMNS, negative_columns
+from simpipe.training.config import LABEL, LIST_COLUMNS, negative_columns
 
 log = logging.getLogger(__name__)
 _SKIPPED = re.compile(r"Skipped ([\d,]+) potential negatives .* due to the (\w+) of")
@@ -116,6 +116,19 @@ def teacher_embeddings(teacher: SentenceTransformer, texts: list[str], batch_siz
     vectors = teacher.encode(distinct, batch_size=batch_size, convert_to_numpy=True)
     by_text = dict(zip(distinct, vectors.astype(np.float32).tolist(), strict=True))
     return [by_text[text] for text in texts]
+
+
+def labelled_pairs(frame: pd.DataFrame) -> pd.DataFrame:
+    """(anchor, document, label) rows of mined (anchor, positive, negatives...) rows, a row's together: its
+    positive labelled 1, then each negative labelled 0 (sentence-transformers' `labeled-pair` output of
+    `mine_hard_negatives`); the columns are the anchor's, the positive's and LABEL."""
+    anchor, positive, *negatives = frame.columns
+    documents = frame[[positive, *negatives]].to_numpy()
+    return pd.DataFrame({
+        anchor: np.repeat(frame[anchor].to_numpy(), documents.shape[1]),
+        positive: documents.reshape(-1),
+        LABEL: np.tile([1.0] + [0.0] * len(negatives), len(frame)),
+    })  # fmt: skip
 
 
 def query_lists(frame: pd.DataFrame, columns: list[str]) -> tuple[pd.DataFrame, dict]:
