@@ -1,5 +1,7 @@
 """The baseline of the `train` benchmark: the plain sentence-transformers script a user would write
-(no tracking, no pipeline), trained on simpipe's prepared data with the same hyperparameters.
+(no tracking, no pipeline), trained on simpipe's prepared data with the same hyperparameters: a
+SentenceTransformer, or with --cross-encoder a CrossEncoder with a new head (BinaryCrossEntropyLoss on the
+scored pairs, Spearman of its dev scores).
 
     python bench/plain_st.py --model DIR --train train.parquet --output DIR --result result.json [...]
 """
@@ -10,7 +12,15 @@ import argparse
 import json
 
 from datasets import Dataset
-from sentence_transformers import SentenceTransformer, util
+from sentence_transformers import (
+    CrossEncoder,
+    CrossEncoderTrainer,
+    CrossEncoderTrainingArguments,
+    SentenceTransformer,
+    util,
+)
+from sentence_transformers.cross_encoder.evaluation import CrossEncoderCorrelationEvaluator
+from sentence_transformers.cross_encoder.losses import BinaryCrossEntropyLoss
 from sentence_transformers.sentence_transformer import losses
 from sentence_transformers.sentence_transformer.evaluation import (
     EmbeddingSimilarityEvaluator,
@@ -60,7 +70,12 @@ def main() -> None:
         "--loss", default="CosineSimilarityLoss", choices=["CosineSimilarityLoss", "MultipleNegativesRankingLoss"]
     )
     p.add_argument("--search-min-label", type=float, help="dev evaluation by search (relevant: label >= this)")
+    p.add_argument("--cross-encoder", action="store_true", help="a CrossEncoder, BCE on the scored pairs")
+    p.add_argument("--max-length", type=int, help="a cross-encoder's tokens per pair")
     a = p.parse_args()
+    if a.cross_encoder:
+        train_cross_encoder(a)
+        return
 
     model = SentenceTransformer(a.model, device="cpu")
     train = Dataset.from_parquet(a.train)
@@ -96,6 +111,36 @@ def main() -> None:
     trainer = SentenceTransformerTrainer(
         model=model, args=args, train_dataset=train, loss=getattr(losses, a.loss)(model), evaluator=evaluator
     )
+    finish(trainer, model, a)
+
+
+def train_cross_encoder(a: argparse.Namespace) -> None:
+    """A CrossEncoder from `a.model` with a new head, BinaryCrossEntropyLoss on the scored pairs, and the
+    Spearman of its scores on the dev pairs (as sentence-transformers' reranker examples)."""
+    model = CrossEncoder(a.model, num_labels=1, max_length=a.max_length, device="cpu")
+    evaluator = None
+    if a.dev:
+        dev = Dataset.from_parquet(a.dev)
+        dev = dev.select(range(min(a.dev_pairs or len(dev), len(dev))))
+        text1, text2, label = dev.column_names
+        evaluator = CrossEncoderCorrelationEvaluator(
+            list(zip(dev[text1], dev[text2], strict=True)), dev[label], name=a.dev_name, batch_size=a.eval_batch_size
+        )
+    args = CrossEncoderTrainingArguments(
+        output_dir=a.output, num_train_epochs=a.epochs, max_steps=a.max_steps,
+        per_device_train_batch_size=a.batch_size, learning_rate=a.lr, warmup_steps=a.warmup_ratio, seed=a.seed,
+        logging_steps=a.logging_steps, eval_strategy="steps" if evaluator else "no", eval_steps=a.eval_steps,
+        save_strategy="no", report_to="none", use_cpu=True,
+    )  # fmt: skip
+    train = Dataset.from_parquet(a.train)
+    trainer = CrossEncoderTrainer(
+        model=model, args=args, train_dataset=train, loss=BinaryCrossEntropyLoss(model), evaluator=evaluator
+    )
+    finish(trainer, model, a)
+
+
+def finish(trainer, model, a: argparse.Namespace) -> None:
+    """Train, save the model and write the Trainer's train metrics to `a.result`."""
     metrics = trainer.train().metrics
     model.save(f"{a.output}/model")
     with open(a.result, "w", encoding="utf-8") as f:

@@ -1,7 +1,8 @@
 """Training throughput (samples/s) of `simpipe train` (its defaults on this machine: bf16 on a CPU with
 native bf16, the sparser CPU dev curve; MLflow, codecarbon, callbacks, checkpoints) vs bench/plain_st.py,
 a plain fp32 sentence-transformers script with the same hyperparameters, data and dev evaluation as the
-seeds; fresh processes, alternating (ABBA), MiniLM on Home Depot and GloVe on STS-b."""
+seeds; fresh processes, alternating (ABBA), MiniLM on Home Depot and GloVe on STS-b, the MiniLM reranker
+(a CrossEncoder, BCE) on Home Depot's graded pairs."""
 
 from __future__ import annotations
 
@@ -14,14 +15,18 @@ from pathlib import Path
 from bench.common import HERE, conditions, pipeline_params, run_child, simpipe_cmd, table_section
 from simpipe.artifacts.trained import LOG_HISTORY_FILE, RUN_FILE
 from simpipe.core.config import compose
+from simpipe.core.families import CROSS_ENCODER
 from simpipe.core.io import read_json
 from simpipe.core.paths import Layout
 from simpipe.data.prepared import load_split, read_search, split_file
+from simpipe.modeling.config import family_of
 from simpipe.modeling.model import build_model, model_source
 
 log = logging.getLogger("bench")
 
-TRAIN_STEPS = {"minilm_homedepot": 300, "glove_bilstm_sts": 180, "minilm_homedepot_search": 200}  # GloVe: 1 epoch
+# GloVe: 1 epoch
+TRAIN_STEPS = {"minilm_homedepot": 300, "glove_bilstm_sts": 180, "minilm_homedepot_search": 200,
+               "minilm_homedepot_rerank": 200}  # fmt: skip
 
 
 def plain_cmd(work: Path, variant: str, steps: int) -> list[str]:
@@ -41,8 +46,10 @@ def plain_cmd(work: Path, variant: str, steps: int) -> list[str]:
         "--max-steps", str(steps), "--logging-steps", "10", "--seed", str(t.seed),
         "--dev", str(split_file(prepared, "dev")), "--dev-name", cfg.data.dev_name,
         *(["--dev-pairs", str(t.eval_max_pairs)] if t.eval_max_pairs else []),
-        "--eval-steps", str(t.eval_steps), "--eval-batch-size", str(t.eval_batch_size), "--loss", t.loss,
+        "--eval-steps", str(t.eval_steps), "--eval-batch-size", str(t.eval_batch_size),
         *(["--search-min-label", str(read_search(prepared))] if cfg.data.shape == "pairs" else []),
+        *(["--cross-encoder", "--max-length", str(cfg.model.max_length)] if family_of(cfg.model) == CROSS_ENCODER
+          else ["--loss", t.loss]),
     ]  # fmt: skip
 
 
