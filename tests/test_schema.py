@@ -33,7 +33,7 @@ from tests.helpers.config import VARIANTS, pipeline_config
         ("+train.lr=0.1", r"^train\.lr: unknown key; train takes loss, loss_params, epochs"),
         ("checkpoint.keep=1", r"^checkpoint\.keep=1: keep at least 2 checkpoints"),
         ("model.lstm.hidden_dim=0", r"^model\.lstm\.hidden_dim=0: must be at least 1 \(LSTM units\)$"),
-        ("model.kind=nope", r"^model\.kind='nope': choose one of transformer, glove_bilstm, cross_encoder$"),
+        ("model.kind=nope", r"^model\.kind='nope': choose one of transformer, glove_bilstm, cross_encoder, static$"),
         ("data.reader=nope", r"^data\.reader='nope': choose one of stsb, homedepot, files, hub$"),
         ("data.columns=[a,b]", r"^data\.columns=\['a', 'b'\]: name 3 distinct columns, one per role: sentence1, "),
         ("data.shape=pairs", r"^data\.shape='pairs': data\.reader=stsb reads scored_pairs$"),

@@ -24,7 +24,7 @@ from simpipe.data.config import READER_SECTIONS
 from simpipe.data.shapes import QUERY_DOCUMENT_SHAPES, SHAPES
 from simpipe.documents.config import CardConfig, ReportConfig
 from simpipe.evaluation.config import EvalConfig, reranks
-from simpipe.modeling.config import MODEL_SECTIONS, family_of, pretrained
+from simpipe.modeling.config import MODEL_SECTIONS, family_of, model_section, pretrained
 from simpipe.tracking.config import TrackingConfig
 from simpipe.training.catalog import FAMILY_LOSSES, losses_of
 from simpipe.training.config import CheckpointConfig, MineConfig, TrainConfig, train_shape
@@ -75,6 +75,7 @@ def sections(cfg: DictConfig, prefix: str = "") -> dict[str, Section]:
     check_loss_fits_data(out["train"].loss, out["data"], out["mine"], family, prefix)
     check_sets(out["train"], out["data"], out["model"], prefix)
     check_family(out["model"], out["data"], out["train"], prefix)
+    check_cached_losses(out["model"], out["train"], prefix)
     if out["data"].eval_shape == "texts" and FAMILY_LOSSES[family][out["train"].loss].teacher != "embedding":
         raise ConfigError(
             f"{prefix}data.shape='texts': single texts have no evaluator unless they learn a teacher's embeddings "
@@ -154,6 +155,20 @@ def check_family(model, data, train: TrainConfig, prefix: str = "") -> None:
                 f"{where}data.shape={dataset.shape!r}: a {family} model has no evaluator of its dev and test "
                 f"splits ({dataset.eval_shape}); use {', '.join(evaluable)} data"
             )
+
+
+def check_cached_losses(model, train: TrainConfig, prefix: str = "") -> None:
+    """A kind whose batch cannot be split into mini-batches (static vectors: one bag of token ids) trains
+    with no cached loss."""
+    if model_section(model).CACHED_LOSSES:
+        return
+    table = losses_of(model)
+    named = [("train.loss", train.loss), *((f"train.datasets.{n}.loss", s.loss) for n, s in train.datasets.items())]
+    for key, loss in named:
+        if table[loss].cached:
+            raise invalid(f"{prefix}{key}", loss, f"{prefix}model.kind={model.kind!r} reads a batch as one bag of "
+                          "token ids, which a cached loss cannot split into mini-batches; use the uncached loss "
+                          "with the largest batch that fits")  # fmt: skip
 
 
 def check_prompts(model, data, mine: MineConfig, train: TrainConfig, prefix: str = "") -> None:

@@ -4,7 +4,8 @@ cannot be reproduced here, with the key to set. Nothing is substituted: a loss o
 use stays in the variant, and the stage that needs it stops with a one-line error.
 
 Card facts -> config keys (hyperparameters of sentence-transformers 3+ cards, or a 2.x card's fit()):
-    modules WordEmbeddings/LSTM -> model=glove_bilstm (lstm.*), Transformer -> model=minilm (name_or_path)
+    modules WordEmbeddings/LSTM -> model=glove_bilstm (lstm.*), StaticEmbedding -> model=static (embedding_dim,
+    init random), Transformer -> model=minilm (name_or_path)
     base model -> model.name_or_path, card.base_model; max sequence length -> model.max_seq_length
     prompts (config_sentence_transformers.json beside the card) -> model.prompts
     loss, its parameters -> train.loss, train.loss_params; MatryoshkaLoss, AdaptiveLayerLoss, Matryoshka2dLoss
@@ -331,8 +332,8 @@ def _language(card: CardFacts) -> str | None:
 
 
 def _model(card: CardFacts, mapped: Mapped) -> tuple[str, dict[str, Any]]:
-    """The model group and keys: GloVe + LSTM modules, a cross-encoder (its transformer and head), else a
-    pretrained transformer."""
+    """The model group and keys: GloVe + LSTM modules, static token vectors, a cross-encoder (its transformer
+    and head), else a pretrained transformer."""
     if "WordEmbeddings" in card.modules:
         architecture = card.architecture or ""
         keys: dict[str, Any] = {}
@@ -347,6 +348,14 @@ def _model(card: CardFacts, mapped: Mapped) -> tuple[str, dict[str, Any]]:
                 "simpipe ships GloVe 6B 50-d offline: set model.embeddings to the card's file (glove.6B.300d.txt)"
             )
         return "glove_bilstm", keys
+    if "StaticEmbedding" in card.modules:  # vectors trained from random ones: no base model, a tokenizer
+        mapped.missing.append(
+            "model.name_or_path: a static model's card names no tokenizer; simpipe takes all-MiniLM-L6-v2's "
+            "(BERT's uncased vocabulary): set it to the tokenizer the card's model was trained with if it differs"
+        )
+        if card.output_dim is None:
+            mapped.missing.append("model.embedding_dim: the card does not state it; set it (the vector size)")
+        return "static", {"init": "random", "embedding_dim": card.output_dim or NOT_STATED}
     if mapped.family == CROSS_ENCODER:
         group, keys = "minilm_reranker", {"max_length": card.max_seq_length or NOT_STATED,
                                           "num_labels": card.num_labels or NOT_STATED}  # fmt: skip

@@ -6,16 +6,18 @@ from __future__ import annotations
 
 import importlib
 import json
+import math
 from pathlib import Path
 from typing import Any
 
 from sentence_transformers import CrossEncoder, SentenceTransformer
 from sentence_transformers.base.model import BaseModel
-from sentence_transformers.sentence_transformer.modules import LSTM, Pooling
+from sentence_transformers.sentence_transformer.modules import LSTM, Pooling, StaticEmbedding
+from transformers import AutoTokenizer
 
 from simpipe.core.errors import ConfigError, SimpipeError
 from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
-from simpipe.modeling.config import family_of, pretrained
+from simpipe.modeling.config import family_of, pretrained, scored_untrained
 from simpipe.modeling.glove import load_glove
 
 # each model family's sentence-transformers class
@@ -61,8 +63,22 @@ def _cross_encoder(cfg) -> CrossEncoder:
                         local_files_only=bool(cfg.package))  # fmt: skip
 
 
+def _static(cfg) -> SentenceTransformer:
+    """Static token embeddings over the tokenizer of `name_or_path`: its vectors distilled (model2vec), or
+    random ones of `embedding_dim` (drawn from torch's generator: seeded by the stage)."""
+    source = model_source(cfg)
+    if cfg.init == "distill":
+        embedding = StaticEmbedding.from_distillation(source, pca_dims=cfg.embedding_dim,
+                                                      sif_coefficient=cfg.sif_coefficient, device="cpu")  # fmt: skip
+    else:
+        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=bool(cfg.package))
+        embedding = StaticEmbedding(tokenizer, embedding_dim=cfg.embedding_dim)
+    return SentenceTransformer(modules=[embedding])
+
+
 # model.kind -> its builder (the section and family of each: simpipe.modeling.config)
-KINDS = {"glove_bilstm": _glove_bilstm, "transformer": _transformer, "cross_encoder": _cross_encoder}
+KINDS = {"glove_bilstm": _glove_bilstm, "transformer": _transformer, "cross_encoder": _cross_encoder,
+         "static": _static}  # fmt: skip
 
 
 def build_model(cfg, device: str | None = None) -> BaseModel:
@@ -75,9 +91,9 @@ def build_model(cfg, device: str | None = None) -> BaseModel:
 
 
 def base_model(cfg, device: str) -> BaseModel | None:
-    """The pretrained model fine-tuning starts from (scored by the baseline stage); None when the kind
-    starts untrained (GloVe + a new BiLSTM)."""
-    return build_model(cfg, device) if pretrained(cfg) else None
+    """The model fine-tuning starts from, as the baseline stage scores it (a pretrained model, static
+    vectors); None when scoring it would say nothing (GloVe + a new BiLSTM)."""
+    return build_model(cfg, device) if scored_untrained(cfg) else None
 
 
 # the file in which sentence-transformers saves the model class's `model_type`
@@ -114,6 +130,6 @@ def model_facts(model: BaseModel, cfg) -> dict[str, Any]:
         "architecture": str(model),
         "output_dim": model.get_embedding_dimension() if embeds else None,
         "num_labels": None if embeds else model.num_labels,
-        "max_seq_length": model.max_seq_length,
+        "max_seq_length": None if math.isinf(model.max_seq_length) else model.max_seq_length,  # static: no limit
         "base_model": cfg.name_or_path if pretrained(cfg) else None,
     }
