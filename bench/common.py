@@ -17,7 +17,7 @@ from omegaconf import OmegaConf
 from simpipe.core.config import REPO_ROOT, compose
 from simpipe.core.io import write_text
 from simpipe.core.paths import Layout
-from simpipe.modeling.hardware import BF16_FLAGS, cpu_flags, cpu_has_bf16
+from simpipe.modeling.hardware import BF16_FLAGS, cpu_flags, cpu_has_bf16, cpu_model
 
 log = logging.getLogger("bench")
 HERE = Path(__file__).resolve().parent
@@ -91,17 +91,9 @@ SHOWN_FLAGS = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "amx_tile
 
 def machine() -> dict:
     """The CPU model and flags, cores, OS and torch of this run."""
-    cpu = next(
-        (
-            line.split(":", 1)[1].strip()
-            for line in Path("/proc/cpuinfo").read_text().splitlines()
-            if "model name" in line
-        ),
-        platform.machine(),
-    )
     flags = cpu_flags()
     return {
-        "cpu": cpu,
+        "cpu": cpu_model(),
         "cores": os.cpu_count(),
         "platform": platform.platform(),
         "torch": torch.__version__,

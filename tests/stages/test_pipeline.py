@@ -89,6 +89,9 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     for key, values in metrics.items():
         expected = SEARCH_METRICS if "search/" in key else RERANK_METRICS if "rerank/" in key else METRICS[family]
         assert set(expected) <= set(values) and all(-1 <= v <= 1 for v in values.values()), key
+    speed = json.loads((layout.metrics(variant) / "speed.json").read_text())
+    unit = "texts" if family == BI_ENCODER else "pairs"
+    assert speed[f"{unit}_per_s"] > 0 and speed[unit] > 0 and speed["cpu"] and speed["device"] == "cpu"
     base = json.loads((layout.metrics(variant) / "base" / "metrics.json").read_text())
     assert base == {key: metrics[f"base/{key}"] for key in keys} if pretrained else base == {}
     lifted = {(row["dataset"], row["metric"]) for row in comparison["baseline"]}

@@ -24,6 +24,9 @@ from simpipe.core.io import read_json, write_json, write_text
 
 METRICS_FILE = "metrics.json"
 MINING_FILE = "mining.json"  # the mine stage's statistics ({} when the variant mines nothing)
+SPEED_FILE = "speed.json"  # the evaluate stage's measured encoding speed (simpipe.evaluation.speed)
+# MLflow namespace of the speed's numbers (`speed/texts_per_s`)
+SPEED = "speed"
 DEV_CURVE_FILE = "dev_curve.csv"
 LOSS_CURVE_FILE = "loss_curve.csv"
 
@@ -231,6 +234,21 @@ def write_curves(metrics_dir: Path, log_history: list[dict], dev_name: str, metr
 
 def write_mining(metrics_dir: Path, stats: Mapping[str, float | int]) -> None:
     write_json(Path(metrics_dir) / MINING_FILE, dict(stats))
+
+
+def write_speed(metrics_dir: Path, speed: Mapping[str, float | int | str]) -> None:
+    write_json(Path(metrics_dir) / SPEED_FILE, dict(speed))
+
+
+def read_speed(metrics_dir: Path) -> dict | None:
+    """The evaluate stage's speed record; None before a run that measured it."""
+    path = Path(metrics_dir) / SPEED_FILE
+    return read_json(path) if path.is_file() else None
+
+
+def speed_metrics(speed: Mapping[str, float | int | str]) -> dict[str, float]:
+    """A speed record's rate as an MLflow metric (`speed/texts_per_s` or `speed/pairs_per_s`)."""
+    return {f"{SPEED}/{name}": float(v) for name, v in speed.items() if name.endswith("_per_s")}
 
 
 def write_metrics(metrics_dir: Path, metrics: Metrics) -> None:
