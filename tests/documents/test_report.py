@@ -1,5 +1,8 @@
 """The comparison with a reference (computed once, written as JSON) and its renderings: report and card section."""
 
+import html
+from dataclasses import replace
+
 import pytest
 from omegaconf import OmegaConf
 
@@ -194,3 +197,16 @@ def test_a_rerankers_search_beside_its_retrievers():
     assert comparison.summary.endswith("Reranking search's candidates: rerank/val ndcg@10 0.5600 → 0.6100 (+0.0500).")
     assert "| rerank/val | mrr@10 | 0.5000 | 0.5500 | +0.0500 |  |" in to_markdown(comparison, "r", None)
     assert not compare("rr", None, reproduced(metrics=metrics), 0.02, HEADLINE).rerank  # no retriever: none
+
+
+def test_the_measured_speed_is_stated_in_the_report_and_the_card(comparison, tmp_path):
+    """speed.json's rate, machine and threads, under the summary; read back with the comparison."""
+    speed = {"texts_per_s": 1234.5, "texts": 2000, "passes": 3, "batch_size": 64, "device": "cpu",
+             "cpu": "Intel(R) Xeon(R) Processor", "torch_threads": 2, "date": "2026-12-05"}  # fmt: skip
+    timed = replace(comparison, speed=speed)
+    write_comparison(tmp_path, timed)
+    assert read_comparison(tmp_path).speed == speed
+    line = "Encodes 1,234 texts/s on Intel(R) Xeon(R) Processor (cpu, 2 torch threads, batch 64; measured 2026-12-05)."
+    assert line in to_markdown(timed, "r", None) and line in reproduction_section(timed, "r.md")
+    assert html.escape(line) in to_html(timed, "r", None)
+    assert "Encodes" not in to_markdown(comparison, "r", None)

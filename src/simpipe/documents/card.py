@@ -32,7 +32,7 @@ from simpipe.data.naming import card_dataset, dataset_name, hub_dataset
 from simpipe.data.prepared import class_count
 from simpipe.documents.co2 import co2_eq_emissions
 from simpipe.documents.comparison import Comparison
-from simpipe.documents.render import markdown_table, number, signed
+from simpipe.documents.render import markdown_table, number, signed, speed_text
 from simpipe.documents.replay import replay_training
 from simpipe.evaluation.classifier import Head
 from simpipe.evaluation.suite import EvalSet, sets_evaluators
@@ -243,8 +243,9 @@ def baseline_lines(comparison: Comparison) -> list[str]:
 
 def reproduction_section(comparison: Comparison, report_path: str) -> str:
     """The card's short "Reproduction" section: what the run was compared with, the verdict, the tables."""
+    speed = [speed_text(comparison.speed), ""] if comparison.speed else []
     if comparison.reference is None:
-        return "\n".join(["## Reproduction", "", comparison.summary, "", *baseline_lines(comparison)])
+        return "\n".join(["## Reproduction", "", comparison.summary, "", *speed, *baseline_lines(comparison)])
     rows = [
         [row.dataset, row.metric, number(row.reference), number(row.reproduced), signed(row.diff)]
         for row in comparison.metrics
@@ -255,6 +256,7 @@ def reproduction_section(comparison: Comparison, report_path: str) -> str:
         f"This model reproduces the card `{comparison.reference}` with simpipe (DVC + Hydra + MLflow).",
         comparison.summary,
         "",
+        *speed,
         *markdown_table(["Dataset", "Metric", "Reference", "Reproduced", "Diff"], rows),
         "",
         *baseline_lines(comparison),

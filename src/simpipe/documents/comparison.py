@@ -76,6 +76,8 @@ class Comparison:
     reference_curve: list[tuple[float, float]] = field(default_factory=list)
     reproduced_curve: list[tuple[float, float]] = field(default_factory=list)
     architecture: str = ""
+    # the evaluate stage's encoding speed on the machine that ran it (speed.json; None: not measured)
+    speed: dict | None = None
 
     @property
     def passed(self) -> int:

@@ -97,3 +97,11 @@ def html_page(title: str, body: Sequence[str]) -> str:
 def png_img(png: bytes, alt: str) -> str:
     """An <img> with the PNG embedded as a data URI."""
     return f"<img alt='{html.escape(alt)}' src='data:image/png;base64,{base64.b64encode(png).decode('ascii')}'>"
+
+
+def speed_text(speed: dict) -> str:
+    """An encoding speed record (speed.json) as one sentence: rate, machine, threads, date."""
+    unit = "pairs" if "pairs_per_s" in speed else "texts"
+    rate = f"{speed[f'{unit}_per_s']:,.0f} {unit}/s"
+    return (f"Encodes {rate} on {speed['cpu']} ({speed['device']}, {speed['torch_threads']} torch threads, "
+            f"batch {speed['batch_size']}; measured {speed['date']}).")  # fmt: skip

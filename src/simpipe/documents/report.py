@@ -6,7 +6,16 @@ from __future__ import annotations
 import html
 
 from simpipe.documents.comparison import Comparison, FactRow
-from simpipe.documents.render import curves_png, html_page, html_table, markdown_table, number, png_img, signed
+from simpipe.documents.render import (
+    curves_png,
+    html_page,
+    html_table,
+    markdown_table,
+    number,
+    png_img,
+    signed,
+    speed_text,
+)
 
 
 def plot_png(comparison: Comparison) -> bytes | None:
@@ -66,6 +75,7 @@ def to_markdown(comparison: Comparison, title: str, plot_name: str | None) -> st
         "",
         f"**{comparison.summary}**",
         "",
+        *([speed_text(comparison.speed), ""] if comparison.speed else []),
     ]
     for heading, header, rows in _tables(comparison):
         lines += [f"## {heading}", "", *markdown_table(header, rows), ""]
@@ -83,6 +93,7 @@ def to_html(comparison: Comparison, title: str, png: bytes | None) -> str:
         f"<p>Reference: <code>{esc(comparison.reference or 'none')}</code><br>",
         f"Reproduced: <code>{esc(comparison.variant)}</code> (this pipeline)</p>",
         f"<p><strong>{esc(comparison.summary)}</strong></p>",
+        *([f"<p>{esc(speed_text(comparison.speed))}</p>"] if comparison.speed else []),
     ]
     for heading, header, rows in _tables(comparison):
         body.append(f"<h2>{esc(heading)}</h2>" + html_table(header, rows, flag_last=True))

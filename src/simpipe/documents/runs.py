@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
 
-from simpipe.artifacts.metrics import HEADLINE, curve_metric, curve_shape, is_search_headline, search_key
+from simpipe.artifacts.metrics import HEADLINE, SPEED, curve_metric, curve_shape, is_search_headline, search_key
 from simpipe.core.errors import SimpipeError
 from simpipe.core.families import BI_ENCODER
 from simpipe.core.io import write_bytes, write_text
@@ -78,6 +78,11 @@ class RunRow:
         return key, self.metrics.get(key)
 
     @property
+    def speed(self) -> float | None:
+        """Texts (a cross-encoder: pairs) per second the trained model encoded at its evaluation."""
+        return next((v for k, v in self.metrics.items() if k.startswith(f"{SPEED}/")), None)
+
+    @property
     def duration_s(self) -> float | None:
         return None if self.end_ms is None else (self.end_ms - self.start_ms) / 1000
 
@@ -130,11 +135,11 @@ def changed_params(rows: list[RunRow]) -> list[str]:
 
 def table(rows: list[RunRow]) -> tuple[list[str], list[list[str]]]:
     """Header and cells: run, variant, status, differing params, headline, dev and test Spearman, (with
-    several data sets: the sets and the other sets' headline metrics), CO2, minutes."""
+    several data sets: the sets and the other sets' headline metrics), encoding speed, CO2, minutes."""
     keys = [k for k in changed_params(rows) if not k.startswith("train.datasets.")]
     multi = any(len(row.sets()) > 1 for row in rows)
     header = ["run", "variant", "status", *keys, "headline", "dev spearman", "test spearman",
-              *(["data sets", "other sets' headline"] if multi else []), "CO2 g", "min"]  # fmt: skip
+              *(["data sets", "other sets' headline"] if multi else []), "encoded /s", "CO2 g", "min"]  # fmt: skip
     cells = []
     for row in rows:
         duration = row.duration_s
@@ -149,6 +154,7 @@ def table(rows: list[RunRow]) -> tuple[list[str], list[list[str]]]:
                 number(row.metrics.get(f"{row.dev_name}/{row.curve_metric}")),
                 number(row.metrics.get(f"{row.test_name}/{row.curve_metric}")),
                 *([" + ".join(row.sets()), "; ".join(others)] if multi else []),
+                number(row.speed, 0),
                 number(row.metrics.get(CO2_GRAMS), 3),
                 number(None if duration is None else duration / 60, 1),
             ]

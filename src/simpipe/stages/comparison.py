@@ -1,10 +1,11 @@
-"""Stage `comparison`: the run record and metrics beside the reference -> metrics/<variant>/comparison.json."""
+"""Stage `comparison`: the run record and metrics beside the reference, with the measured encoding speed ->
+metrics/<variant>/comparison.json."""
 
 from __future__ import annotations
 
 import logging
 
-from simpipe.artifacts.metrics import headline, read_metrics
+from simpipe.artifacts.metrics import headline, read_metrics, read_speed
 from simpipe.artifacts.trained import read_record
 from simpipe.cards.sources import reference_facts
 from simpipe.core.paths import Layout
@@ -30,6 +31,7 @@ def run(cfg) -> dict[str, int]:
     comparison = compare(
         cfg.name, reference, reproduced, cfg.report.tolerance, headline(cfg.data, cfg.eval, family), shown, retriever
     )
+    comparison.speed = read_speed(layout.metrics(cfg.name))
     path = write_comparison(layout.metrics(cfg.name), comparison)
     log.info("%s (%s)", comparison.summary, path)
     return {"passed": comparison.passed, "metrics": len(comparison.metrics)}
