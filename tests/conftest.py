@@ -22,6 +22,15 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("HF_DATASETS_OFFLINE", "1")
 
 
+@pytest.fixture(scope="session", autouse=True)
+def simpipe_cache(tmp_path_factory):
+    """Distilled static vectors are kept for this session only (its stages and their subprocesses share
+    them), never in the user's ~/.cache/simpipe."""
+    os.environ["SIMPIPE_CACHE"] = str(tmp_path_factory.mktemp("simpipe-cache"))
+    yield
+    os.environ.pop("SIMPIPE_CACHE", None)
+
+
 @pytest.fixture(autouse=True)
 def no_mlflow_state_leaks():
     """Fails the test that leaves MLflow's process-wide target changed (`mlflow.set_tracking_uri` exports

@@ -74,3 +74,19 @@ def test_a_static_model_trains_with_no_cached_loss(variant_cfg):
     with pytest.raises(ConfigError, match=r"^train\.loss='CachedMultipleNegativesRankingLoss': model\.kind='static' "
                                           r"reads a batch as one bag of token ids"):  # fmt: skip
         variant_cfg("minilm_homedepot_search", *STATIC, "train.loss=CachedMultipleNegativesRankingLoss")
+
+
+def test_distilled_vectors_are_kept_and_read_back(distilled_from, tmp_path, monkeypatch):
+    """The second build of the same distillation reads the user's cache: the same vectors, no model2vec."""
+    from sentence_transformers.sentence_transformer.modules import StaticEmbedding
+
+    from simpipe.core.config import compose
+
+    monkeypatch.setenv("SIMPIPE_CACHE", str(tmp_path))
+    cfg = compose("run", ["variant=static_sts", f"model.name_or_path={distilled_from}", "model.package=null",
+                          "model.embedding_dim=16"]).model  # fmt: skip
+    first = build_model(cfg)
+    monkeypatch.setattr(StaticEmbedding, "from_distillation", None)  # a second distillation would fail
+    again = build_model(cfg)
+    assert torch.equal(first[0].embedding.weight, again[0].embedding.weight)
+    assert len(list((tmp_path / "static").iterdir())) == 1

@@ -12,13 +12,13 @@ from typing import Any
 
 from sentence_transformers import CrossEncoder, SentenceTransformer
 from sentence_transformers.base.model import BaseModel
-from sentence_transformers.sentence_transformer.modules import LSTM, Pooling, StaticEmbedding
-from transformers import AutoTokenizer
+from sentence_transformers.sentence_transformer.modules import LSTM, Pooling
 
 from simpipe.core.errors import ConfigError, SimpipeError
 from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
 from simpipe.modeling.config import family_of, pretrained, scored_untrained
 from simpipe.modeling.glove import load_glove
+from simpipe.modeling.static import static_embedding
 
 # each model family's sentence-transformers class
 MODEL_CLASSES: dict[str, type[BaseModel]] = {BI_ENCODER: SentenceTransformer, CROSS_ENCODER: CrossEncoder}
@@ -66,14 +66,7 @@ def _cross_encoder(cfg) -> CrossEncoder:
 def _static(cfg) -> SentenceTransformer:
     """Static token embeddings over the tokenizer of `name_or_path`: its vectors distilled (model2vec), or
     random ones of `embedding_dim` (drawn from torch's generator: seeded by the stage)."""
-    source = model_source(cfg)
-    if cfg.init == "distill":
-        embedding = StaticEmbedding.from_distillation(source, pca_dims=cfg.embedding_dim,
-                                                      sif_coefficient=cfg.sif_coefficient, device="cpu")  # fmt: skip
-    else:
-        tokenizer = AutoTokenizer.from_pretrained(source, local_files_only=bool(cfg.package))
-        embedding = StaticEmbedding(tokenizer, embedding_dim=cfg.embedding_dim)
-    return SentenceTransformer(modules=[embedding])
+    return SentenceTransformer(modules=[static_embedding(cfg, model_source(cfg), bool(cfg.package))])
 
 
 # model.kind -> its builder (the section and family of each: simpipe.modeling.config)
