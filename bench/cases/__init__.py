@@ -1,7 +1,7 @@
 """One module per benchmark case: `measure(work) -> dict` (side by side, in one run), `targets(result)` (the
 summary rows of RESULTS.md) and `section(result)` (its part of RESULTS.md)."""
 
-from bench.cases import checkpoint, dvc, eval, prep, quality, rerank, rss, steps, train
+from bench.cases import checkpoint, dvc, eval, prep, quality, rerank, rss, static, steps, train
 
 CASES = {
     "prep": prep,
@@ -13,4 +13,5 @@ CASES = {
     "rss": rss,
     "checkpoint": checkpoint,
     "rerank": rerank,
+    "static": static,
 }
