@@ -178,13 +178,16 @@ def test_the_seed_cards_make_the_shipped_variants(shared, variant):
         # its pairs alone: a card cannot name the variant whose candidates it reranks
         ("minilm_homedepot_rerank", ["--data", "homedepot_raw"],
          ["variants.minilm_homedepot_rerank.eval.retriever=minilm_homedepot_rerank"]),
+        # random vectors: a static card names neither its tokenizer nor how its vectors began
+        ("static_sts", [], ["variants.static_sts.model.init=random"]),
     ],
 )  # fmt: skip
 def test_a_card_simpipe_wrote_reproduces_itself(repo, variant, data, overrides):
     """The quick-profile card of minilm_sts, of minilm_multitask (two data sets, two losses, a mined set whose
-    local data is given as --data SET=GROUP) and of minilm_homedepot_rerank (a cross-encoder: its card is
-    sentence-transformers' CrossEncoder card) -> a new variant (quick profile too) -> `dvc repro`: every
-    metric of every set within 0.005, and the report compares the run with the card it came from."""
+    local data is given as --data SET=GROUP), of minilm_homedepot_rerank (a cross-encoder: its card is
+    sentence-transformers' CrossEncoder card) and of static_sts (static token vectors) -> a new variant
+    (quick profile too) -> `dvc repro`: every metric of every set within 0.005, and the report compares the
+    run with the card it came from."""
     again = f"{variant}_round_trip"
     assert copy_simpipe(repo, "params", *QUICK, *overrides).returncode == 0
     dvc("repro", f"card@{variant}", cwd=repo)
