@@ -13,7 +13,7 @@ import pytest
 import yaml
 from sentence_transformers import CrossEncoder
 
-from simpipe.artifacts.metrics import curve_metric, split_metric
+from simpipe.artifacts.metrics import curve_metric, dim_key, matryoshka_dims, split_metric
 from simpipe.core.config import load_params
 from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
 from simpipe.core.paths import Layout
@@ -21,8 +21,7 @@ from simpipe.data.fetch import fetch
 from simpipe.data.naming import dataset_name, hub_dataset
 from simpipe.data.prepared import run_files
 from simpipe.evaluation.config import reranks
-from simpipe.modeling.config import family_of
-from simpipe.modeling.config import pretrained as is_pretrained
+from simpipe.modeling.config import family_of, scored_untrained
 from simpipe.modeling.model import load_model
 from simpipe.schema import variant as checked_variant
 from simpipe.stages import run_stage, stage
@@ -78,14 +77,15 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     sets = training_sets(cfg)
     by_set = {s.key: [s.cfg.data.dev_name, s.cfg.data.test_name] for s in sets}  # every set's own split names
     splits = [name for names in by_set.values() for name in names]
-    pretrained, family = is_pretrained(cfg.model), family_of(cfg.model)
+    pretrained, family = scored_untrained(cfg.model), family_of(cfg.model)  # the base model's scores exist
     searching = family == BI_ENCODER  # a cross-encoder has no search evaluator
     searches = [f"search/{name}" for s in sets if s.cfg.data.search and searching for name in by_set[s.key]]
     own_searches = [f"search/{name}" for name in by_set[None]] if cfg.data.search and searching else []
     own = split_metric(cfg.data.eval_shape, cfg.eval.main_similarity, family)  # e.g. spearman_cosine, spearman
     keys = splits + searches
+    dims = [dim_key(key, dim) for key in keys for dim in matryoshka_dims(cfg.train)]  # Matryoshka's, each key's
     reranked = [f"rerank/{name}" for name in by_set[None]] if reranks(cfg.name, cfg.eval) else []
-    assert set(metrics) == set(keys + reranked + ([f"base/{key}" for key in keys] if pretrained else []))
+    assert set(metrics) == set(keys + dims + reranked + ([f"base/{key}" for key in keys + dims] if pretrained else []))
     for key, values in metrics.items():
         expected = SEARCH_METRICS if "search/" in key else RERANK_METRICS if "rerank/" in key else METRICS[family]
         assert set(expected) <= set(values) and all(-1 <= v <= 1 for v in values.values()), key
@@ -93,7 +93,7 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     unit = "texts" if family == BI_ENCODER else "pairs"
     assert speed[f"{unit}_per_s"] > 0 and speed[unit] > 0 and speed["cpu"] and speed["device"] == "cpu"
     base = json.loads((layout.metrics(variant) / "base" / "metrics.json").read_text())
-    assert base == {key: metrics[f"base/{key}"] for key in keys} if pretrained else base == {}
+    assert base == {key: metrics[f"base/{key}"] for key in keys + dims} if pretrained else base == {}
     lifted = {(row["dataset"], row["metric"]) for row in comparison["baseline"]}
     assert ((cfg.data.dev_name, own) in lifted) == pretrained
     assert (("search/" + cfg.data.dev_name, "cosine_mrr@10") in lifted) == (pretrained and bool(own_searches))
@@ -112,11 +112,10 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     if cfg.card.base_model:
         assert front["base_model"] == cfg.card.base_model
     assert front["co2_eq_emissions"]["source"] == "codecarbon"
-    values = {
-        (result["dataset"]["type"], m["type"]): m["value"]
-        for result in front["model-index"][0]["results"]
-        for m in result["metrics"]
-    }
+    values: dict[tuple[str, str], float] = {}  # the first of each (Matryoshka's dims follow the full size's)
+    for result in front["model-index"][0]["results"]:
+        for m in result["metrics"]:
+            values.setdefault((result["dataset"]["type"], m["type"]), m["value"])
     assert len(values) == sum(len(metrics[key]) for key in keys + reranked)
     assert values[(cfg.data.dev_name, own)] == pytest.approx(metrics[cfg.data.dev_name][own])
     for key in reranked:  # the reranking's table, named by its split
