@@ -270,7 +270,8 @@ def compare(
     shown = [key for key in keys if not any(RENAMED.get(old) == key for old in keys)]  # renamed: under its old name
     column = curve_column(ref) or curve_column(reproduced)
     baseline = lift_rows(reproduced.metrics, lifted or [headline])
-    base_model = reproduced.base_model if baseline else None
+    # a kind scored as built but not pretrained (static vectors) names no base model
+    base_model = (reproduced.base_model or "(the model as built)") if baseline else None
     source = reference.source if reference else None
     rerank = rerank_rows(reproduced.metrics) if retriever else []
     return Comparison(
