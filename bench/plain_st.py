@@ -81,8 +81,7 @@ def main() -> None:
     train = Dataset.from_parquet(a.train)
     evaluator = None
     if a.dev:
-        dev = Dataset.from_parquet(a.dev)
-        dev = dev.select(range(min(a.dev_pairs or len(dev), len(dev))))
+        dev = dev_rows(a)
         text1, text2, label = dev.column_names
         if a.search_min_label is not None:
             evaluator = search_evaluator(dev, a.search_min_label, a.eval_batch_size, a.dev_name)
@@ -120,8 +119,7 @@ def train_cross_encoder(a: argparse.Namespace) -> None:
     model = CrossEncoder(a.model, num_labels=1, max_length=a.max_length, device="cpu")
     evaluator = None
     if a.dev:
-        dev = Dataset.from_parquet(a.dev)
-        dev = dev.select(range(min(a.dev_pairs or len(dev), len(dev))))
+        dev = dev_rows(a)
         text1, text2, label = dev.column_names
         evaluator = CrossEncoderCorrelationEvaluator(
             list(zip(dev[text1], dev[text2], strict=True)), dev[label], name=a.dev_name, batch_size=a.eval_batch_size
@@ -137,6 +135,12 @@ def train_cross_encoder(a: argparse.Namespace) -> None:
         model=model, args=args, train_dataset=train, loss=BinaryCrossEntropyLoss(model), evaluator=evaluator
     )
     finish(trainer, model, a)
+
+
+def dev_rows(a: argparse.Namespace) -> Dataset:
+    """The dev pairs evaluated during training: the first `a.dev_pairs` of `a.dev` (all by default)."""
+    dev = Dataset.from_parquet(a.dev)
+    return dev.select(range(min(a.dev_pairs or len(dev), len(dev))))
 
 
 def finish(trainer, model, a: argparse.Namespace) -> None:
