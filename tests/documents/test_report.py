@@ -210,3 +210,5 @@ def test_the_measured_speed_is_stated_in_the_report_and_the_card(comparison, tmp
     assert line in to_markdown(timed, "r", None) and line in reproduction_section(timed, "r.md")
     assert html.escape(line) in to_html(timed, "r", None)
     assert "Encodes" not in to_markdown(comparison, "r", None)
+    reranker = {**{k: v for k, v in speed.items() if k != "texts_per_s"}, "pairs_per_s": 161.4}  # a cross-encoder
+    assert "Scores 161 pairs/s on" in to_markdown(replace(comparison, speed=reranker), "r", None)

@@ -100,8 +100,10 @@ def png_img(png: bytes, alt: str) -> str:
 
 
 def speed_text(speed: dict) -> str:
-    """An encoding speed record (speed.json) as one sentence: rate, machine, threads, date."""
+    """An encoding speed record (speed.json) as one sentence: rate (a reranker scores pairs, a bi-encoder encodes
+    texts), machine, threads, date."""
     unit = "pairs" if "pairs_per_s" in speed else "texts"
+    verb = "Scores" if unit == "pairs" else "Encodes"
     rate = f"{speed[f'{unit}_per_s']:,.0f} {unit}/s"
-    return (f"Encodes {rate} on {speed['cpu']} ({speed['device']}, {speed['torch_threads']} torch threads, "
+    return (f"{verb} {rate} on {speed['cpu']} ({speed['device']}, {speed['torch_threads']} torch threads, "
             f"batch {speed['batch_size']}; measured {speed['date']}).")  # fmt: skip
