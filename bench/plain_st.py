@@ -1,7 +1,7 @@
 """The baseline of the `train` benchmark: the plain sentence-transformers script a user would write
 (no tracking, no pipeline), trained on simpipe's prepared data with the same hyperparameters: a
 SentenceTransformer, or with --cross-encoder a CrossEncoder with a new head (BinaryCrossEntropyLoss on the
-scored pairs, Spearman of its dev scores).
+scored or labelled pairs, Spearman of its dev scores).
 
     python bench/plain_st.py --model DIR --train train.parquet --output DIR --result result.json [...]
 """
@@ -70,7 +70,7 @@ def main() -> None:
         "--loss", default="CosineSimilarityLoss", choices=["CosineSimilarityLoss", "MultipleNegativesRankingLoss"]
     )
     p.add_argument("--search-min-label", type=float, help="dev evaluation by search (relevant: label >= this)")
-    p.add_argument("--cross-encoder", action="store_true", help="a CrossEncoder, BCE on the scored pairs")
+    p.add_argument("--cross-encoder", action="store_true", help="a CrossEncoder, BCE on the scored or labelled pairs")
     p.add_argument("--max-length", type=int, help="a cross-encoder's tokens per pair")
     a = p.parse_args()
     if a.cross_encoder:
@@ -114,7 +114,7 @@ def main() -> None:
 
 
 def train_cross_encoder(a: argparse.Namespace) -> None:
-    """A CrossEncoder from `a.model` with a new head, BinaryCrossEntropyLoss on the scored pairs, and the
+    """A CrossEncoder from `a.model` with a new head, BinaryCrossEntropyLoss on the train pairs, and the
     Spearman of its scores on the dev pairs (as sentence-transformers' reranker examples)."""
     model = CrossEncoder(a.model, num_labels=1, max_length=a.max_length, device="cpu")
     evaluator = None

@@ -2,7 +2,7 @@
 native bf16, the sparser CPU dev curve; MLflow, codecarbon, callbacks, checkpoints) vs bench/plain_st.py,
 a plain fp32 sentence-transformers script with the same hyperparameters, data and dev evaluation as the
 seeds; fresh processes, alternating (ABBA), MiniLM on Home Depot and GloVe on STS-b, the MiniLM reranker
-(a CrossEncoder, BCE) on Home Depot's graded pairs."""
+(a CrossEncoder, BCE) on its mined labelled pairs."""
 
 from __future__ import annotations
 
