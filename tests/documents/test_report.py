@@ -162,6 +162,16 @@ def test_base_model_beside_the_fine_tuned_one_without_a_reference():
     assert "| val | spearman_cosine | 0.3124 | 0.5101 | +0.1977 |" in section
 
 
+def test_a_model_scored_as_built_names_no_base_model():
+    """Static vectors (no pretrained base model): the baseline's rows, said of the model as built."""
+    facts = replace(reproduced(metrics=WITH_BASE), base_model=None)
+    comparison = compare("static_sts", None, facts, 0.02, HEADLINE, LIFTED)
+    assert comparison.base_model is None and len(comparison.baseline) == 3
+    assert comparison.summary.endswith("The model as built: val spearman_cosine 0.3124 → 0.5101 fine-tuned (+0.1977).")
+    assert "## Base model → fine-tuned (the model as built)\n" in to_markdown(comparison, "r", None)
+    assert "Before and after fine-tuning the model as built (same splits" in reproduction_section(comparison, "r.md")
+
+
 def test_reference_and_base_both_in_the_summary(reference):
     comparison = compare("minilm_homedepot", reference, reproduced(metrics=WITH_BASE), 0.02, HEADLINE, LIFTED)
     assert comparison.summary.startswith("1 of 2 reference metrics reproduced within ±0.02;")

@@ -233,8 +233,9 @@ def baseline_lines(comparison: Comparison) -> list[str]:
     if not comparison.baseline:
         return []
     rows = [[r.dataset, r.metric, number(r.base), number(r.fine_tuned), signed(r.lift)] for r in comparison.baseline]
+    base = f"`{comparison.base_model}`" if comparison.base_model else "the model as built"
     return [
-        f"Before and after fine-tuning `{comparison.base_model}` (same splits, same evaluators):",
+        f"Before and after fine-tuning {base} (same splits, same evaluators):",
         "",
         *markdown_table(["Dataset", "Metric", "Base", "Fine-tuned", "Lift"], rows),
         "",

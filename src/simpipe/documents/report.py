@@ -48,7 +48,7 @@ def _tables(comparison: Comparison) -> list[tuple[str, list[str], list[list[str]
     if comparison.baseline:
         tables.append(
             (
-                f"Base model → fine-tuned ({comparison.base_model})",
+                f"Base model → fine-tuned ({comparison.base_model or 'the model as built'})",
                 ["dataset", "metric", "base", "fine-tuned", "lift", ""],
                 lift_rows,
             )

@@ -225,7 +225,8 @@ def summary(
     if baseline:
         top = next((row for row in baseline if (row.dataset, row.metric) == headline), baseline[0])
         parts.append(
-            f"Base model {base_model}: {top.dataset} {top.metric} {top.base:.4f} → {top.fine_tuned:.4f} "
+            f"{f'Base model {base_model}' if base_model else 'The model as built'}: {top.dataset} {top.metric} "
+            f"{top.base:.4f} → {top.fine_tuned:.4f} "
             f"fine-tuned ({top.lift:+.4f})."
         )
     else:
@@ -270,8 +271,8 @@ def compare(
     shown = [key for key in keys if not any(RENAMED.get(old) == key for old in keys)]  # renamed: under its old name
     column = curve_column(ref) or curve_column(reproduced)
     baseline = lift_rows(reproduced.metrics, lifted or [headline])
-    # a kind scored as built but not pretrained (static vectors) names no base model
-    base_model = (reproduced.base_model or "(the model as built)") if baseline else None
+    # a kind scored as built but not pretrained (static vectors) names no base model: None beside its rows
+    base_model = reproduced.base_model if baseline else None
     source = reference.source if reference else None
     rerank = rerank_rows(reproduced.metrics) if retriever else []
     return Comparison(
