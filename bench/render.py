@@ -22,8 +22,7 @@ def summary(results: dict) -> list[str]:
 
 def render(results: dict) -> str:
     lines = ["# simpipe benchmarks", "", f"Latest run on: {describe(results['machine'])}", "", *summary(results)]
-    order = ("prep", "eval", "steps", "train", "quality", "dvc", "rss", "checkpoint")
-    for name in order:
+    for name, case in CASES.items():  # in CASES' order
         if name in results:
-            lines += CASES[name].section(results[name])
+            lines += case.section(results[name])
     return "\n".join(lines)

@@ -4,8 +4,8 @@
     python -m bench.run train --variant minilm_homedepot_search   (one variant's train rows, the others kept)
     python -m bench.run --render          (RESULTS.md again from results.json)
 
-Cases (bench/cases/, one module each): prep, eval, steps, train, quality, dvc, rss, checkpoint; their
-docstrings say what each measures.
+Cases (bench/cases/, one module each): prep, eval, steps, train, quality, dvc, rss, checkpoint, rerank,
+static; their docstrings say what each measures.
 """
 
 from __future__ import annotations
