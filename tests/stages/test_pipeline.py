@@ -13,7 +13,7 @@ import pytest
 import yaml
 from sentence_transformers import CrossEncoder
 
-from simpipe.artifacts.metrics import curve_metric, dim_key, matryoshka_dims, split_metric
+from simpipe.artifacts.metrics import curve_metric, curve_shape, dim_key, matryoshka_dims, split_metric
 from simpipe.core.config import load_params
 from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
 from simpipe.core.paths import Layout
@@ -98,9 +98,8 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     assert ((cfg.data.dev_name, own) in lifted) == pretrained
     assert (("search/" + cfg.data.dev_name, "cosine_mrr@10") in lifted) == (pretrained and bool(own_searches))
     curve = pd.read_csv(layout.metrics(variant) / "dev_curve.csv")
-    headline = curve_metric(
-        cfg.data.shape, cfg.eval.main_similarity, family_of(cfg.model)
-    )  # the curve follows the data's headline
+    # the curve follows the data's headline (a reranker's: its eval splits')
+    headline = curve_metric(curve_shape(cfg.data, family), cfg.eval.main_similarity, family)
     assert list(curve.columns) == ["step", "epoch", headline] and len(curve) >= 2
 
     readme = (layout.model(variant) / "README.md").read_text()
@@ -128,7 +127,10 @@ def check_outputs(root: Path, variant: str, cfg) -> None:
     assert front.get("datasets") == ([dataset_name(s.cfg.data) for s in sets if hub_dataset(s.cfg.data)] or None)
     for section in CARD_SECTIONS:
         assert section in body, section
-    assert re.search(r"Size: (48|[1-4]\d) training samples", body)  # 48 pairs, or those that got a negative
+    # 48 pairs at most, or those that got a negative; mined labelled pairs: a row per positive and per negative
+    most = 48 * (1 + cfg.mine.num_negatives) if cfg.mine.enabled else 48
+    sizes = [int(n) for n in re.findall(r"Size: (\d+) training samples", body)]
+    assert sizes and all(0 < n <= most for n in sizes), sizes
 
     client = mlflow.MlflowClient(json.loads((layout.trained(variant) / "run.json").read_text())["mlflow_uri"])
     run_id = json.loads((layout.trained(variant) / "run.json").read_text())["mlflow_run_id"]
