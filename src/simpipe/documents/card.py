@@ -31,7 +31,7 @@ from simpipe.core.families import BI_ENCODER, CROSS_ENCODER
 from simpipe.data.naming import card_dataset, dataset_name, hub_dataset
 from simpipe.data.prepared import class_count
 from simpipe.documents.co2 import co2_eq_emissions
-from simpipe.documents.comparison import Comparison
+from simpipe.documents.comparison import AS_BUILT, Comparison
 from simpipe.documents.render import markdown_table, number, signed, speed_text
 from simpipe.documents.replay import replay_training
 from simpipe.evaluation.classifier import Head
@@ -233,7 +233,7 @@ def baseline_lines(comparison: Comparison) -> list[str]:
     if not comparison.baseline:
         return []
     rows = [[r.dataset, r.metric, number(r.base), number(r.fine_tuned), signed(r.lift)] for r in comparison.baseline]
-    base = f"`{comparison.base_model}`" if comparison.base_model else "the model as built"
+    base = f"`{comparison.base_model}`" if comparison.base_model else AS_BUILT
     return [
         f"Before and after fine-tuning {base} (same splits, same evaluators):",
         "",

@@ -53,6 +53,10 @@ class FactRow:
     differs: bool
 
 
+# what the documents call a model scored as built but not pretrained (static vectors) beside its baseline
+AS_BUILT = "the model as built"
+
+
 @dataclass
 class Comparison:
     """This run beside its reference: rows with their verdicts, curves and architectures, as written."""

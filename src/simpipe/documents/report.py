@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from simpipe.documents.comparison import Comparison, FactRow
+from simpipe.documents.comparison import AS_BUILT, Comparison, FactRow
 from simpipe.documents.render import (
     curves_png,
     html_page,
@@ -48,7 +48,7 @@ def _tables(comparison: Comparison) -> list[tuple[str, list[str], list[list[str]
     if comparison.baseline:
         tables.append(
             (
-                f"Base model → fine-tuned ({comparison.base_model or 'the model as built'})",
+                f"Base model → fine-tuned ({comparison.base_model or AS_BUILT})",
                 ["dataset", "metric", "base", "fine-tuned", "lift", ""],
                 lift_rows,
             )

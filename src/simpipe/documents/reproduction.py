@@ -26,7 +26,7 @@ from simpipe.artifacts.metrics import (
 from simpipe.artifacts.trained import Record
 from simpipe.cards.facts import EVAL, TRAIN, CardFacts, DatasetFacts, EvaluatorFacts
 from simpipe.documents.co2 import co2_eq_emissions
-from simpipe.documents.comparison import Comparison, FactRow, LiftRow, MetricRow, RerankRow
+from simpipe.documents.comparison import AS_BUILT, Comparison, FactRow, LiftRow, MetricRow, RerankRow
 from simpipe.documents.replay import card_hyperparameters
 from simpipe.modeling.config import family_of
 from simpipe.training.catalog import losses_of
@@ -225,9 +225,8 @@ def summary(
     if baseline:
         top = next((row for row in baseline if (row.dataset, row.metric) == headline), baseline[0])
         parts.append(
-            f"{f'Base model {base_model}' if base_model else 'The model as built'}: {top.dataset} {top.metric} "
-            f"{top.base:.4f} → {top.fine_tuned:.4f} "
-            f"fine-tuned ({top.lift:+.4f})."
+            f"{f'Base model {base_model}' if base_model else AS_BUILT.capitalize()}: {top.dataset} {top.metric} "
+            f"{top.base:.4f} → {top.fine_tuned:.4f} fine-tuned ({top.lift:+.4f})."
         )
     else:
         parts.append("No pretrained base model to compare with.")
