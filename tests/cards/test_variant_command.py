@@ -173,7 +173,7 @@ def test_the_seed_cards_make_the_shipped_variants(shared, variant):
 @pytest.mark.parametrize(
     ("variant", "data", "overrides"),
     [
-        ("minilm_sts", [], []),
+        # (a one-set bi-encoder card's round trip is the multi-set one's STS-b set: minilm_sts's recipe)
         ("minilm_multitask", ["--data", "homedepot=homedepot_search"], []),
         # its pairs alone: a card cannot name the variant whose candidates it reranks; trained on the graded
         # pairs, not on mined labelled ones (a card states a set's labels, not that its negatives were mined)
@@ -185,7 +185,7 @@ def test_the_seed_cards_make_the_shipped_variants(shared, variant):
     ],
 )  # fmt: skip
 def test_a_card_simpipe_wrote_reproduces_itself(repo, variant, data, overrides):
-    """The quick-profile card of minilm_sts, of minilm_multitask (two data sets, two losses, a mined set whose
+    """The quick-profile card of minilm_multitask (two data sets, two losses, a mined set whose
     local data is given as --data SET=GROUP), of minilm_homedepot_rerank (a cross-encoder: its card is
     sentence-transformers' CrossEncoder card) and of static_sts (static token vectors) -> a new variant
     (quick profile too) -> `dvc repro`: every metric of every set within 0.005, and the report compares the

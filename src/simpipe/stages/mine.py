@@ -22,11 +22,8 @@ from simpipe.artifacts.metrics import write_mining
 from simpipe.core.io import atomic_files
 from simpipe.core.paths import Layout
 from simpipe.data.prepared import load_split, split_file
-from simpipe.modeling.hardware import resolve_device
-from simpipe.modeling.model import build_model
 from simpipe.training.catalog import Loss, losses_of
 from simpipe.training.config import LABEL, train_shape
-from simpipe.training.mining import labelled_pairs, mine, query_lists, teacher_embeddings, teacher_scores
 from simpipe.training.sets import set_key
 
 log = logging.getLogger(__name__)
@@ -53,6 +50,11 @@ def rows(cfg, loss: Loss, train: Dataset) -> tuple[pd.DataFrame, dict]:
     """The rows `loss` (its `catalog.Loss`) trains on, made of the prepared `train` split, and their
     statistics: with mined negatives (as triplets, or labelled pairs: `train_shape`), a teacher's labels, each
     query's documents in one row for a listwise loss."""
+    # imported here: a variant that mines nothing (most) copies its train split without loading torch (~5 s)
+    from simpipe.modeling.hardware import resolve_device
+    from simpipe.modeling.model import build_model
+    from simpipe.training.mining import labelled_pairs, mine, query_lists, teacher_embeddings, teacher_scores
+
     stats: dict = {}
     frame = train.to_pandas()
     if cfg.mine.enabled:

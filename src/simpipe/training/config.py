@@ -67,6 +67,8 @@ def check_loss(key: str, loss: str, params: dict[str, Any], family: str | None =
         offered = ", ".join(dict.fromkeys(name for f in families for name in FAMILY_LOSSES[f]))
         kind = f" for a {family} model" if family else ""
         raise invalid(key, loss, f"unknown loss{kind}; choose one of {offered}")
+    if not params:  # nothing to look up: no import of sentence-transformers (~5 s) for checking a config
+        return
     options = {k: v for f in owners for k, v in loss_options(loss, f).items()}
     unknown = sorted(set(params or {}) - set(options))
     if unknown:
