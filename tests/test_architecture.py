@@ -5,6 +5,8 @@ outside the infrastructure and the config sections) and the params it reads."""
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -268,3 +270,19 @@ def test_each_stage_runs_on_only_the_params_dvc_yaml_lists(variant, run_cfg, mir
         if name in PER_SET:  # the variant's other data sets: each its own DVC stage `<name>_set`
             for dataset in sets[1:]:
                 stage(name)(only_listed(dataset.cfg, f"{name}_set"))
+
+
+def test_checking_every_variant_and_the_stages_that_load_no_model_import_no_torch():
+    """Every `simpipe` process checks its config and most stages load no model: importing torch there (~5 s
+    a process) would slow every `dvc repro` and `simpipe params`."""
+    code = (
+        "import sys\n"
+        "from simpipe.core.config import compose\n"
+        "from simpipe.schema import check_pipeline\n"
+        "import simpipe.stages.mine, simpipe.stages.candidates, simpipe.stages.report\n"
+        "check_pipeline(compose('config'))\n"
+        "print(sorted(m for m in ('torch', 'transformers', 'sentence_transformers') if m in sys.modules))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=REPO_ROOT)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
