@@ -4,16 +4,16 @@ copy of the project with the real `dvc` and the copy's own `simpipe`."""
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
 from pathlib import Path
-
-from omegaconf import OmegaConf
 
 from simpipe.core.config import REPO_ROOT
 from simpipe.data.fetch import fetch
-from tests.helpers.config import VARIANTS, pipeline_config, variant_config
+from tests.helpers.config import VARIANTS, variant_config
 
 
 def tool(name: str) -> str:
@@ -39,16 +39,24 @@ def sweep(cwd: Path, *overrides: str) -> subprocess.CompletedProcess:
     return subprocess.run(args, cwd=cwd, capture_output=True, text=True)
 
 
-def project_copy(root: Path, mirror: Path, *overrides: str) -> Path:
-    """A copy of the project in `root/repo` (a git repo, raw data fetched from `mirror`) whose params.yaml
-    is composed with `overrides` (e.g. the quick profile)."""
+def project_copy(root: Path, mirror: Path, *overrides: str, variants: Sequence[str] = tuple(VARIANTS)) -> Path:
+    """A copy of the project in `root/repo` (a git repo, raw data fetched from `mirror`) with only
+    `variants` in its conf/config.yaml, whose params.yaml is composed with `overrides` (e.g. the quick
+    profile)."""
     repo = root / "repo"
     repo.mkdir()
     for name in PROJECT:
         src, dst = REPO_ROOT / name, repo / name
         dst.parent.mkdir(parents=True, exist_ok=True)
         (shutil.copytree if src.is_dir() else shutil.copy)(src, dst)
-    (repo / "params.yaml").write_text(OmegaConf.to_yaml(pipeline_config(*overrides)))
+    config = repo / "conf" / "config.yaml"
+    dropped = "|".join(re.escape(v) for v in set(VARIANTS) - set(variants))
+    if dropped:  # their `variant@variants.<v>` and `optional profile@variants.<v>` lines
+        kept = [line for line in config.read_text().splitlines(keepends=True)
+                if not re.match(rf"\s+- .*@variants\.({dropped}):", line)]  # fmt: skip
+        config.write_text("".join(kept))
+    made = copy_simpipe(repo, "params", *overrides)  # composed from the copy's conf/
+    assert made.returncode == 0, made.stderr
     subprocess.run(["git", "init", "-q"], cwd=repo, check=True)
     fetched = copy_simpipe(repo, "fetch", "--mirror", str(mirror))
     assert fetched.returncode == 0, fetched.stderr
