@@ -70,7 +70,7 @@ def check_loss(key: str, loss: str, params: dict[str, Any], family: str | None =
     if not params:  # nothing to look up: no import of sentence-transformers (~5 s) for checking a config
         return
     options = {k: v for f in owners for k, v in loss_options(loss, f).items()}
-    unknown = sorted(set(params or {}) - set(options))
+    unknown = sorted(set(params) - set(options))
     if unknown:
         takes = ", ".join(f"{k} (default {v})" for k, v in options.items()) or "none"
         raise invalid(f"{key}_params.{unknown[0]}", params[unknown[0]], f"not a parameter of {loss}; it takes: {takes}")
