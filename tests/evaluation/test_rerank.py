@@ -67,9 +67,16 @@ def brute_force(ranked: list[list[str]], queries: list[str], k: int) -> dict[str
     return {name: float(np.mean(values)) for name, values in out.items()}
 
 
-def test_the_reranking_metrics_equal_a_brute_force_computation(reranker):
+def standardised(scores) -> np.ndarray:
+    scores = np.asarray(scores, dtype=float)
+    return (scores - scores.mean()) / scores.std()
+
+
+@pytest.mark.parametrize("fusion", [None, 0.6])
+def test_the_reranking_metrics_equal_a_brute_force_computation(reranker, fusion):
     """Candidates by hand: one query's relevant title is not among them (it counts against both rankings),
-    and the retriever's order differs from the reranker's."""
+    and the retriever's order differs from the reranker's. Fused (`eval.rerank_fusion`), the stack ranks by
+    0.6 of the reranker's standardised scores and 0.4 of the retriever's."""
     candidates = pd.DataFrame(
         {
             "query": ["cordless drill", "white paint", "tape measure", "led bulb"],
@@ -83,10 +90,12 @@ def test_the_reranking_metrics_equal_a_brute_force_computation(reranker):
         }
     )
     search = scored_task(dataset(), COLUMNS, MIN_LABEL)
-    got = RerankEvaluator(candidates, search, "val", 3, batch_size=4)(reranker)
+    got = RerankEvaluator(candidates, search, "val", 3, batch_size=4, fusion=fusion)(reranker)
     reranked = []
-    for query, docs in zip(candidates["query"], candidates["documents"], strict=True):
+    for query, docs, first in candidates.itertuples(index=False):
         scores = reranker.predict([[query, doc] for doc in docs])
+        if fusion is not None:
+            scores = fusion * standardised(scores) + (1 - fusion) * standardised(first)
         order = sorted(range(len(docs)), key=lambda i: -scores[i])  # a model's scores do not tie
         reranked.append([docs[i] for i in order])
     queries = candidates["query"].tolist()

@@ -23,11 +23,18 @@ class EvalConfig(Section):
         "query a cross-encoder reranks (stage candidates)",
     )
     rerank_top_k: int = option(100, "the retriever's candidates per query that a cross-encoder reranks")
+    rerank_fusion: float | None = option(
+        None,
+        "the reranker's weight w when the stack ranks by w * z(reranker) + (1 - w) * z(retriever), z a score "
+        "standardised over the query's candidates; null: the reranker's scores alone",
+    )
 
     def check(self, key: str) -> None:
         at_least(f"{key}.batch_size", self.batch_size, 1, "texts per batch")
         at_least(f"{key}.cuda_batch_size", self.cuda_batch_size, 1, "texts per batch")
         at_least(f"{key}.rerank_top_k", self.rerank_top_k, 1, "candidates per query")
+        if self.rerank_fusion is not None and not 0 <= self.rerank_fusion <= 1:
+            raise invalid(f"{key}.rerank_fusion", self.rerank_fusion, "a weight in [0, 1], or null for no fusion")
         if self.main_similarity not in self.similarity_fns:
             raise invalid(
                 f"{key}.main_similarity",

@@ -15,6 +15,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 from datasets import Dataset
 from sentence_transformers import CrossEncoder, SentenceTransformer
@@ -81,16 +82,37 @@ def metrics_of(scorer: InformationRetrievalEvaluator, rankings: list[Ranking], p
     return {f"{prefix}{kind[:-1]}{k}": float(value) for kind in KINDS for k, value in by_kind[kind].items()}
 
 
+def fuse(reranker: np.ndarray, retriever: Sequence[float], weight: float) -> np.ndarray:
+    """One query's fused scores: `weight` * z(reranker) + (1 - `weight`) * z(retriever), z the scores
+    standardised over the query's candidates (all equal: 0)."""
+
+    def z(scores) -> np.ndarray:
+        scores = np.asarray(scores, dtype=np.float64)
+        spread = scores.std()
+        return (scores - scores.mean()) / spread if spread > 0 else np.zeros_like(scores)
+
+    return weight * z(reranker) + (1 - weight) * z(retriever)
+
+
 class RerankEvaluator(SentenceEvaluator):
     """A cross-encoder's reranking of a retriever's `top_k` candidates of one split (`candidates`: a frame of
-    COLUMNS) for the split's search task `search`; its metrics beside the retriever's (`retriever_*`)."""
+    COLUMNS) for the split's search task `search`; its metrics beside the retriever's (`retriever_*`). With
+    `fusion` (a weight), the stack ranks by the reranker's and the retriever's scores fused (`fuse`)."""
 
-    def __init__(self, candidates: pd.DataFrame, search: Task, name: str, top_k: int, batch_size: int = 64) -> None:
+    def __init__(
+        self,
+        candidates: pd.DataFrame,
+        search: Task,
+        name: str,
+        top_k: int,
+        batch_size: int = 64,
+        fusion: float | None = None,
+    ) -> None:
         super().__init__()
         queries, corpus, relevant = search
         query_ids = {text: qid for qid, text in queries.items()}
         doc_ids = {text: did for did, text in corpus.items()}
-        self.name, self.top_k, self.batch_size = name, top_k, batch_size
+        self.name, self.top_k, self.batch_size, self.fusion = name, top_k, batch_size, fusion
         self.rows = [(query, list(docs)[:top_k], [float(s) for s in scores][:top_k]) for query, docs, scores in
                      candidates[list(COLUMNS)].itertuples(index=False)]  # fmt: skip
         ordered = {query_ids[query]: query for query, _, _ in self.rows}
@@ -106,7 +128,8 @@ class RerankEvaluator(SentenceEvaluator):
                                show_progress_bar=len(pairs) >= PROGRESS_PAIRS)  # fmt: skip
         reranked, retrieved, start = [], [], 0
         for ids, (_, _, first) in zip(self.doc_ids, self.rows, strict=True):
-            reranked.append(_ranking(ids, scores[start : start + len(ids)]))
+            own = scores[start : start + len(ids)]
+            reranked.append(_ranking(ids, own if self.fusion is None else fuse(own, first, self.fusion)))
             retrieved.append(_ranking(ids, first))
             start += len(ids)
         metrics = {**metrics_of(self.scorer, reranked), **metrics_of(self.scorer, retrieved, RETRIEVER)}
@@ -114,8 +137,8 @@ class RerankEvaluator(SentenceEvaluator):
         self.store_metrics_in_model_card_data(model, metrics, epoch, steps)
         return metrics
 
-    def get_config_dict(self) -> dict[str, int]:
-        return {"top_k": self.top_k}
+    def get_config_dict(self) -> dict[str, int | float]:
+        return {"top_k": self.top_k} if self.fusion is None else {"top_k": self.top_k, "fusion": self.fusion}
 
 
 def _ranking(doc_ids: Sequence[str], scores: Sequence[float]) -> Ranking:

@@ -153,7 +153,7 @@ def sets_evaluators(
         if family == CROSS_ENCODER:
             by_key = {name: pair_evaluator(part.splits[split], name, part.data, eval_cfg.batch_size)
                       for split, name in split_names(part.data).items()}  # fmt: skip
-            by_key.update(rerank_evaluators(part, eval_cfg.rerank_top_k, eval_cfg.batch_size))
+            by_key.update(rerank_evaluators(part, eval_cfg))
         else:
             by_key = evaluators(part.splits, part.data, eval_cfg, part.min_label, dims, part.head, part.teacher)
         if clash := sorted(set(by_key) & set(out)):
@@ -162,12 +162,14 @@ def sets_evaluators(
     return out
 
 
-def rerank_evaluators(part: EvalSet, top_k: int, batch_size: int) -> dict[str, RerankEvaluator]:
-    """`rerank/<split name>` -> the reranking of each split's `top_k` candidates (none without candidates)."""
+def rerank_evaluators(part: EvalSet, eval_cfg) -> dict[str, RerankEvaluator]:
+    """`rerank/<split name>` -> the reranking of each split's `eval.rerank_top_k` candidates, fused with the
+    retriever's scores by `eval.rerank_fusion` (none without candidates)."""
     out: dict[str, RerankEvaluator] = {}
     for split, name in split_names(part.data).items() if part.candidates else ():
         search = rerank_task(part.splits[split], part.data, part.min_label, name)
-        out[rerank_key(name)] = RerankEvaluator(part.candidates[split], search, name, top_k, batch_size)
+        out[rerank_key(name)] = RerankEvaluator(part.candidates[split], search, name, eval_cfg.rerank_top_k,
+                                                eval_cfg.batch_size, eval_cfg.rerank_fusion)  # fmt: skip
     return out
 
 
