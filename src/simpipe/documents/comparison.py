@@ -57,6 +57,11 @@ class FactRow:
 AS_BUILT = "the model as built"
 
 
+def fused(fusion: float | None) -> str:
+    """How a stack ranks, after its retriever's name: nothing for the reranker's scores alone."""
+    return "" if fusion is None else f" (scores fused, reranker weight {fusion:g})"
+
+
 @dataclass
 class Comparison:
     """This run beside its reference: rows with their verdicts, curves and architectures, as written."""
@@ -69,8 +74,10 @@ class Comparison:
     # the pretrained model fine-tuning started from (None: none) and its metrics beside the fine-tuned ones
     base_model: str | None = None
     baseline: list[LiftRow] = field(default_factory=list)
-    # a reranker's first stage (the retriever variant; None: none) and its search beside the reranked one
+    # a reranker's first stage (the retriever variant; None: none) and its search beside the reranked one;
+    # fusion: the reranker's weight when the stack ranks by both models' scores fused (None: the reranker's)
     retriever: str | None = None
+    fusion: float | None = None
     rerank: list[RerankRow] = field(default_factory=list)
     facts: list[FactRow] = field(default_factory=list)
     hyperparameters: list[FactRow] = field(default_factory=list)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import html
 
-from simpipe.documents.comparison import AS_BUILT, Comparison, FactRow
+from simpipe.documents.comparison import AS_BUILT, Comparison, FactRow, fused
 from simpipe.documents.render import (
     curves_png,
     html_page,
@@ -56,7 +56,7 @@ def _tables(comparison: Comparison) -> list[tuple[str, list[str], list[list[str]
     if comparison.rerank:
         rows = [[r.dataset, r.metric, number(r.retriever), number(r.reranked), signed(r.gain), ""]
                 for r in comparison.rerank]  # fmt: skip
-        tables.append((f"Retriever → reranked ({comparison.retriever})",
+        tables.append((f"Retriever → reranked ({comparison.retriever}{fused(comparison.fusion)})",
                        ["dataset", "metric", "retriever", "reranked", "gain", ""], rows))  # fmt: skip
     return [
         *tables,

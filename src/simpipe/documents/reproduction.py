@@ -26,7 +26,7 @@ from simpipe.artifacts.metrics import (
 from simpipe.artifacts.trained import Record
 from simpipe.cards.facts import EVAL, TRAIN, CardFacts, DatasetFacts, EvaluatorFacts
 from simpipe.documents.co2 import co2_eq_emissions
-from simpipe.documents.comparison import AS_BUILT, Comparison, FactRow, LiftRow, MetricRow, RerankRow
+from simpipe.documents.comparison import AS_BUILT, Comparison, FactRow, LiftRow, MetricRow, RerankRow, fused
 from simpipe.documents.replay import card_hyperparameters
 from simpipe.modeling.config import family_of
 from simpipe.training.catalog import losses_of
@@ -212,10 +212,12 @@ def summary(
     baseline: list[LiftRow] | None = None,
     retriever: str | None = None,
     rerank: list[RerankRow] | None = None,
+    fusion: float | None = None,
 ) -> str:
     """What this run was compared with, in plain words: the reference card (how many of its metrics were
     reproduced within the tolerance, and the headline), the base model (the headline's lift) and a
-    reranker's retriever (the first reranked metric, on the dev split)."""
+    reranker's retriever (the first reranked metric, on the dev split; `fusion`: the reranker's weight in the
+    stack's fused scores)."""
     if reference is None and not baseline and not rerank:
         return "Nothing to compare with: no reference card (report.reference is null) and no pretrained base model."
     parts = [
@@ -232,8 +234,8 @@ def summary(
         parts.append("No pretrained base model to compare with.")
     if rerank:
         top = rerank[0]
-        parts.append(f"Reranking {retriever}'s candidates: {top.dataset} {top.metric} {top.retriever:.4f} → "
-                     f"{top.reranked:.4f} ({top.gain:+.4f}).")  # fmt: skip
+        parts.append(f"Reranking {retriever}'s candidates{fused(fusion)}: {top.dataset} {top.metric} "
+                     f"{top.retriever:.4f} → {top.reranked:.4f} ({top.gain:+.4f}).")  # fmt: skip
     return " ".join(parts)
 
 
@@ -254,10 +256,11 @@ def compare(
     headline: tuple[str, str],
     lifted: list[tuple[str, str]] | None = None,
     retriever: str | None = None,
+    fusion: float | None = None,
 ) -> Comparison:
     """Every reference metric with its difference and verdict, the facts side by side, the base model's
     `lifted` metrics (default: the headline) beside the fine-tuned model's, and a reranker's search beside
-    its `retriever`'s."""
+    its `retriever`'s (`fusion`: the reranker's weight when the stack fuses both scores)."""
     ref = reference or CardFacts(source="")
     metrics = []
     for dataset, values in ref.metrics.items():
@@ -278,11 +281,12 @@ def compare(
         variant=variant,
         reference=source,
         tolerance=tolerance,
-        summary=summary(metrics, tolerance, headline, source, base_model, baseline, retriever, rerank),
+        summary=summary(metrics, tolerance, headline, source, base_model, baseline, retriever, rerank, fusion),
         metrics=metrics,
         base_model=base_model,
         baseline=baseline,
         retriever=retriever,
+        fusion=fusion,
         rerank=rerank,
         facts=[_fact(name, getattr(ref, name) or None, getattr(reproduced, name) or None) for name in FACTS],
         hyperparameters=[_fact(k, _hyperparameter(ref, k), _hyperparameter(reproduced, k)) for k in shown],
