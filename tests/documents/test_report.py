@@ -208,8 +208,8 @@ def test_a_rerankers_search_beside_its_retrievers():
     assert "| rerank/val | mrr@10 | 0.5000 | 0.5500 | +0.0500 |  |" in to_markdown(comparison, "r", None)
     assert not compare("rr", None, reproduced(metrics=metrics), 0.02, HEADLINE).rerank  # no retriever: none
     fused = compare("rr", None, reproduced(metrics=metrics), 0.02, HEADLINE, retriever="search", fusion=0.7)
-    assert "Reranking search's candidates (scores fused, reranker weight 0.7): rerank/val" in fused.summary
-    assert "## Retriever → reranked (search (scores fused, reranker weight 0.7))" in to_markdown(fused, "r", None)
+    assert "Reranking search's candidates, scores fused with reranker weight 0.7: rerank/val" in fused.summary
+    assert "## Retriever → reranked (search, scores fused with reranker weight 0.7)" in to_markdown(fused, "r", None)
 
 
 def test_the_measured_speed_is_stated_in_the_report_and_the_card(comparison, tmp_path):

@@ -59,7 +59,7 @@ AS_BUILT = "the model as built"
 
 def fused(fusion: float | None) -> str:
     """How a stack ranks, after its retriever's name: nothing for the reranker's scores alone."""
-    return "" if fusion is None else f" (scores fused, reranker weight {fusion:g})"
+    return "" if fusion is None else f", scores fused with reranker weight {fusion:g}"
 
 
 @dataclass
