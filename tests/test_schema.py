@@ -283,10 +283,8 @@ RERANK = "variants.minilm_homedepot_rerank."
         (f"{RERANK}data.text=seed", r"it reads data.text='raw', this variant 'seed'; rerank a retriever of the same"),
         (f"{RERANK}eval.rerank_top_k=0", rf"{RERANK}eval.rerank_top_k=0: must be at least 1"),
         (f"{RERANK}eval.rerank_fusion=1.5", rf"{RERANK}eval.rerank_fusion=1.5: a weight in \[0, 1\], or null"),
-        ("variants.minilm_sts.eval.rerank_fusion=0.5",
-         r"variants.minilm_sts.eval.rerank_fusion=0.5: only a reranker fuses its scores with its retriever's"),
     ],
-    ids=["bi-encoder", "unknown", "other-reader", "other-text", "top_k", "fusion", "fusion-without-reranking"],
+    ids=["bi-encoder", "unknown", "other-reader", "other-text", "top_k", "fusion"],
 )  # fmt: skip
 def test_a_retriever_that_does_not_fit_is_one_line(override, message):
     with pytest.raises(ConfigError, match=message):

@@ -91,9 +91,6 @@ def sections(cfg: DictConfig, prefix: str = "") -> dict[str, Section]:
     if reranks(cfg.name, out["eval"]) and family == BI_ENCODER:
         raise invalid(f"{prefix}eval.retriever", out["eval"].retriever, f"a {family} model ranks the documents "
                       f"itself; only a cross-encoder reranks another's: set it to {cfg.name}")  # fmt: skip
-    if out["eval"].rerank_fusion is not None and not reranks(cfg.name, out["eval"]):
-        raise invalid(f"{prefix}eval.rerank_fusion", out["eval"].rerank_fusion, "only a reranker fuses its scores "
-                      "with its retriever's (eval.retriever names another variant): set it to null")  # fmt: skip
     return out
 
 

@@ -26,7 +26,8 @@ class EvalConfig(Section):
     rerank_fusion: float | None = option(
         None,
         "the reranker's weight w when the stack ranks by w * z(reranker) + (1 - w) * z(retriever), z a score "
-        "standardised over the query's candidates; null: the reranker's scores alone",
+        "standardised over the query's candidates; null: the reranker's scores alone (a variant that reranks "
+        "nothing, e.g. a sweep job with eval.retriever set to itself, has nothing to fuse)",
     )
 
     def check(self, key: str) -> None:

@@ -29,7 +29,7 @@ def run(cfg) -> dict[str, int]:
     shown = [row for s in sets for row in shown_metrics(s.cfg.data, cfg.eval, metrics, family)]
     retriever = cfg.eval.retriever if reranks(cfg.name, cfg.eval) else None
     comparison = compare(cfg.name, reference, reproduced, cfg.report.tolerance, headline(cfg.data, cfg.eval, family),
-                         shown, retriever, cfg.eval.rerank_fusion)  # fmt: skip
+                         shown, retriever, cfg.eval.rerank_fusion if retriever else None)  # fmt: skip
     comparison.speed = read_speed(layout.metrics(cfg.name))
     path = write_comparison(layout.metrics(cfg.name), comparison)
     log.info("%s (%s)", comparison.summary, path)
